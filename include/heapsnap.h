@@ -1,0 +1,35 @@
+/*
+ * heapsnap.h: the public API of libheapsnap.so.
+ *
+ * A program may ask for a snapshot at a moment it chooses (after a request,
+ * at the end of a phase). The declarations are weak: a program that includes
+ * this header runs unchanged when the library is not loaded, and
+ * heapsnap_available() tells whether it is.
+ *
+ *   if (heapsnap_available())
+ *           heapsnap_snapshot("after-warmup");
+ */
+#ifndef HEAPSNAP_H
+#define HEAPSNAP_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Writes a snapshot now, on the calling thread, with trigger "api" and the
+ * given label (may be NULL) in its meta table. Returns 0, or -1 with errno
+ * set: ENOTSUP when tracking is off, another value when the file could not
+ * be written. */
+int heapsnap_snapshot(const char *label) __attribute__((weak));
+
+/* Non-zero when libheapsnap.so is loaded into this process. */
+static inline int heapsnap_available(void)
+{
+	return heapsnap_snapshot != 0;
+}
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

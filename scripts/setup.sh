@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# setup.sh: installs heapsnap's Debian build dependencies when missing, then
+# configures and builds in the source tree. Safe to run again.
+#   scripts/setup.sh [--werror] [--quiet]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+werror=
+quiet=
+for arg in "$@"; do
+	case "$arg" in
+	--werror) werror=--enable-werror ;;
+	--quiet) quiet=1 ;;
+	-h|--help) sed -n '2,4p' "$0"; exit 0 ;;
+	*) echo "setup.sh: unknown argument '$arg' (accepted: --werror, --quiet)" >&2; exit 2 ;;
+	esac
+done
+
+# Build tools, the four libraries (jemalloc's PIC archive, sqlite's static
+# archive, libunwind and libdw headers), check, and the sqlite3 CLI used by
+# the tests; libunwind8 and libdw1 are what the preload dlopen()s at run time.
+packages="build-essential autoconf automake libtool pkg-config binutils g++
+  libjemalloc-dev libsqlite3-dev sqlite3 libunwind-dev libunwind8 libdw-dev libdw1
+  check python3"
+missing=
+for p in $packages; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+	echo "setup.sh: installing:$missing"
+	if [ "$(id -u)" != 0 ]; then
+		echo "setup.sh: need root to install packages (run with sudo or as root)" >&2
+		exit 1
+	fi
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	# shellcheck disable=SC2086
+	apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
+
+run() { if [ -n "$quiet" ]; then "$@" >/dev/null; else "$@"; fi; }
+if [ ! -x configure ] || [ configure.ac -nt configure ]; then
+	run autoreconf -fi
+fi
+# Reconfigure when never configured, or when the flags asked for changed.
+if [ ! -f Makefile ] || [ "$(cat .setup-flags 2>/dev/null)" != "configure $werror" ]; then
+	# shellcheck disable=SC2086
+	run ./configure $werror
+	echo "configure $werror" > .setup-flags
+fi
+run make -j"$(nproc)"

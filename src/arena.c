@@ -1,0 +1,113 @@
+/*
+ * arena.c: tracker memory from a private jemalloc arena, and its accounting.
+ *
+ * The private jemalloc copy is renamed (hsje_*) and hidden; it must not read
+ * the host's settings meant for an application's own jemalloc, so its
+ * references to secure_getenv and readlink are renamed at build time to the
+ * two filters below, and its own options come from hsje_malloc_conf.
+ * Context: any thread. Invariants: (1) never calls the interposed malloc
+ * family; (2) `held` counts the usable bytes of live blocks exactly.
+ */
+#include "arena.h"
+
+#include "jemalloc_private.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Options of the private copy: one arena is created explicitly below; no
+ * thread caches (the tracker's allocations are rare and from many threads). */
+const char *hsje_malloc_conf = "tcache:false,narenas:1,background_thread:false";
+
+/* jemalloc asks the environment for MALLOC_CONF: not ours to read. */
+char *hsje_secure_getenv(const char *name);
+char *hsje_secure_getenv(const char *name)
+{
+	if (strcmp(name, "MALLOC_CONF") == 0)
+		return NULL;
+	return secure_getenv(name);
+}
+
+/* jemalloc reads the target of the /etc/malloc.conf symlink: not ours either. */
+ssize_t hsje_readlink(const char *path, char *buf, size_t len);
+ssize_t hsje_readlink(const char *path, char *buf, size_t len)
+{
+	if (strcmp(path, "/etc/malloc.conf") == 0) {
+		errno = ENOENT;
+		return -1;
+	}
+	return readlink(path, buf, len);
+}
+
+static unsigned arena_index;
+static int arena_flags;
+static uint64_t held;
+static uint64_t fail_countdown;
+
+int arena_init(void)
+{
+	size_t len = sizeof(arena_index);
+	if (hsje_mallctl("arenas.create", &arena_index, &len, NULL, 0) != 0)
+		return -ENOMEM;
+	arena_flags = HSJE_MALLOCX_ARENA(arena_index) | HSJE_MALLOCX_TCACHE_NONE;
+	return 0;
+}
+
+static bool injected_failure(void)
+{
+	uint64_t n = __atomic_load_n(&fail_countdown, __ATOMIC_RELAXED);
+	if (n == 0)
+		return false;
+	return __atomic_sub_fetch(&fail_countdown, 1, __ATOMIC_RELAXED) == 0;
+}
+
+void *arena_alloc(size_t size)
+{
+	if (injected_failure())
+		return NULL;
+	void *p = hsje_mallocx(size ? size : 1, arena_flags | HSJE_MALLOCX_ZERO);
+	if (p)
+		__atomic_add_fetch(&held, hsje_sallocx(p, 0), __ATOMIC_RELAXED);
+	return p;
+}
+
+void *arena_realloc(void *p, size_t size)
+{
+	if (!p)
+		return arena_alloc(size);
+	if (injected_failure())
+		return NULL;
+	size_t old = hsje_sallocx(p, 0);
+	void *q = hsje_rallocx(p, size ? size : 1, arena_flags);
+	if (q) {
+		__atomic_sub_fetch(&held, old, __ATOMIC_RELAXED);
+		__atomic_add_fetch(&held, hsje_sallocx(q, 0), __ATOMIC_RELAXED);
+	}
+	return q;
+}
+
+void arena_free(void *p)
+{
+	if (!p)
+		return;
+	__atomic_sub_fetch(&held, hsje_sallocx(p, 0), __ATOMIC_RELAXED);
+	hsje_dallocx(p, arena_flags);
+}
+
+size_t arena_usable_size(const void *p)
+{
+	return hsje_sallocx(p, 0);
+}
+
+uint64_t arena_bytes(void)
+{
+	return __atomic_load_n(&held, __ATOMIC_RELAXED);
+}
+
+void arena_fail_after(uint64_t n)
+{
+	__atomic_store_n(&fail_countdown, n, __ATOMIC_RELAXED);
+}

@@ -1,0 +1,36 @@
+/*
+ * arena.h: the tracker's own memory.
+ *
+ * Owns a private jemalloc arena (a renamed, hidden copy of jemalloc linked into
+ * the preload) and the count of bytes the tracker holds in it. Every table of
+ * the tracker and SQLite's memory come from here: never from the
+ * application's heap, never re-entering the hooks.
+ * Invariants: (1) arena_alloc never calls the interposed malloc family;
+ * (2) arena_bytes() equals the usable size of all live arena blocks.
+ */
+#ifndef HEAPSNAP_ARENA_H
+#define HEAPSNAP_ARENA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Context: start-up, one thread. Returns 0 or a negative errno. */
+int arena_init(void);
+
+/* Context: any thread. Lock-free in the common case (jemalloc's arena locks).
+ * Returns NULL on failure. Zeroed memory. */
+void *arena_alloc(size_t size);
+/* Context: any thread. NULL on failure (old block kept). */
+void *arena_realloc(void *p, size_t size);
+/* Context: any thread. p may be NULL. */
+void arena_free(void *p);
+/* Context: any thread. */
+size_t arena_usable_size(const void *p);
+
+/* Context: any thread. Bytes the tracker holds now. */
+uint64_t arena_bytes(void);
+
+/* Context: test builds only: fail the Nth allocation from now (0 = never). */
+void arena_fail_after(uint64_t n);
+
+#endif

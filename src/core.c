@@ -1,0 +1,288 @@
+/*
+ * core.c: start-up, failure policy, the sampled path, fork/exit/signal wiring.
+ *
+ * Context: core_init is the library constructor (one thread); the sampled
+ * path runs on app threads inside hooks; fork handlers on the forking thread;
+ * the exit handler on the thread that calls exit().
+ * Lock order while forking: snapshot lock, registry lock, stack stripes, live
+ * stripes (the same order the writer uses, so fork never deadlocks with a
+ * snapshot in progress: it waits for it).
+ */
+#include "core.h"
+
+#include "arena.h"
+#include "log.h"
+#include "options.h"
+#include "sampler.h"
+#include "stacktab.h"
+#include "unwind.h"
+#include "writer.h"
+
+#include "heapsnap.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <unistd.h>
+
+int core_running;
+int core_tables_ready;
+struct core_real core_real;
+
+static struct options opt;
+static int disabled_once;
+static int exit_done;
+
+void core_disable(const char *what, int err)
+{
+	if (__atomic_exchange_n(&disabled_once, 1, __ATOMIC_ACQ_REL))
+		return;
+	__atomic_store_n(&core_running, 0, __ATOMIC_RELEASE);
+	int saved = errno;
+	log_msg("%s: %s; tracking stopped", what, strerror(err));
+	errno = saved;
+}
+
+int core_resolve_real(void)
+{
+	struct core_real r;
+#define RESOLVE(name) (*(void **)&r.name = dlsym(RTLD_NEXT, #name))
+	RESOLVE(malloc);
+	RESOLVE(free);
+	RESOLVE(calloc);
+	RESOLVE(realloc);
+	RESOLVE(posix_memalign);
+	RESOLVE(aligned_alloc);
+	RESOLVE(memalign);
+	RESOLVE(valloc);
+	RESOLVE(pvalloc);
+	RESOLVE(malloc_usable_size);
+#undef RESOLVE
+	if (!r.malloc || !r.free || !r.calloc || !r.realloc || !r.posix_memalign || !r.memalign ||
+	    !r.malloc_usable_size)
+		return -ENOSYS;
+	/* free and friends first, malloc last: hooks test core_real.malloc. */
+	core_real.free = r.free;
+	core_real.calloc = r.calloc;
+	core_real.realloc = r.realloc;
+	core_real.posix_memalign = r.posix_memalign;
+	core_real.aligned_alloc = r.aligned_alloc;
+	core_real.memalign = r.memalign;
+	core_real.valloc = r.valloc;
+	core_real.pvalloc = r.pvalloc;
+	core_real.malloc_usable_size = r.malloc_usable_size;
+	__atomic_store_n(&core_real.malloc, r.malloc, __ATOMIC_RELEASE);
+	return 0;
+}
+
+void core_sample_alloc(struct tstate *ts, void *p, size_t size)
+{
+	int saved = errno;
+	ts->guard++;
+	struct sampler_weight w;
+	sampler_weight(size, opt.sample, &w);
+	ts->countdown = sampler_next_gap(&ts->rng, opt.sample);
+	int truncated;
+	unsigned n = unwind_capture(ts, ts->frames, opt.depth, &truncated);
+	struct stacktab_entry *st = stacktab_intern(ts->frames, n, truncated != 0);
+	if (!st) {
+		core_disable("stack table", ENOMEM);
+		goto out;
+	}
+	struct livetab_entry e = {
+		.addr = (uintptr_t)p,
+		.size = size,
+		.count_fx = w.count_fx,
+		.bytes = w.bytes,
+		.stack = st,
+		.time = writer_now(),
+		.tid = ts->tid,
+	};
+	if (livetab_insert(&e) != 0) {
+		core_disable("live table", ENOMEM);
+		goto out;
+	}
+	stacktab_account_alloc(st, w.count_fx, w.bytes);
+out:
+	ts->guard--;
+	errno = saved;
+}
+
+void core_account_free(const struct livetab_entry *e)
+{
+	if (e->stack)
+		stacktab_account_free(e->stack, e->count_fx, e->bytes);
+}
+
+struct tstate *core_thread_slow(struct tstate *ts, size_t usable, int alloc)
+{
+	if (ts->guard > 0 || !__atomic_load_n(&core_running, __ATOMIC_RELAXED))
+		return NULL;
+	if (ts->state == TSTATE_UNBORN) {
+		int saved = errno;
+		ts->guard++;
+		tstate_activate(ts, opt.sample);
+		unwind_thread_init(ts);
+		ts->guard--;
+		errno = saved;
+		return ts;
+	}
+	if (ts->state == TSTATE_DEAD)
+		tstate_count_unregistered(alloc ? 1 : 0, alloc ? usable : 0, alloc ? 0 : 1,
+					  alloc ? 0 : usable);
+	return NULL;
+}
+
+/* ---- triggers wired here: signal, exit, fork, API ---- */
+
+static void on_signal(int sig)
+{
+	writer_request_sigsafe(WRITER_REQ_SIGNAL);
+}
+
+static void install_signal(int sig)
+{
+	struct sigaction old, sa;
+	if (sig <= 0 || sigaction(sig, NULL, &old) != 0)
+		return;
+	if (!(old.sa_flags & SA_SIGINFO) && old.sa_handler == SIG_IGN) {
+		log_msg("signal %d is ignored by the program; snapshots on signal are off (choose another with signal=)", sig);
+		return;
+	}
+	if ((old.sa_flags & SA_SIGINFO) || old.sa_handler != SIG_DFL) {
+		log_msg("signal %d already has a handler in the program; snapshots on signal are off (choose another with signal=)", sig);
+		return;
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sa.sa_flags = SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	sigaction(sig, &sa, NULL);
+}
+
+static void on_exit_snapshot(void)
+{
+	if (!__atomic_load_n(&core_running, __ATOMIC_ACQUIRE) || !opt.at_exit)
+		return;
+	if (__atomic_exchange_n(&exit_done, 1, __ATOMIC_ACQ_REL))
+		return;
+	struct tstate *ts = &tstate_tls;
+	int saved = errno;
+	ts->guard++;
+	writer_snapshot_now("exit", NULL);
+	ts->guard--;
+	errno = saved;
+}
+
+static void fork_prepare(void)
+{
+	struct tstate *ts = &tstate_tls;
+	ts->guard++;
+	writer_prefork();
+	tstate_prefork();
+	stacktab_prefork();
+	livetab_prefork();
+}
+
+static void fork_parent(void)
+{
+	livetab_postfork_parent();
+	stacktab_postfork_parent();
+	tstate_postfork_parent();
+	writer_postfork_parent();
+	tstate_tls.guard--;
+}
+
+static void fork_child(void)
+{
+	livetab_postfork_child();
+	stacktab_postfork_child();
+	tstate_postfork_child();
+	exit_done = 0;
+	if (__atomic_load_n(&core_running, __ATOMIC_RELAXED))
+		writer_postfork_child();
+	tstate_tls.guard--;
+}
+
+__attribute__((visibility("default"))) int heapsnap_snapshot(const char *label)
+{
+	if (!__atomic_load_n(&core_running, __ATOMIC_ACQUIRE)) {
+		errno = ENOTSUP;
+		return -1;
+	}
+	struct tstate *ts = &tstate_tls;
+	ts->guard++;
+	int rc = writer_snapshot_now("api", label);
+	ts->guard--;
+	if (rc) {
+		errno = -rc;
+		return -1;
+	}
+	return 0;
+}
+
+static unsigned live_buckets_for(uint64_t sample)
+{
+	/* Expected live samples ~ live heap / sample: size for a few GiB. */
+	if (sample <= 64)
+		return 21;
+	if (sample <= 4096)
+		return 19;
+	return 17;
+}
+
+#define START_STEP(expr, what)                                                         \
+	do {                                                                           \
+		int rc_ = (expr);                                                      \
+		if (rc_ != 0) {                                                        \
+			core_disable(what, -rc_);                                      \
+			goto out;                                                      \
+		}                                                                      \
+	} while (0)
+
+__attribute__((constructor)) static void core_init(void)
+{
+	struct tstate *ts = &tstate_tls;
+	char err[512], text[1536];
+	ts->guard++;
+	if (!__atomic_load_n(&core_real.malloc, __ATOMIC_ACQUIRE) && core_resolve_real() != 0)
+		goto out; /* nothing to forward to: the hooks use the bootstrap pool */
+	log_init();
+	if (getauxval(AT_SECURE))
+		goto out; /* setuid/setgid programs are never traced */
+	options_defaults(&opt);
+	const char *env = secure_getenv("HEAPSNAP_OPTIONS");
+	if (options_parse(env, &opt, err, sizeof(err)) != 0) {
+		log_msg("HEAPSNAP_OPTIONS: %s; tracking is off, the program runs untracked", err);
+		disabled_once = 1;
+		goto out;
+	}
+	if (access(opt.out, W_OK | X_OK) != 0) {
+		log_msg("HEAPSNAP_OPTIONS: out directory '%s' is not writable (%s); tracking is off, "
+			"create it or choose another with out=",
+			opt.out, strerror(errno));
+		disabled_once = 1;
+		goto out;
+	}
+	options_format(&opt, text, sizeof(text));
+	START_STEP(arena_init(), "cannot create the tracker's memory arena");
+	START_STEP(tstate_init(), "cannot create the thread-exit key");
+	START_STEP(stacktab_init(), "cannot allocate the stack table");
+	START_STEP(livetab_init(live_buckets_for(opt.sample)), "cannot allocate the live table");
+	if (unwind_init(opt.unwinder) != 0) {
+		core_disable("cannot load libunwind.so.8 (install the Debian package libunwind8, or use unwinder=fp)", ENOENT);
+		goto out;
+	}
+	START_STEP(writer_init(&opt, text), "cannot start the writer thread");
+	install_signal(opt.signal);
+	pthread_atfork(fork_prepare, fork_parent, fork_child);
+	atexit(on_exit_snapshot);
+	__atomic_store_n(&core_tables_ready, 1, __ATOMIC_RELEASE);
+	__atomic_store_n(&core_running, 1, __ATOMIC_RELEASE);
+out:
+	ts->guard--;
+}

@@ -1,0 +1,58 @@
+/*
+ * core.h: the narrow seam between the exported hooks and the tracker.
+ *
+ * Owns the tracker's global state (OFF -> RUNNING -> DISABLED), start-up,
+ * the failure policy (core_disable), the sampled path and the fork/exit/
+ * signal wiring. The hooks in interpose.c read core_running and the
+ * per-thread state, and call into here only for the rare slow paths.
+ * Invariants: (1) the sampled path runs with the guard held and restores
+ * errno; (2) once DISABLED the tracker never turns back on; hooks only
+ * forward; (3) nothing here runs on the unsampled path.
+ */
+#ifndef HEAPSNAP_CORE_H
+#define HEAPSNAP_CORE_H
+
+#include "livetab.h"
+#include "tstate.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* 1 while tracking: read by every hook (relaxed). */
+extern int core_running;
+/* 1 once the live table exists: frees check it from then on. */
+extern int core_tables_ready;
+
+/* Context: app thread, inside a hook, when countdown went negative. */
+void core_sample_alloc(struct tstate *ts, void *p, size_t size);
+
+/* Context: any thread, inside free/realloc, after livetab_remove hit. */
+void core_account_free(const struct livetab_entry *e);
+
+/* Context: app thread, inside a hook: the thread is not ACTIVE or the guard
+ * is held. Activates an UNBORN thread (returns it), counts a DEAD thread's
+ * call in the global totals (returns NULL). usable: bytes, alloc: 1 for an
+ * allocation, 0 for a free. */
+struct tstate *core_thread_slow(struct tstate *ts, size_t usable, int alloc);
+
+/* Context: any thread. Writes one line and stops tracking, once. */
+void core_disable(const char *what, int err);
+
+/* Context: first hook or constructor; resolves the next malloc family. */
+int core_resolve_real(void);
+
+struct core_real {
+	void *(*malloc)(size_t);
+	void (*free)(void *);
+	void *(*calloc)(size_t, size_t);
+	void *(*realloc)(void *, size_t);
+	int (*posix_memalign)(void **, size_t, size_t);
+	void *(*aligned_alloc)(size_t, size_t);
+	void *(*memalign)(size_t, size_t);
+	void *(*valloc)(size_t);
+	void *(*pvalloc)(size_t);
+	size_t (*malloc_usable_size)(void *);
+};
+extern struct core_real core_real;
+
+#endif

@@ -1,0 +1,290 @@
+/*
+ * interpose.c: the exported malloc family; forwards to the next definition.
+ *
+ * Every hook forwards to the real allocator (dlsym RTLD_NEXT) and then, only
+ * for a thread that is ACTIVE with the guard not held while the tracker
+ * runs, counts the call exactly and subtracts the size from the thread's
+ * sampling countdown. Only when the countdown goes negative does it call
+ * core_sample_alloc (the sampled path: backtrace, tables).
+ * free() looks the pointer up in the live table's bitmap (lock-free miss)
+ * before the real free, so that an address reused by another thread can
+ * never be confused with the sampled one.
+ * Before dlsym has resolved the real functions, requests are served from a
+ * static bootstrap pool whose blocks are never passed to the real free.
+ * Invariants: (1) no lock, no syscall, no allocation on the unsampled path;
+ * (2) errno is as the real allocator left it; (3) semantics of the real
+ * allocator preserved: calloc overflow, posix_memalign's EINVAL, realloc(p,0),
+ * realloc(NULL,n), free(NULL), malloc(0).
+ */
+#include "core.h"
+
+#include <errno.h>
+#include <stdalign.h>
+#include <stdint.h>
+#include <string.h>
+
+#define EXPORT __attribute__((visibility("default")))
+#define likely(x) __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+
+/* ---- bootstrap pool: dlsym may allocate before the real malloc is known ---- */
+
+#define POOL_SIZE (256 * 1024)
+static alignas(64) unsigned char pool[POOL_SIZE];
+static size_t pool_used;
+
+struct pool_header {
+	size_t size;
+	size_t pad;
+};
+
+static int pool_owns(const void *p)
+{
+	return (const unsigned char *)p >= pool && (const unsigned char *)p < pool + POOL_SIZE;
+}
+
+static void *pool_alloc(size_t size, size_t align)
+{
+	if (align < 16)
+		align = 16;
+	if (size > POOL_SIZE)
+		return NULL;
+	size_t need = size + sizeof(struct pool_header) + align;
+	size_t start = __atomic_fetch_add(&pool_used, need, __ATOMIC_RELAXED);
+	if (start + need > POOL_SIZE)
+		return NULL;
+	uintptr_t p = (uintptr_t)(pool + start + sizeof(struct pool_header));
+	p = (p + align - 1) & ~(uintptr_t)(align - 1);
+	((struct pool_header *)p)[-1].size = size;
+	return (void *)p; /* static storage is zeroed and never reused */
+}
+
+static size_t pool_size(const void *p)
+{
+	return ((const struct pool_header *)p)[-1].size;
+}
+
+static int resolving;
+
+/* Makes sure core_real is filled; 0 when the caller must use the pool. */
+static int ready(void)
+{
+	if (likely(__atomic_load_n(&core_real.malloc, __ATOMIC_ACQUIRE) != NULL))
+		return 1;
+	if (__atomic_exchange_n(&resolving, 1, __ATOMIC_ACQ_REL))
+		return 0; /* dlsym calling back into us */
+	core_resolve_real();
+	__atomic_store_n(&resolving, 0, __ATOMIC_RELEASE);
+	return __atomic_load_n(&core_real.malloc, __ATOMIC_ACQUIRE) != NULL;
+}
+
+/* ---- per-call tracking ---- */
+
+/* The tracking thread state, or NULL when this call is not to be tracked. */
+static inline struct tstate *tracked(size_t usable_if_dead, int alloc)
+{
+	struct tstate *ts = &tstate_tls;
+	if (likely(ts->state == TSTATE_ACTIVE && ts->guard == 0 &&
+		   __atomic_load_n(&core_running, __ATOMIC_RELAXED)))
+		return ts;
+	return core_thread_slow(ts, usable_if_dead, alloc);
+}
+
+static inline void on_alloc(void *p, size_t size)
+{
+	if (unlikely(!p))
+		return;
+	struct tstate *ts = &tstate_tls;
+	if (unlikely(!(ts->state == TSTATE_ACTIVE && ts->guard == 0 &&
+		       __atomic_load_n(&core_running, __ATOMIC_RELAXED)))) {
+		if (ts->guard > 0 || !__atomic_load_n(&core_running, __ATOMIC_RELAXED))
+			return;
+		ts = core_thread_slow(ts, core_real.malloc_usable_size(p), 1);
+		if (!ts)
+			return;
+	}
+	tstate_add(&ts->alloc_count, 1);
+	tstate_add(&ts->alloc_bytes, core_real.malloc_usable_size(p));
+	ts->countdown -= (int64_t)size;
+	if (unlikely(ts->countdown < 0))
+		core_sample_alloc(ts, p, size);
+}
+
+/* Bookkeeping of a block about to be released by the real allocator. */
+static inline void on_release(void *p)
+{
+	struct tstate *ts = &tstate_tls;
+	if (unlikely(ts->guard > 0 || !__atomic_load_n(&core_running, __ATOMIC_RELAXED)))
+		return;
+	size_t usable = core_real.malloc_usable_size(p);
+	struct tstate *t = likely(ts->state == TSTATE_ACTIVE) ? ts : tracked(usable, 0);
+	if (t) {
+		tstate_add(&t->free_count, 1);
+		tstate_add(&t->free_bytes, usable);
+	}
+	struct livetab_entry e;
+	if (unlikely(livetab_remove((uintptr_t)p, &e)))
+		core_account_free(&e);
+}
+
+/* ---- the hooks ---- */
+
+EXPORT void *malloc(size_t size)
+{
+	if (unlikely(!ready()))
+		return pool_alloc(size, 16);
+	void *p = core_real.malloc(size);
+	on_alloc(p, size);
+	return p;
+}
+
+EXPORT void free(void *p)
+{
+	if (unlikely(!p))
+		return;
+	if (unlikely(pool_owns(p)))
+		return;
+	if (unlikely(!ready()))
+		return; /* cannot happen: p came from somewhere */
+	on_release(p);
+	core_real.free(p);
+}
+
+EXPORT void *calloc(size_t n, size_t size)
+{
+	if (unlikely(!ready())) {
+		size_t total;
+		if (__builtin_mul_overflow(n, size, &total)) {
+			errno = ENOMEM;
+			return NULL;
+		}
+		return pool_alloc(total, 16);
+	}
+	void *p = core_real.calloc(n, size);
+	on_alloc(p, n * size); /* no overflow: the real calloc succeeded */
+	return p;
+}
+
+/* realloc as free(old) + malloc(new) for the tables; the old sample is put
+ * back if the real realloc fails and keeps the old block. */
+static void *realloc_impl(void *p, size_t size)
+{
+	if (unlikely(pool_owns(p))) {
+		size_t old = pool_size(p);
+		void *q = malloc(size);
+		if (q)
+			memcpy(q, p, old < size ? old : size);
+		return q;
+	}
+	if (!p)
+		return malloc(size);
+	if (unlikely(!ready()))
+		return NULL;
+	struct tstate *ts = &tstate_tls;
+	int track = ts->guard == 0 && __atomic_load_n(&core_running, __ATOMIC_RELAXED);
+	if (likely(!track))
+		return core_real.realloc(p, size);
+	size_t old_usable = core_real.malloc_usable_size(p);
+	struct livetab_entry e;
+	int had = livetab_remove((uintptr_t)p, &e);
+	void *q = core_real.realloc(p, size);
+	if (!q && size != 0) {
+		if (had) {
+			int saved = errno;
+			if (livetab_insert(&e) != 0)
+				core_account_free(&e);
+			errno = saved;
+		}
+		return NULL;
+	}
+	if (had)
+		core_account_free(&e);
+	struct tstate *t = tracked(old_usable, 0);
+	if (t) {
+		tstate_add(&t->free_count, 1);
+		tstate_add(&t->free_bytes, old_usable);
+	}
+	on_alloc(q, size);
+	return q;
+}
+
+EXPORT void *realloc(void *p, size_t size)
+{
+	return realloc_impl(p, size);
+}
+
+EXPORT void *reallocarray(void *p, size_t n, size_t size)
+{
+	size_t total;
+	if (__builtin_mul_overflow(n, size, &total)) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	return realloc_impl(p, total);
+}
+
+EXPORT int posix_memalign(void **out, size_t align, size_t size)
+{
+	if (unlikely(!ready())) {
+		if (align < sizeof(void *) || (align & (align - 1)))
+			return EINVAL;
+		void *p = pool_alloc(size, align);
+		if (!p)
+			return ENOMEM;
+		*out = p;
+		return 0;
+	}
+	int rc = core_real.posix_memalign(out, align, size);
+	if (rc == 0)
+		on_alloc(*out, size);
+	return rc;
+}
+
+EXPORT void *aligned_alloc(size_t align, size_t size)
+{
+	if (unlikely(!ready()))
+		return pool_alloc(size, align);
+	void *p = core_real.aligned_alloc ? core_real.aligned_alloc(align, size)
+					  : core_real.memalign(align, size);
+	on_alloc(p, size);
+	return p;
+}
+
+EXPORT void *memalign(size_t align, size_t size)
+{
+	if (unlikely(!ready()))
+		return pool_alloc(size, align);
+	void *p = core_real.memalign(align, size);
+	on_alloc(p, size);
+	return p;
+}
+
+EXPORT void *valloc(size_t size)
+{
+	if (unlikely(!ready()))
+		return pool_alloc(size, 4096);
+	void *p = core_real.valloc ? core_real.valloc(size) : core_real.memalign(4096, size);
+	on_alloc(p, size);
+	return p;
+}
+
+EXPORT void *pvalloc(size_t size)
+{
+	if (unlikely(!ready()))
+		return pool_alloc((size + 4095) & ~(size_t)4095, 4096);
+	void *p = core_real.pvalloc ? core_real.pvalloc(size)
+				    : core_real.memalign(4096, (size + 4095) & ~(size_t)4095);
+	on_alloc(p, size);
+	return p;
+}
+
+EXPORT size_t malloc_usable_size(void *p)
+{
+	if (!p)
+		return 0;
+	if (unlikely(pool_owns(p)))
+		return pool_size(p);
+	if (unlikely(!ready()))
+		return 0;
+	return core_real.malloc_usable_size(p);
+}

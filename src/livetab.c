@@ -1,0 +1,156 @@
+/*
+ * livetab.c: the live table (see livetab.h for the lock-free miss path).
+ *
+ * Layout: 2^lg bucket heads, a bitmap with one bit per bucket, and 64 stripe
+ * mutexes; stripe = high bits of the bucket index, so the writer copies
+ * contiguous runs of buckets under each lock.
+ * Invariants: (1) bit b is set iff bucket b is not empty, and both change
+ * only under b's stripe lock; (2) the stripe lock is a leaf except for the
+ * tracker arena; (3) an entry is freed only after it is unlinked.
+ */
+#include "livetab.h"
+
+#include "arena.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <string.h>
+
+#define LG_STRIPES 6
+#define NSTRIPES (1u << LG_STRIPES)
+
+uint64_t *livetab_bitmap;
+unsigned livetab_lg_buckets = 16;
+static struct livetab_entry **buckets;
+static pthread_mutex_t stripes[NSTRIPES];
+static size_t live_count;
+
+int livetab_init(unsigned lg_buckets)
+{
+	if (lg_buckets < LG_STRIPES + 6)
+		lg_buckets = LG_STRIPES + 6;
+	size_t n = (size_t)1 << lg_buckets;
+	buckets = arena_alloc(n * sizeof(*buckets));
+	uint64_t *bitmap = arena_alloc((n / 64) * sizeof(uint64_t));
+	if (!buckets || !bitmap) {
+		arena_free(buckets);
+		arena_free(bitmap);
+		buckets = NULL;
+		return -ENOMEM;
+	}
+	for (unsigned i = 0; i < NSTRIPES; i++)
+		pthread_mutex_init(&stripes[i], NULL);
+	livetab_lg_buckets = lg_buckets;
+	__atomic_store_n(&livetab_bitmap, bitmap, __ATOMIC_RELEASE);
+	return 0;
+}
+
+static pthread_mutex_t *stripe_of(unsigned b)
+{
+	return &stripes[b >> (livetab_lg_buckets - LG_STRIPES)];
+}
+
+int livetab_insert(const struct livetab_entry *tmpl)
+{
+	struct livetab_entry *e = arena_alloc(sizeof(*e));
+	if (!e)
+		return -ENOMEM;
+	*e = *tmpl;
+	unsigned b = livetab_bucket(tmpl->addr);
+	pthread_mutex_t *lock = stripe_of(b);
+	pthread_mutex_lock(lock);
+	e->chain = buckets[b];
+	buckets[b] = e;
+	__atomic_or_fetch(&livetab_bitmap[b >> 6], 1ull << (b & 63), __ATOMIC_RELEASE);
+	__atomic_add_fetch(&live_count, 1, __ATOMIC_RELAXED);
+	pthread_mutex_unlock(lock);
+	return 0;
+}
+
+bool livetab_remove_slow(uintptr_t addr, unsigned b, struct livetab_entry *out)
+{
+	pthread_mutex_t *lock = stripe_of(b);
+	struct livetab_entry *found = NULL;
+	pthread_mutex_lock(lock);
+	for (struct livetab_entry **pp = &buckets[b]; *pp; pp = &(*pp)->chain) {
+		if ((*pp)->addr == addr) {
+			found = *pp;
+			*pp = found->chain;
+			break;
+		}
+	}
+	if (found) {
+		__atomic_sub_fetch(&live_count, 1, __ATOMIC_RELAXED);
+		if (!buckets[b])
+			__atomic_and_fetch(&livetab_bitmap[b >> 6], ~(1ull << (b & 63)), __ATOMIC_RELEASE);
+	}
+	pthread_mutex_unlock(lock);
+	if (!found)
+		return false;
+	*out = *found;
+	arena_free(found);
+	return true;
+}
+
+int livetab_copy(struct livetab_entry **out, size_t *n)
+{
+	size_t cap = 256, len = 0;
+	struct livetab_entry *v = arena_alloc(cap * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	size_t nbuckets = (size_t)1 << livetab_lg_buckets;
+	size_t per_stripe = nbuckets >> LG_STRIPES;
+	for (unsigned s = 0; s < NSTRIPES; s++) {
+		pthread_mutex_lock(&stripes[s]);
+		for (size_t b = s * per_stripe; b < (s + 1) * per_stripe; b++) {
+			if (!(livetab_bitmap[b >> 6] & (1ull << (b & 63)))) {
+				/* skip a whole empty word at once */
+				if ((b & 63) == 0 && livetab_bitmap[b >> 6] == 0)
+					b += 63;
+				continue;
+			}
+			for (struct livetab_entry *e = buckets[b]; e; e = e->chain) {
+				if (len == cap) {
+					struct livetab_entry *nv = arena_realloc(v, cap * 2 * sizeof(*v));
+					if (!nv) {
+						pthread_mutex_unlock(&stripes[s]);
+						arena_free(v);
+						return -ENOMEM;
+					}
+					v = nv;
+					cap *= 2;
+				}
+				v[len] = *e;
+				v[len].chain = NULL;
+				len++;
+			}
+		}
+		pthread_mutex_unlock(&stripes[s]);
+	}
+	*out = v;
+	*n = len;
+	return 0;
+}
+
+size_t livetab_count(void)
+{
+	return __atomic_load_n(&live_count, __ATOMIC_RELAXED);
+}
+
+void livetab_prefork(void)
+{
+	for (unsigned i = 0; i < NSTRIPES; i++)
+		pthread_mutex_lock(&stripes[i]);
+}
+
+void livetab_postfork_parent(void)
+{
+	for (unsigned i = 0; i < NSTRIPES; i++)
+		pthread_mutex_unlock(&stripes[i]);
+}
+
+void livetab_postfork_child(void)
+{
+	for (unsigned i = 0; i < NSTRIPES; i++)
+		pthread_mutex_init(&stripes[i], NULL);
+}

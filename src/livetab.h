@@ -1,0 +1,77 @@
+/*
+ * livetab.h: shadow table of live sampled allocations.
+ *
+ * Owns address -> {size, weight, stack, time, thread} for every sampled
+ * allocation not yet freed. free() of an unsampled pointer (nearly all of
+ * them) must cost one bitmap probe that misses, with no lock: the table keeps
+ * one "bucket not empty" bit per bucket, set and cleared under the stripe
+ * lock, read lock-free. A free of p cannot race with the insert of p (p is
+ * returned to the application only after the insert completes), so a clear
+ * bit proves p is not in the table.
+ * Context: insert/remove on app threads (remove may run in any state of the
+ * thread, even while it exits); copy on the writer.
+ */
+#ifndef HEAPSNAP_LIVETAB_H
+#define HEAPSNAP_LIVETAB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct stacktab_entry;
+
+struct livetab_entry {
+	struct livetab_entry *chain; /* bucket chain, under the stripe lock */
+	uintptr_t addr;
+	size_t size;                 /* requested bytes */
+	uint64_t count_fx;           /* weight: allocations, SAMPLER_FX units */
+	uint64_t bytes;              /* weight: bytes */
+	struct stacktab_entry *stack;
+	double time;                 /* seconds since the tracker started */
+	pid_t tid;
+};
+
+/* Context: start-up. lg_buckets: log2 of the bucket count. 0 or -errno. */
+int livetab_init(unsigned lg_buckets);
+
+/* Context: app threads, sampled path, guard held. Takes one stripe lock,
+ * allocates from the tracker arena. Copies *tmpl. 0 or -ENOMEM. */
+int livetab_insert(const struct livetab_entry *tmpl);
+
+/* Context: any thread, inside free/realloc hooks. Lock-free when addr is not
+ * in the table (one bitmap probe). On a hit, removes the entry, copies it to
+ * *out and returns true. Never allocates (frees to the tracker arena). */
+static inline bool livetab_remove(uintptr_t addr, struct livetab_entry *out);
+
+/* Context: writer. Copies every entry into a new arena array (*out, *n);
+ * takes stripe locks one at a time. 0 or -ENOMEM. Caller arena_free()s. */
+int livetab_copy(struct livetab_entry **out, size_t *n);
+
+/* Context: any thread. Entries in the table. */
+size_t livetab_count(void);
+
+void livetab_prefork(void);
+void livetab_postfork_parent(void);
+void livetab_postfork_child(void);
+
+/* ---- inline fast path ---- */
+extern uint64_t *livetab_bitmap;
+extern unsigned livetab_lg_buckets;
+bool livetab_remove_slow(uintptr_t addr, unsigned bucket, struct livetab_entry *out);
+
+static inline unsigned livetab_bucket(uintptr_t addr)
+{
+	return (unsigned)(((uint64_t)(addr >> 4) * 0x9e3779b97f4a7c15ull) >> (64 - livetab_lg_buckets));
+}
+
+static inline bool livetab_remove(uintptr_t addr, struct livetab_entry *out)
+{
+	unsigned b = livetab_bucket(addr);
+	uint64_t word = __atomic_load_n(&livetab_bitmap[b >> 6], __ATOMIC_ACQUIRE);
+	if (__builtin_expect(!(word & (1ull << (b & 63))), 1))
+		return false;
+	return livetab_remove_slow(addr, b, out);
+}
+
+#endif

@@ -1,0 +1,30 @@
+/*
+ * log.h: diagnostics of the preload library.
+ *
+ * Owns the tracker's private duplicate of stderr, taken at start-up because
+ * some programs close fd 2 before exit. Messages are formatted into a stack
+ * buffer and written with write(2): no stdio stream, no malloc. Before each
+ * write the duplicate is checked (fstat, same inode as at start-up) so that a
+ * program that closed it and reused the number never gets our text in its file.
+ */
+#ifndef HEAPSNAP_LOG_H
+#define HEAPSNAP_LOG_H
+
+/* Context: start-up, one thread. Never allocates. */
+void log_init(void);
+
+/* Context: any thread. Never allocates. Writes "heapsnap: <msg>\n". */
+void log_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Context: after fork, child. Keeps the inherited duplicate (same file). */
+
+#define hs_assert(cond)                                                        \
+	do {                                                                   \
+		if (!(cond))                                                   \
+			log_assert_fail(__FILE__, __LINE__, #cond);           \
+	} while (0)
+
+/* Context: any thread. Never returns. */
+void log_assert_fail(const char *file, int line, const char *what) __attribute__((noreturn));
+
+#endif

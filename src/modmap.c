@@ -1,0 +1,162 @@
+/*
+ * modmap.c: loaded modules via dl_iterate_phdr, build-ids from PT_NOTE.
+ * Context: writer thread, guard held; takes the loader's lock only through
+ * dl_iterate_phdr and never while holding a tracker lock.
+ */
+#include "modmap.h"
+
+#include "arena.h"
+
+#include <elf.h>
+#include <errno.h>
+#include <link.h>
+#include <string.h>
+#include <unistd.h>
+
+static char *arena_strdup(const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *d = arena_alloc(n);
+	if (d)
+		memcpy(d, s, n);
+	return d;
+}
+
+static void read_build_id(const struct dl_phdr_info *info, char *out, size_t outlen)
+{
+	out[0] = '\0';
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		if (ph->p_type != PT_NOTE)
+			continue;
+		const char *p = (const char *)(info->dlpi_addr + ph->p_vaddr);
+		const char *end = p + ph->p_memsz;
+		while (p + sizeof(ElfW(Nhdr)) <= end) {
+			const ElfW(Nhdr) *nh = (const ElfW(Nhdr) *)p;
+			const char *name = p + sizeof(*nh);
+			const unsigned char *desc = (const unsigned char *)name + ((nh->n_namesz + 3) & ~3u);
+			if ((const char *)desc + nh->n_descsz > end)
+				break;
+			if (nh->n_type == NT_GNU_BUILD_ID && nh->n_namesz == 4 && memcmp(name, "GNU", 4) == 0) {
+				static const char hex[] = "0123456789abcdef";
+				size_t k = 0;
+				for (unsigned j = 0; j < nh->n_descsz && k + 2 < outlen; j++) {
+					out[k++] = hex[desc[j] >> 4];
+					out[k++] = hex[desc[j] & 15];
+				}
+				out[k] = '\0';
+				return;
+			}
+			p = (const char *)desc + ((nh->n_descsz + 3) & ~3u);
+		}
+	}
+}
+
+struct collect {
+	struct modmap *m;
+	size_t cap;
+	int err;
+};
+
+static int collect_one(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	struct collect *c = arg;
+	uintptr_t lo = UINTPTR_MAX, hi = 0;
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		if (ph->p_type != PT_LOAD)
+			continue;
+		uintptr_t a = info->dlpi_addr + ph->p_vaddr;
+		if (a < lo)
+			lo = a;
+		if (a + ph->p_memsz > hi)
+			hi = a + ph->p_memsz;
+	}
+	if (hi == 0)
+		return 0;
+	if (c->m->n == c->cap) {
+		size_t ncap = c->cap ? c->cap * 2 : 32;
+		struct modmap_module *nv = arena_realloc(c->m->v, ncap * sizeof(*nv));
+		if (!nv) {
+			c->err = -ENOMEM;
+			return 1;
+		}
+		c->m->v = nv;
+		c->cap = ncap;
+	}
+	struct modmap_module *mod = &c->m->v[c->m->n];
+	memset(mod, 0, sizeof(*mod));
+	const char *name = info->dlpi_name;
+	char exe[4096];
+	if (!name || !name[0]) {
+		if (c->m->n != 0)
+			return 0; /* vdso and friends: no file */
+		ssize_t len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+		if (len <= 0)
+			return 0;
+		exe[len] = '\0';
+		name = exe;
+	}
+	mod->path = arena_strdup(name);
+	if (!mod->path) {
+		c->err = -ENOMEM;
+		return 1;
+	}
+	mod->base = info->dlpi_addr;
+	mod->lo = lo;
+	mod->hi = hi;
+	read_build_id(info, mod->build_id, sizeof(mod->build_id));
+	c->m->n++;
+	return 0;
+}
+
+/* Insertion sort by start address: a few hundred modules at most, and
+ * glibc's qsort may take its buffer from the application's heap. */
+static void sort_by_lo(struct modmap_module *v, size_t n)
+{
+	for (size_t i = 1; i < n; i++) {
+		struct modmap_module x = v[i];
+		size_t j = i;
+		for (; j > 0 && v[j - 1].lo > x.lo; j--)
+			v[j] = v[j - 1];
+		v[j] = x;
+	}
+}
+
+int modmap_read(struct modmap *m)
+{
+	struct collect c = {m, 0, 0};
+	m->v = NULL;
+	m->n = 0;
+	dl_iterate_phdr(collect_one, &c);
+	if (c.err) {
+		modmap_free(m);
+		return c.err;
+	}
+	sort_by_lo(m->v, m->n);
+	return 0;
+}
+
+long modmap_find(const struct modmap *m, uintptr_t addr)
+{
+	size_t lo = 0, hi = m->n;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (addr < m->v[mid].lo)
+			hi = mid;
+		else if (addr >= m->v[mid].hi)
+			lo = mid + 1;
+		else
+			return (long)mid;
+	}
+	return -1;
+}
+
+void modmap_free(struct modmap *m)
+{
+	for (size_t i = 0; i < m->n; i++)
+		arena_free(m->v[i].path);
+	arena_free(m->v);
+	m->v = NULL;
+	m->n = 0;
+}

@@ -1,0 +1,34 @@
+/*
+ * modmap.h: the modules mapped in the process (executable, shared objects,
+ * dlopen'ed plugins) with their load address, extent and build-id.
+ * Context: writer thread (or the exiting thread writing the final snapshot),
+ * guard held. Allocates from the tracker arena.
+ */
+#ifndef HEAPSNAP_MODMAP_H
+#define HEAPSNAP_MODMAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct modmap_module {
+	char *path;       /* arena string; the executable's real path for "" */
+	char build_id[41 + 24]; /* lowercase hex, "" when none */
+	uintptr_t base;   /* dlpi_addr */
+	uintptr_t lo, hi; /* extent of the PT_LOAD segments */
+};
+
+struct modmap {
+	struct modmap_module *v;
+	size_t n;
+};
+
+/* Context: writer, guard held. Reads the module list now. 0 or -ENOMEM. */
+int modmap_read(struct modmap *m);
+
+/* Context: writer. Index of the module containing addr, or -1. */
+long modmap_find(const struct modmap *m, uintptr_t addr);
+
+/* Context: writer. */
+void modmap_free(struct modmap *m);
+
+#endif

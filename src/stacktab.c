@@ -1,0 +1,122 @@
+/*
+ * stacktab.c: stack interning (frame vector -> entry with a stable id).
+ *
+ * A fixed array of bucket chains, guarded by striped mutexes (stripe = high
+ * bits of the bucket index). Lookups and inserts happen only on the sampled
+ * path, so a lock there is affordable; the unsampled path never comes here.
+ * Invariants: (1) an entry is inserted once and never moved or freed;
+ * (2) `all_head` is published with a release store after the entry is
+ * complete; (3) a stripe lock is a leaf except for arena_alloc (jemalloc,
+ * which never calls back into the tracker).
+ */
+#include "stacktab.h"
+
+#include "arena.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <string.h>
+
+#define LG_BUCKETS 16
+#define NBUCKETS (1u << LG_BUCKETS)
+#define LG_STRIPES 6
+#define NSTRIPES (1u << LG_STRIPES)
+
+static struct stacktab_entry **buckets;
+static pthread_mutex_t stripes[NSTRIPES];
+static struct stacktab_entry *all_head;
+static uint32_t next_id;
+
+int stacktab_init(void)
+{
+	buckets = arena_alloc(sizeof(*buckets) * NBUCKETS);
+	if (!buckets)
+		return -ENOMEM;
+	for (unsigned i = 0; i < NSTRIPES; i++)
+		pthread_mutex_init(&stripes[i], NULL);
+	return 0;
+}
+
+static uint64_t hash_frames(const uintptr_t *frames, unsigned n)
+{
+	uint64_t h = 0xcbf29ce484222325ull ^ n;
+	for (unsigned i = 0; i < n; i++) {
+		h ^= frames[i];
+		h *= 0x100000001b3ull;
+		h ^= h >> 29;
+	}
+	return h ? h : 1;
+}
+
+struct stacktab_entry *stacktab_intern(const uintptr_t *frames, unsigned n, bool truncated)
+{
+	uint64_t h = hash_frames(frames, n) ^ (truncated ? 0x5bd1e995ull : 0);
+	unsigned b = (unsigned)(h >> (64 - LG_BUCKETS));
+	pthread_mutex_t *lock = &stripes[b >> (LG_BUCKETS - LG_STRIPES)];
+	pthread_mutex_lock(lock);
+	struct stacktab_entry *e;
+	for (e = buckets[b]; e; e = e->chain) {
+		if (e->hash == h && e->nframes == n && e->truncated == truncated &&
+		    memcmp(e->frames, frames, n * sizeof(*frames)) == 0)
+			break;
+	}
+	if (!e) {
+		e = arena_alloc(sizeof(*e) + n * sizeof(*frames));
+		if (e) {
+			e->hash = h;
+			e->nframes = (uint16_t)n;
+			e->truncated = truncated;
+			memcpy(e->frames, frames, n * sizeof(*frames));
+			e->id = __atomic_add_fetch(&next_id, 1, __ATOMIC_RELAXED);
+			e->chain = buckets[b];
+			buckets[b] = e;
+			struct stacktab_entry *old = __atomic_load_n(&all_head, __ATOMIC_RELAXED);
+			do
+				e->all = old;
+			while (!__atomic_compare_exchange_n(&all_head, &old, e, true, __ATOMIC_RELEASE,
+							    __ATOMIC_RELAXED));
+		}
+	}
+	pthread_mutex_unlock(lock);
+	return e;
+}
+
+void stacktab_account_alloc(struct stacktab_entry *e, uint64_t count_fx, uint64_t bytes)
+{
+	__atomic_add_fetch(&e->alloc_count_fx, count_fx, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&e->alloc_bytes, bytes, __ATOMIC_RELAXED);
+}
+
+void stacktab_account_free(struct stacktab_entry *e, uint64_t count_fx, uint64_t bytes)
+{
+	__atomic_add_fetch(&e->free_count_fx, count_fx, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&e->free_bytes, bytes, __ATOMIC_RELAXED);
+}
+
+struct stacktab_entry *stacktab_first(void)
+{
+	return __atomic_load_n(&all_head, __ATOMIC_ACQUIRE);
+}
+
+uint32_t stacktab_count(void)
+{
+	return __atomic_load_n(&next_id, __ATOMIC_RELAXED);
+}
+
+void stacktab_prefork(void)
+{
+	for (unsigned i = 0; i < NSTRIPES; i++)
+		pthread_mutex_lock(&stripes[i]);
+}
+
+void stacktab_postfork_parent(void)
+{
+	for (unsigned i = 0; i < NSTRIPES; i++)
+		pthread_mutex_unlock(&stripes[i]);
+}
+
+void stacktab_postfork_child(void)
+{
+	for (unsigned i = 0; i < NSTRIPES; i++)
+		pthread_mutex_init(&stripes[i], NULL);
+}

@@ -1,0 +1,55 @@
+/*
+ * stacktab.h: stack interning and per-stack (site) counters.
+ *
+ * Owns every distinct stack seen by the sampler, stored once, with its
+ * estimated allocation and free totals. Entries are immutable after
+ * insertion (except the counters, updated with atomics) and never freed while
+ * the process lives, so pointers to them stay valid without locks.
+ * All entries are also on an append-only list that the writer walks without
+ * locks (published with a release store).
+ * Context: stacktab_intern on app threads in the sampled path (guard held);
+ * stacktab_first/next on the writer. Memory from the tracker arena.
+ */
+#ifndef HEAPSNAP_STACKTAB_H
+#define HEAPSNAP_STACKTAB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct stacktab_entry {
+	struct stacktab_entry *chain; /* bucket chain, under the stripe lock */
+	struct stacktab_entry *all;   /* append-only list of all entries */
+	uint64_t hash;
+	uint32_t id;                  /* 1, 2, 3... in order of first sight */
+	uint16_t nframes;
+	uint8_t truncated;
+	/* Estimated totals; counts in SAMPLER_FX units. Atomic updates. */
+	uint64_t alloc_count_fx, alloc_bytes, free_count_fx, free_bytes;
+	uintptr_t frames[];
+};
+
+/* Context: start-up. Returns 0 or a negative errno. */
+int stacktab_init(void);
+
+/* Context: app threads, sampled path, guard held. Takes one stripe lock.
+ * Allocates from the tracker arena; NULL when it cannot. */
+struct stacktab_entry *stacktab_intern(const uintptr_t *frames, unsigned n, bool truncated);
+
+/* Context: any thread. Never allocates. Lock-free. */
+void stacktab_account_alloc(struct stacktab_entry *e, uint64_t count_fx, uint64_t bytes);
+void stacktab_account_free(struct stacktab_entry *e, uint64_t count_fx, uint64_t bytes);
+
+/* Context: any thread. Never allocates. Lock-free walk of all entries,
+ * newest first; entries added during the walk may or may not be seen. */
+struct stacktab_entry *stacktab_first(void);
+static inline struct stacktab_entry *stacktab_next(struct stacktab_entry *e) { return e->all; }
+
+/* Context: any thread. Number of distinct stacks. */
+uint32_t stacktab_count(void);
+
+/* Context: fork handlers of the forking thread. */
+void stacktab_prefork(void);
+void stacktab_postfork_parent(void);
+void stacktab_postfork_child(void);
+
+#endif

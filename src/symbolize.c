@@ -1,0 +1,171 @@
+/*
+ * symbolize.c: symbols and lines through libdw's Dwfl, loaded RTLD_LOCAL.
+ *
+ * libdw and libelf are never linked into the preload: their symbols must not
+ * enter the host's global scope. The few entry points used are taken with
+ * dlsym into a table. A failure to load libdw is not an error: function names
+ * then come from dladdr and files/lines stay unknown.
+ * Invariants: (1) runs only with the guard held and the snapshot lock taken;
+ * (2) every returned string is owned by the tracker arena.
+ */
+#include "symbolize.h"
+
+#include "arena.h"
+
+#include <dlfcn.h>
+#include <elfutils/libdwfl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static struct {
+	bool tried, ok;
+	Dwfl *(*begin)(const Dwfl_Callbacks *);
+	int (*report_begin)(Dwfl *);
+	int (*report_end)(Dwfl *, int (*)(Dwfl_Module *, void *, const char *, Dwarf_Addr, void *), void *);
+	int (*linux_proc_report)(Dwfl *, pid_t);
+	Dwfl_Module *(*addrmodule)(Dwfl *, Dwarf_Addr);
+	const char *(*module_addrname)(Dwfl_Module *, GElf_Addr);
+	Dwfl_Line *(*module_getsrc)(Dwfl_Module *, Dwarf_Addr);
+	const char *(*lineinfo)(Dwfl_Line *, Dwarf_Addr *, int *, int *, Dwarf_Word *, Dwarf_Word *);
+	char *(*demangle)(const char *, char *, size_t *, int *);
+	Dwfl_Callbacks callbacks;
+	Dwfl *dwfl;
+	pid_t pid;
+} dw;
+
+static char *debuginfo_path;
+
+static bool load_libdw(void)
+{
+	if (dw.tried)
+		return dw.ok;
+	dw.tried = true;
+	void *h = dlopen("libdw.so.1", RTLD_NOW | RTLD_LOCAL);
+	if (!h)
+		return false;
+#define SYM(field, name) (*(void **)&dw.field = dlsym(h, name))
+	SYM(begin, "dwfl_begin");
+	SYM(report_begin, "dwfl_report_begin");
+	SYM(report_end, "dwfl_report_end");
+	SYM(linux_proc_report, "dwfl_linux_proc_report");
+	SYM(addrmodule, "dwfl_addrmodule");
+	SYM(module_addrname, "dwfl_module_addrname");
+	SYM(module_getsrc, "dwfl_module_getsrc");
+	SYM(lineinfo, "dwfl_lineinfo");
+	*(void **)&dw.callbacks.find_elf = dlsym(h, "dwfl_linux_proc_find_elf");
+	*(void **)&dw.callbacks.find_debuginfo = dlsym(h, "dwfl_standard_find_debuginfo");
+#undef SYM
+	dw.callbacks.debuginfo_path = &debuginfo_path;
+	if (!dw.begin || !dw.report_begin || !dw.report_end || !dw.linux_proc_report || !dw.addrmodule ||
+	    !dw.module_addrname || !dw.module_getsrc || !dw.lineinfo || !dw.callbacks.find_elf ||
+	    !dw.callbacks.find_debuginfo)
+		return false;
+	dw.ok = true;
+	return true;
+}
+
+void symbolize_refresh(void)
+{
+	if (!load_libdw())
+		return;
+	pid_t pid = getpid();
+	if (dw.dwfl && dw.pid != pid)
+		dw.dwfl = NULL; /* inherited across fork: leave it, start anew */
+	if (!dw.dwfl) {
+		dw.dwfl = dw.begin(&dw.callbacks);
+		dw.pid = pid;
+		if (!dw.dwfl)
+			return;
+	}
+	dw.report_begin(dw.dwfl);
+	dw.linux_proc_report(dw.dwfl, pid);
+	dw.report_end(dw.dwfl, NULL, NULL);
+}
+
+static char *arena_strdup(const char *s)
+{
+	if (!s)
+		return NULL;
+	size_t n = strlen(s) + 1;
+	char *d = arena_alloc(n);
+	if (d)
+		memcpy(d, s, n);
+	return d;
+}
+
+static char *demangled(const char *name)
+{
+	if (!name)
+		return NULL;
+	if (name[0] == '_' && name[1] == 'Z') {
+		if (!dw.demangle)
+			*(void **)&dw.demangle = dlsym(RTLD_DEFAULT, "__cxa_demangle");
+		if (dw.demangle) {
+			int status = -1;
+			char *d = dw.demangle(name, NULL, NULL, &status);
+			if (d && status == 0) {
+				char *r = arena_strdup(d);
+				free(d);
+				return r;
+			}
+			free(d);
+		}
+	}
+	return arena_strdup(name);
+}
+
+void symbolize_addr(uintptr_t addr, struct symbolize_result *out)
+{
+	out->function = out->file = NULL;
+	out->line = 0;
+	uintptr_t pc = addr ? addr - 1 : addr;
+	if (dw.ok && dw.dwfl) {
+		Dwfl_Module *mod = dw.addrmodule(dw.dwfl, pc);
+		if (mod) {
+			out->function = demangled(dw.module_addrname(mod, pc));
+			Dwfl_Line *line = dw.module_getsrc(mod, pc);
+			if (line) {
+				int lineno = 0;
+				const char *file = dw.lineinfo(line, NULL, &lineno, NULL, NULL, NULL);
+				out->file = arena_strdup(file);
+				out->line = lineno;
+			}
+			return;
+		}
+	}
+	Dl_info info;
+	if (dladdr((void *)pc, &info) && info.dli_sname)
+		out->function = demangled(info.dli_sname);
+}
+
+static const char *const allocator_names[] = {
+	"malloc", "calloc", "realloc", "reallocarray", "posix_memalign", "aligned_alloc",
+	"memalign", "valloc", "pvalloc", "strdup", "strndup", "__strdup", "__strndup",
+	"wcsdup", "asprintf", "vasprintf", "__asprintf", "__vasprintf", "__asprintf_chk",
+	"__vasprintf_chk", "__vasprintf_internal", "getline", "getdelim", "__getdelim",
+	"open_memstream", "open_wmemstream", "realpath", "__realpath", "tempnam", "get_current_dir_name",
+	NULL,
+};
+
+bool symbolize_is_allocator(const char *f)
+{
+	if (!f)
+		return false;
+	for (const char *const *n = allocator_names; *n; n++)
+		if (strcmp(f, *n) == 0)
+			return true;
+	if (strncmp(f, "operator new", 12) == 0 || strncmp(f, "_Znw", 4) == 0 || strncmp(f, "_Zna", 4) == 0)
+		return true;
+	/* std::allocator and its traits: the caller is the container method. */
+	static const char *const prefixes[] = {
+		"std::allocator<", "std::allocator_traits<", "__gnu_cxx::new_allocator<",
+		"std::__new_allocator<", "std::__allocated_ptr<", "std::_Vector_base<",
+		NULL,
+	};
+	for (const char *const *p = prefixes; *p; p++)
+		if (strncmp(f, *p, strlen(*p)) == 0 &&
+		    (strstr(f, "::allocate(") || strstr(f, "::_M_allocate(")))
+			return true;
+	return false;
+}

@@ -1,0 +1,38 @@
+/*
+ * symbolize.h: address -> function, source file and line.
+ *
+ * Owns the handle of elfutils' libdw (dlopen'ed RTLD_LOCAL, never a
+ * DT_NEEDED of the preload) and its Dwfl session for this process. Reads ELF
+ * symbol tables (including the executable's static functions and dlopen'ed
+ * modules) and DWARF line tables where debug info exists; without libdw it
+ * falls back to dladdr (dynamic symbols only).
+ * Context: writer thread only (or the exiting thread for the final
+ * snapshot), guard held, under the snapshot lock. libdw allocates from the
+ * application's heap, untracked because the guard is held; results are
+ * copied into the tracker arena.
+ */
+#ifndef HEAPSNAP_SYMBOLIZE_H
+#define HEAPSNAP_SYMBOLIZE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct symbolize_result {
+	char *function; /* arena string or NULL; demangled when possible */
+	char *file;     /* arena string or NULL */
+	int line;       /* 0 when unknown */
+};
+
+/* Context: writer, guard held. Makes the module list current (after
+ * dlopen/dlclose); call once per snapshot before symbolize_addr. */
+void symbolize_refresh(void);
+
+/* Context: writer, guard held. addr is a return address unless it is the
+ * innermost frame, so the call instruction (addr - 1) is looked up. */
+void symbolize_addr(uintptr_t addr, struct symbolize_result *out);
+
+/* Context: any thread. Pure. Is this function an allocator entry point
+ * (malloc family, operator new, strdup, asprintf, std allocators...)? */
+bool symbolize_is_allocator(const char *function);
+
+#endif

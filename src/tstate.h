@@ -1,0 +1,75 @@
+/*
+ * tstate.h: per-thread tracker state.
+ *
+ * Owns the initial-exec TLS block each thread touches on every hook, and the
+ * registry of live threads whose exact counters the writer sums.
+ * States: UNBORN -> ACTIVE -> DEAD. UNBORN is the zeroed TLS of a thread that
+ * has not been seen yet (tstate_activate makes it ACTIVE on its first hook
+ * while the tracker runs); tstate_retire (pthread key destructor) folds its
+ * counters into the globals and makes it DEAD. Hooks track only in ACTIVE
+ * with guard == 0.
+ * Invariants: (1) touching the TLS never allocates; (2) guard > 0 means
+ * "inside the tracker": every nested allocation is forwarded untracked;
+ * (3) exact counters are written only by their own thread (relaxed stores)
+ * and only grow; the writer reads them with relaxed loads under the registry
+ * lock; (4) a thread's counters are counted exactly once: in its block while
+ * registered, in the globals after tstate_retire.
+ */
+#ifndef HEAPSNAP_TSTATE_H
+#define HEAPSNAP_TSTATE_H
+
+#include "options.h"
+
+#include <stdint.h>
+#include <sys/types.h>
+
+enum tstate_state { TSTATE_UNBORN = 0, TSTATE_ACTIVE = 1, TSTATE_DEAD = 2 };
+
+/* Frames captured beyond `depth` to make room for the tracker's own. */
+#define TSTATE_SKIP_MAX 8
+
+struct tstate {
+	int state;          /* enum tstate_state */
+	int guard;          /* > 0: inside the tracker */
+	int64_t countdown;  /* bytes until the next sample */
+	uint64_t rng;       /* sampler generator state */
+	uint64_t alloc_count, alloc_bytes, free_count, free_bytes; /* exact */
+	pid_t tid;
+	struct tstate *next, *prev; /* registry, under the registry lock */
+	uintptr_t stack_lo, stack_hi; /* for the frame-pointer unwinder */
+	uintptr_t frames[OPTIONS_DEPTH_MAX + TSTATE_SKIP_MAX]; /* backtrace buffer */
+};
+
+extern __thread struct tstate tstate_tls __attribute__((tls_model("initial-exec")));
+
+struct tstate_totals {
+	uint64_t alloc_count, alloc_bytes, free_count, free_bytes;
+	unsigned threads;
+};
+
+/* Context: start-up, one thread. Returns 0 or a negative errno. */
+int tstate_init(void);
+
+/* Context: app thread, inside a hook, on its first hook. Guard held by the
+ * caller. Registers the thread and draws its first countdown. */
+void tstate_activate(struct tstate *ts, uint64_t sample);
+
+/* Context: any thread. Never allocates. Adds exact totals of a thread that
+ * is not ACTIVE (pre-registration or after retirement) to the globals. */
+void tstate_count_unregistered(uint64_t alloc_count, uint64_t alloc_bytes, uint64_t free_count,
+			       uint64_t free_bytes);
+
+/* Context: writer or exiting thread. Takes the registry lock. */
+void tstate_totals(struct tstate_totals *out);
+
+/* Context: fork handlers of the forking thread. */
+void tstate_prefork(void);
+void tstate_postfork_parent(void);
+void tstate_postfork_child(void);
+
+static inline void tstate_add(uint64_t *counter, uint64_t v)
+{
+	__atomic_store_n(counter, __atomic_load_n(counter, __ATOMIC_RELAXED) + v, __ATOMIC_RELAXED);
+}
+
+#endif

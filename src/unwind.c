@@ -1,0 +1,144 @@
+/*
+ * unwind.c: backtraces with libunwind (dlopen'ed RTLD_LOCAL) or frame pointers.
+ *
+ * libunwind is never a DT_NEEDED of the preload: in the global scope its
+ * _Unwind_* exports would come before libgcc_s and make every C++ exception
+ * in the host ~40x slower. We take unw_backtrace and the caching controls
+ * through dlsym on a local handle.
+ * Invariants: (1) unwind_capture never allocates (measured: unw_backtrace
+ * makes no malloc call; the fp walker touches only the stack); (2) the fp
+ * walker reads only addresses inside the current thread's stack.
+ */
+#include "unwind.h"
+
+#include "tstate.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <link.h>
+#include <pthread.h>
+#include <string.h>
+
+static int (*p_unw_backtrace)(void **buffer, int size);
+static enum options_unwinder unwinder;
+static uintptr_t self_lo, self_hi;
+
+static int find_self(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	uintptr_t probe = (uintptr_t)arg;
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		if (ph->p_type != PT_LOAD)
+			continue;
+		uintptr_t lo = info->dlpi_addr + ph->p_vaddr, hi = lo + ph->p_memsz;
+		if (probe >= lo && probe < hi) {
+			/* the whole module: every PT_LOAD */
+			uintptr_t mlo = UINTPTR_MAX, mhi = 0;
+			for (int j = 0; j < info->dlpi_phnum; j++) {
+				const ElfW(Phdr) *q = &info->dlpi_phdr[j];
+				if (q->p_type != PT_LOAD)
+					continue;
+				uintptr_t a = info->dlpi_addr + q->p_vaddr;
+				if (a < mlo)
+					mlo = a;
+				if (a + q->p_memsz > mhi)
+					mhi = a + q->p_memsz;
+			}
+			self_lo = mlo;
+			self_hi = mhi;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+int unwind_is_tracker_address(uintptr_t addr)
+{
+	return addr >= self_lo && addr < self_hi;
+}
+
+int unwind_init(enum options_unwinder which)
+{
+	unwinder = which;
+	dl_iterate_phdr(find_self, (void *)(uintptr_t)&find_self);
+	if (which == OPTIONS_UNWINDER_FP)
+		return 0;
+	void *h = dlopen("libunwind.so.8", RTLD_NOW | RTLD_LOCAL);
+	if (!h)
+		return -ENOENT;
+	p_unw_backtrace = (int (*)(void **, int))dlsym(h, "unw_backtrace");
+	int (*set_policy)(void *, int) = (int (*)(void *, int))dlsym(h, "_ULx86_64_set_caching_policy");
+	void **local_as = dlsym(h, "_ULx86_64_local_addr_space");
+	if (!p_unw_backtrace)
+		return -ENOSYS;
+	if (set_policy && local_as)
+		set_policy(*local_as, 2 /* UNW_CACHE_PER_THREAD */);
+	/* Warm-up: the first call builds caches and costs milliseconds. */
+	void *warm[16];
+	p_unw_backtrace(warm, 16);
+	return 0;
+}
+
+void unwind_thread_init(struct tstate *ts)
+{
+	if (unwinder != OPTIONS_UNWINDER_FP)
+		return;
+	pthread_attr_t attr;
+	if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+		void *addr;
+		size_t size;
+		if (pthread_attr_getstack(&attr, &addr, &size) == 0) {
+			ts->stack_lo = (uintptr_t)addr;
+			ts->stack_hi = (uintptr_t)addr + size;
+		}
+		pthread_attr_destroy(&attr);
+	}
+}
+
+static unsigned fp_walk(struct tstate *ts, uintptr_t *buf, unsigned max)
+{
+	uintptr_t fp = (uintptr_t)__builtin_frame_address(0);
+	uintptr_t lo = fp, hi = ts->stack_hi;
+	unsigned n = 0;
+	if (!hi)
+		return 0;
+	while (n < max && fp >= lo && fp + 16 <= hi && (fp & 7) == 0) {
+		uintptr_t next = ((uintptr_t *)fp)[0];
+		uintptr_t ret = ((uintptr_t *)fp)[1];
+		if (!ret)
+			break;
+		buf[n++] = ret;
+		if (next <= fp)
+			break;
+		fp = next;
+	}
+	return n;
+}
+
+unsigned unwind_capture(struct tstate *ts, uintptr_t *out, unsigned max, int *truncated)
+{
+	uintptr_t *buf = ts->frames;
+	unsigned cap = max + TSTATE_SKIP_MAX;
+	unsigned n;
+	if (unwinder == OPTIONS_UNWINDER_FP)
+		n = fp_walk(ts, buf, cap);
+	else if (p_unw_backtrace) {
+		int r = p_unw_backtrace((void **)buf, (int)cap);
+		n = r > 0 ? (unsigned)r : 0;
+	} else
+		n = 0;
+	unsigned skip = 0;
+	while (skip < n && unwind_is_tracker_address(buf[skip]))
+		skip++;
+	unsigned kept = n - skip;
+	*truncated = 0;
+	if (kept > max) {
+		kept = max;
+		*truncated = 1;
+	} else if (n == cap) {
+		*truncated = 1;
+	}
+	for (unsigned i = 0; i < kept; i++)
+		out[i] = buf[skip + i];
+	return kept;
+}

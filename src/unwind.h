@@ -1,0 +1,38 @@
+/*
+ * unwind.h: backtrace capture.
+ *
+ * Owns the handle of libunwind, opened RTLD_LOCAL at start-up so that none of
+ * its symbols (_Unwind_RaiseException & co.) enters the host's global scope,
+ * and the frame-pointer walker used with unwinder=fp.
+ * Context: app threads, sampled path, guard held; never holds a tracker lock
+ * (libunwind may take the loader's lock through dl_iterate_phdr).
+ */
+#ifndef HEAPSNAP_UNWIND_H
+#define HEAPSNAP_UNWIND_H
+
+#include "options.h"
+
+#include <stdint.h>
+
+struct tstate;
+
+/* Context: start-up, guard held. Opens libunwind (for both unwinders: the
+ * fp walker falls back to it nowhere, but the warm-up is shared), records the
+ * tracker's own text range, and warms the unwinder up. 0 or -errno. */
+int unwind_init(enum options_unwinder which);
+
+/* Context: app thread, sampled path, guard held. Never allocates, takes no
+ * tracker lock. Captures up to max frames of the caller of the hook into
+ * out (return addresses), dropping the tracker's own frames. out may be
+ * ts->frames itself (the copy runs forward). Sets *truncated
+ * when the stack was deeper than max. Returns the frame count. */
+unsigned unwind_capture(struct tstate *ts, uintptr_t *out, unsigned max, int *truncated);
+
+/* Context: any thread. Does addr lie in libheapsnap.so's own code? */
+int unwind_is_tracker_address(uintptr_t addr);
+
+/* Context: app thread on activation, guard held. Records the thread's stack
+ * bounds for the frame-pointer walker (may allocate). */
+void unwind_thread_init(struct tstate *ts);
+
+#endif

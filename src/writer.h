@@ -1,0 +1,39 @@
+/*
+ * writer.h: the tracker thread and the snapshot files it writes.
+ *
+ * Owns the writer thread, its wake-up pipe, the snapshot lock and sequence
+ * number, the frame cache (address -> symbol, kept across snapshots) and the
+ * SQLite code that turns the shadow tables into one self-contained file.
+ * Context: snapshots run on the writer thread (interval, signal), or on the
+ * thread that calls exit() or heapsnap_snapshot(); always with the guard held
+ * and the snapshot lock taken, so two snapshots never interleave.
+ */
+#ifndef HEAPSNAP_WRITER_H
+#define HEAPSNAP_WRITER_H
+
+#include "options.h"
+
+/* Bits of a pending request (writer_request_sigsafe). */
+enum writer_request { WRITER_REQ_SIGNAL = 1, WRITER_REQ_STOP = 2 };
+
+/* Context: start-up, guard held. Configures SQLite's memory (tracker arena),
+ * records the options, starts the writer thread. 0 or -errno. */
+int writer_init(const struct options *opts, const char *options_text);
+
+/* Context: any thread. Async-signal-safe. Never allocates. */
+void writer_request_sigsafe(int request);
+
+/* Context: any thread with the guard held. Writes one snapshot now, on the
+ * calling thread, waiting for one in progress. trigger: "exit", "api"...
+ * label may be NULL. 0 or -errno. */
+int writer_snapshot_now(const char *trigger, const char *label);
+
+/* Context: fork handlers of the forking thread. */
+void writer_prefork(void);
+void writer_postfork_parent(void);
+void writer_postfork_child(void);
+
+/* Context: any thread. Tracker start, CLOCK_MONOTONIC seconds. */
+double writer_now(void);
+
+#endif

@@ -1,0 +1,17 @@
+#!/bin/sh
+# sample=1 records every allocation: the exit snapshot must show exactly the
+# bytes leak_exact leaks, attributed to the leaking functions.
+. "$(dirname "$0")/lib.sh"
+run_preloaded "sample=1:out=$WORK" "$PROG/leak_exact" || fail "program exit status $?"
+db=$(last_snapshot "$WORK")
+[ -n "$db" ] || fail "no snapshot written"
+[ "$(q "$db" "SELECT value FROM meta WHERE key='trigger'")" = exit ] || fail "trigger is not exit"
+small=$(q "$db" "SELECT sum(live_bytes) || ' ' || sum(live_count) FROM v_sites WHERE function='leak_small'")
+[ "$small" = "2400 100" ] || fail "leak_small: expected '2400 100', got '$small'"
+big=$(q "$db" "SELECT sum(live_bytes) || ' ' || sum(live_count) FROM v_sites WHERE function='leak_big'")
+[ "$big" = "300000 3" ] || fail "leak_big: expected '300000 3', got '$big'"
+churn=$(q "$db" "SELECT sum(live_bytes) || ' ' || sum(alloc_count) FROM v_sites WHERE function='churn'")
+[ "$churn" = "0 1000" ] || fail "churn: expected '0 1000', got '$churn'"
+file=$(q "$db" "SELECT file || ':' || line FROM v_sites WHERE function='leak_small'")
+case "$file" in *leak_exact.c:1[0-9]) ;; *) fail "leak_small file:line is '$file'" ;; esac
+echo "ok: exact bytes by function"

@@ -1,0 +1,130 @@
+/*
+ * test_livetab.c: the live table: insert, remove, lookup misses, copy, and
+ * concurrent threads inserting and removing their own addresses.
+ */
+#include "arena.h"
+#include "livetab.h"
+
+#include <check.h>
+#include <pthread.h>
+#include <stdlib.h>
+
+static void setup(void)
+{
+	ck_assert_int_eq(arena_init(), 0);
+	ck_assert_int_eq(livetab_init(14), 0);
+}
+
+static struct livetab_entry entry(uintptr_t addr, size_t size)
+{
+	struct livetab_entry e = {.addr = addr, .size = size, .count_fx = 1024, .bytes = size};
+	return e;
+}
+
+START_TEST(livetab_insert_then_remove_returns_entry)
+{
+	struct livetab_entry e = entry(0x1000, 48), out;
+	ck_assert_int_eq(livetab_insert(&e), 0);
+	ck_assert_uint_eq(livetab_count(), 1);
+	ck_assert(livetab_remove(0x1000, &out));
+	ck_assert_uint_eq(out.size, 48);
+	ck_assert_uint_eq(livetab_count(), 0);
+	ck_assert(!livetab_remove(0x1000, &out));
+}
+END_TEST
+
+START_TEST(livetab_miss_on_unknown_addresses)
+{
+	struct livetab_entry out;
+	for (uintptr_t a = 0x10000; a < 0x20000; a += 16)
+		ck_assert(!livetab_remove(a, &out));
+	struct livetab_entry e = entry(0x5550, 1);
+	livetab_insert(&e);
+	for (uintptr_t a = 0x10000; a < 0x20000; a += 16)
+		ck_assert(!livetab_remove(a, &out));
+	ck_assert(livetab_remove(0x5550, &out));
+}
+END_TEST
+
+START_TEST(livetab_colliding_addresses_kept_apart)
+{
+	/* far more entries than buckets: chains of several entries */
+	const int n = 100000;
+	for (int i = 0; i < n; i++) {
+		struct livetab_entry e = entry(0x100000 + (uintptr_t)i * 16, (size_t)i);
+		ck_assert_int_eq(livetab_insert(&e), 0);
+	}
+	ck_assert_uint_eq(livetab_count(), (size_t)n);
+	struct livetab_entry *copy;
+	size_t len;
+	ck_assert_int_eq(livetab_copy(&copy, &len), 0);
+	ck_assert_uint_eq(len, (size_t)n);
+	unsigned long long sum = 0;
+	for (size_t i = 0; i < len; i++)
+		sum += copy[i].size;
+	ck_assert_uint_eq(sum, (unsigned long long)n * (n - 1) / 2);
+	arena_free(copy);
+	for (int i = n - 1; i >= 0; i -= 2) {
+		struct livetab_entry out;
+		ck_assert(livetab_remove(0x100000 + (uintptr_t)i * 16, &out));
+		ck_assert_uint_eq(out.size, (size_t)i);
+	}
+	ck_assert_uint_eq(livetab_count(), (size_t)n / 2);
+}
+END_TEST
+
+#define THREADS 4
+#define PER_THREAD 50000
+
+static void *worker(void *arg)
+{
+	uintptr_t base = 0x10000000 + (uintptr_t)arg * 0x1000000;
+	for (int round = 0; round < 3; round++) {
+		for (int i = 0; i < PER_THREAD; i++) {
+			struct livetab_entry e = entry(base + (uintptr_t)i * 32, 32);
+			if (livetab_insert(&e) != 0)
+				return (void *)1;
+		}
+		for (int i = 0; i < PER_THREAD; i++) {
+			struct livetab_entry out;
+			if (!livetab_remove(base + (uintptr_t)i * 32, &out) || out.addr != base + (uintptr_t)i * 32)
+				return (void *)2;
+			if (livetab_remove(base + (uintptr_t)i * 32, &out))
+				return (void *)3;
+		}
+	}
+	return NULL;
+}
+
+START_TEST(livetab_concurrent_threads_insert_and_remove)
+{
+	pthread_t th[THREADS];
+	for (long i = 0; i < THREADS; i++)
+		pthread_create(&th[i], NULL, worker, (void *)i);
+	for (int i = 0; i < THREADS; i++) {
+		void *rc;
+		pthread_join(th[i], &rc);
+		ck_assert_ptr_null(rc);
+	}
+	ck_assert_uint_eq(livetab_count(), 0);
+	ck_assert_uint_gt(arena_bytes(), 0); /* the tables themselves */
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("livetab");
+	TCase *tc = tcase_create("table");
+	tcase_add_checked_fixture(tc, setup, NULL);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, livetab_insert_then_remove_returns_entry);
+	tcase_add_test(tc, livetab_miss_on_unknown_addresses);
+	tcase_add_test(tc, livetab_colliding_addresses_kept_apart);
+	tcase_add_test(tc, livetab_concurrent_threads_insert_and_remove);
+	suite_add_tcase(s, tc);
+	SRunner *r = srunner_create(s);
+	srunner_run_all(r, CK_NORMAL);
+	int failed = srunner_ntests_failed(r);
+	srunner_free(r);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,98 @@
+/*
+ * test_stacktab.c: stack interning stores each distinct stack once, with
+ * stable ids, from concurrent threads; counters add up.
+ */
+#include "arena.h"
+#include "stacktab.h"
+
+#include <check.h>
+#include <pthread.h>
+#include <stdlib.h>
+
+static void setup(void)
+{
+	ck_assert_int_eq(arena_init(), 0);
+	ck_assert_int_eq(stacktab_init(), 0);
+}
+
+START_TEST(stacktab_same_frames_same_entry)
+{
+	uintptr_t a[] = {1, 2, 3}, b[] = {1, 2, 3}, c[] = {1, 2, 4};
+	struct stacktab_entry *ea = stacktab_intern(a, 3, false);
+	struct stacktab_entry *eb = stacktab_intern(b, 3, false);
+	struct stacktab_entry *ec = stacktab_intern(c, 3, false);
+	ck_assert_ptr_nonnull(ea);
+	ck_assert_ptr_eq(ea, eb);
+	ck_assert_ptr_ne(ea, ec);
+	ck_assert_uint_ne(ea->id, ec->id);
+	ck_assert_ptr_ne(stacktab_intern(a, 2, false), ea); /* prefix is another stack */
+	ck_assert_ptr_ne(stacktab_intern(a, 3, true), ea);  /* truncated is another stack */
+	ck_assert_uint_eq(stacktab_count(), 4);
+	int seen = 0;
+	for (struct stacktab_entry *e = stacktab_first(); e; e = stacktab_next(e))
+		seen++;
+	ck_assert_int_eq(seen, 4);
+}
+END_TEST
+
+START_TEST(stacktab_counters_accumulate)
+{
+	uintptr_t f[] = {10, 20};
+	struct stacktab_entry *e = stacktab_intern(f, 2, false);
+	stacktab_account_alloc(e, 1024, 100);
+	stacktab_account_alloc(e, 2048, 300);
+	stacktab_account_free(e, 1024, 100);
+	ck_assert_uint_eq(e->alloc_count_fx, 3072);
+	ck_assert_uint_eq(e->alloc_bytes, 400);
+	ck_assert_uint_eq(e->free_count_fx, 1024);
+	ck_assert_uint_eq(e->free_bytes, 100);
+}
+END_TEST
+
+static void *worker(void *arg)
+{
+	for (int round = 0; round < 20; round++) {
+		for (uintptr_t i = 0; i < 500; i++) {
+			uintptr_t f[4] = {i, i * 7, 99, 100};
+			struct stacktab_entry *e = stacktab_intern(f, 4, false);
+			if (!e || e->frames[0] != i)
+				return (void *)1;
+			stacktab_account_alloc(e, 1024, 1);
+		}
+	}
+	return NULL;
+}
+
+START_TEST(stacktab_concurrent_interning_stores_each_stack_once)
+{
+	pthread_t th[4];
+	for (int i = 0; i < 4; i++)
+		pthread_create(&th[i], NULL, worker, NULL);
+	for (int i = 0; i < 4; i++) {
+		void *rc;
+		pthread_join(th[i], &rc);
+		ck_assert_ptr_null(rc);
+	}
+	ck_assert_uint_eq(stacktab_count(), 500);
+	uint64_t total = 0;
+	for (struct stacktab_entry *e = stacktab_first(); e; e = stacktab_next(e))
+		total += e->alloc_bytes;
+	ck_assert_uint_eq(total, 4 * 20 * 500);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("stacktab");
+	TCase *tc = tcase_create("intern");
+	tcase_add_checked_fixture(tc, setup, NULL);
+	tcase_add_test(tc, stacktab_same_frames_same_entry);
+	tcase_add_test(tc, stacktab_counters_accumulate);
+	tcase_add_test(tc, stacktab_concurrent_interning_stores_each_stack_once);
+	suite_add_tcase(s, tc);
+	SRunner *r = srunner_create(s);
+	srunner_run_all(r, CK_NORMAL);
+	int failed = srunner_ntests_failed(r);
+	srunner_free(r);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,21 @@
+/*
+ * cmd.h: the subcommands of heapsnap(1), one file each.
+ *
+ * heapsnap.c owns the dispatch table and calls exactly one of these from
+ * main() with argv[0] set to the subcommand's name. Single-threaded.
+ * Each returns an exit code from enum msgs_exit (cmd_run returns only when
+ * exec fails or before it) and prints errors through msgs_error().
+ */
+#ifndef HEAPSNAP_TOOLS_CMD_H
+#define HEAPSNAP_TOOLS_CMD_H
+
+/* heapsnap run [OPTIONS] -- CMD [ARGS...]: preload the tracker and exec CMD. */
+int cmd_run(int argc, char **argv);
+
+/* heapsnap snapshot PID: ask a tracked process for a snapshot. */
+int cmd_snapshot(int argc, char **argv);
+
+/* heapsnap info [--top N] DB: totals and top sites of one snapshot. */
+int cmd_info(int argc, char **argv);
+
+#endif

@@ -1,0 +1,471 @@
+/*
+ * snapread.c: read-only access to snapshot files for heapsnap and heapdiff.
+ *
+ * Owns the SQLite connection of each opened snapshot and every query the
+ * tools run on it. Main thread only; one connection per file.
+ * Invariants (see snapread.h): read-only, defensive, schema-checked before
+ * any other query; errors reported once. The queries read the tables
+ * directly with the joins of v_sites / v_stack_frames, because the tools
+ * also need frames.offset, which the views do not carry.
+ * Must not: write to, create, or leave journal files next to the inputs;
+ * load extensions; trust functions named by the file's own schema.
+ */
+#include "snapread.h"
+
+#include "msgs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Tables every query here relies on, checked at open. */
+static const char *const required_tables[] = {
+	"modules", "frames", "stacks", "stack_frames", "sites",
+};
+
+static int fail(const char *path, const char *fmt, const char *detail)
+{
+	char why[512];
+
+	snprintf(why, sizeof(why), fmt, detail);
+	return msgs_error("cannot open '%s': %s", path, why);
+}
+
+/* Checks that do not need SQLite: exists, regular, non-empty, SQLite magic. */
+static int check_file(const char *path)
+{
+	static const char magic[16] = "SQLite format 3";
+	char head[16];
+	struct stat st;
+	ssize_t got;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return fail(path, "%s", strerror(errno));
+	if (fstat(fd, &st) < 0) {
+		int e = errno;
+		close(fd);
+		return fail(path, "%s", strerror(e));
+	}
+	if (S_ISDIR(st.st_mode)) {
+		close(fd);
+		return fail(path, "%s", strerror(EISDIR));
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return fail(path, "not a heapsnap snapshot (%s)", "not a regular file");
+	}
+	if (st.st_size == 0) {
+		close(fd);
+		return fail(path, "not a heapsnap snapshot (%s)", "empty file");
+	}
+	got = read(fd, head, sizeof(head));
+	close(fd);
+	if (got != (ssize_t)sizeof(head) || memcmp(head, magic, sizeof(magic)) != 0)
+		return fail(path, "not a heapsnap snapshot (%s)", "not an SQLite database");
+	return 0;
+}
+
+/* "file:" URI for PATH with mode=ro; every byte outside [A-Za-z0-9/._~-]
+ * is percent-encoded so '?', '#' and '%' in names stay literal. */
+static char *ro_uri(const char *path)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t len = strlen(path);
+	char *uri = msgs_xmalloc(5 + 3 * len + sizeof("?mode=ro"));
+	char *p = uri;
+
+	p += sprintf(p, "file:");
+	for (const unsigned char *c = (const unsigned char *)path; *c; c++) {
+		if ((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+		    (*c >= '0' && *c <= '9') || strchr("/._~-", *c)) {
+			*p++ = (char)*c;
+		} else {
+			*p++ = '%';
+			*p++ = hex[*c >> 4];
+			*p++ = hex[*c & 15];
+		}
+	}
+	strcpy(p, "?mode=ro");
+	return uri;
+}
+
+static void harden(sqlite3 *db)
+{
+	sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, (int *)0);
+#ifdef SQLITE_DBCONFIG_TRUSTED_SCHEMA
+	sqlite3_db_config(db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, (int *)0);
+#endif
+	sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION, 0, (int *)0);
+	sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, (int *)0);
+	sqlite3_limit(db, SQLITE_LIMIT_LENGTH, 16 << 20);
+	sqlite3_limit(db, SQLITE_LIMIT_ATTACHED, 0);
+	sqlite3_busy_timeout(db, 2000);
+	sqlite3_exec(db, "PRAGMA query_only=1; PRAGMA cell_size_check=1; "
+		     "PRAGMA mmap_size=0", NULL, NULL, NULL);
+}
+
+static char *col_text(sqlite3_stmt *st, int i)
+{
+	const unsigned char *t;
+
+	if (sqlite3_column_type(st, i) == SQLITE_NULL)
+		return NULL;
+	t = sqlite3_column_text(st, i);
+	return t ? msgs_xstrdup((const char *)t) : NULL;
+}
+
+/* 1 when table NAME exists, 0 when not, -1 on a read error (reported). */
+static int has_table(struct snapread *s, const char *name)
+{
+	sqlite3_stmt *st;
+	int rc, found;
+
+	rc = sqlite3_prepare_v2(s->db,
+		"SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1",
+		-1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return fail(s->path, "not a heapsnap snapshot (%s)", sqlite3_errmsg(s->db));
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	found = rc == SQLITE_ROW;
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		fail(s->path, "not a heapsnap snapshot (%s)", sqlite3_errmsg(s->db));
+		found = -1;
+	}
+	sqlite3_finalize(st);
+	return found;
+}
+
+static int check_schema_version(struct snapread *s)
+{
+	sqlite3_stmt *st;
+	int rc, type;
+	char why[160];
+
+	rc = sqlite3_prepare_v2(s->db,
+		"SELECT value FROM meta WHERE key = 'schema_version'", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return fail(s->path, "not a heapsnap snapshot (%s)", sqlite3_errmsg(s->db));
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		if (rc == SQLITE_DONE)
+			return fail(s->path, "not a heapsnap snapshot (%s)", "no schema_version");
+		return fail(s->path, "not a heapsnap snapshot (%s)", sqlite3_errmsg(s->db));
+	}
+	type = sqlite3_column_type(st, 0);
+	s->schema_version = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (type != SQLITE_INTEGER)
+		return fail(s->path, "not a heapsnap snapshot (%s)",
+			    "schema_version is not an integer");
+	if (s->schema_version < 1) {
+		snprintf(why, sizeof(why), "schema_version %lld is not valid",
+			 (long long)s->schema_version);
+		return fail(s->path, "not a heapsnap snapshot (%s)", why);
+	}
+	if (s->schema_version > SNAPREAD_SCHEMA_VERSION) {
+		snprintf(why, sizeof(why),
+			 "snapshot schema_version %lld is newer than this %s supports (%d); "
+			 "upgrade heapsnap", (long long)s->schema_version, msgs_prog(),
+			 SNAPREAD_SCHEMA_VERSION);
+		return fail(s->path, "%s", why);
+	}
+	return 0;
+}
+
+static int read_meta(struct snapread *s)
+{
+	sqlite3_stmt *st;
+	size_t cap = 0;
+	int rc;
+
+	rc = sqlite3_prepare_v2(s->db, "SELECT key, value FROM meta "
+				"WHERE key IS NOT NULL ORDER BY key", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return fail(s->path, "cannot read meta (%s)", sqlite3_errmsg(s->db));
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct snapread_kv *kv;
+
+		if (s->nmeta == cap) {
+			cap = cap ? 2 * cap : 32;
+			s->meta = msgs_xrealloc(s->meta, cap * sizeof(*s->meta));
+		}
+		kv = &s->meta[s->nmeta++];
+		memset(kv, 0, sizeof(*kv));
+		kv->key = col_text(st, 0);
+		switch (sqlite3_column_type(st, 1)) {
+		case SQLITE_INTEGER:
+			kv->type = SNAPREAD_INT;
+			kv->i = sqlite3_column_int64(st, 1);
+			break;
+		case SQLITE_FLOAT:
+			kv->type = SNAPREAD_REAL;
+			kv->r = sqlite3_column_double(st, 1);
+			break;
+		case SQLITE_TEXT:
+			kv->type = SNAPREAD_TEXT;
+			kv->s = col_text(st, 1);
+			break;
+		default:
+			kv->type = SNAPREAD_NULL;
+			break;
+		}
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return fail(s->path, "cannot read meta (%s)", sqlite3_errmsg(s->db));
+	return 0;
+}
+
+int snapread_open(const char *path, struct snapread **out)
+{
+	struct snapread *s;
+	char *uri;
+	int rc;
+
+	*out = NULL;
+	if (check_file(path) < 0)
+		return -1;
+	s = msgs_xmalloc(sizeof(*s));
+	memset(s, 0, sizeof(*s));
+	s->path = msgs_xstrdup(path);
+	uri = ro_uri(path);
+	rc = sqlite3_open_v2(uri, (sqlite3 **)&s->db,
+			     SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL);
+	free(uri);
+	if (rc != SQLITE_OK) {
+		fail(path, "%s", s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+		snapread_close(s);
+		return -1;
+	}
+	harden(s->db);
+
+	rc = has_table(s, "meta");
+	if (rc == 0)
+		fail(path, "not a heapsnap snapshot (%s)", "no meta table");
+	if (rc <= 0 || check_schema_version(s) < 0)
+		goto bad;
+	for (size_t i = 0; i < sizeof(required_tables) / sizeof(*required_tables); i++) {
+		char why[64];
+
+		rc = has_table(s, required_tables[i]);
+		if (rc == 0) {
+			snprintf(why, sizeof(why), "no %s table", required_tables[i]);
+			fail(path, "not a heapsnap snapshot (%s)", why);
+		}
+		if (rc <= 0)
+			goto bad;
+	}
+	if (read_meta(s) < 0)
+		goto bad;
+	*out = s;
+	return 0;
+bad:
+	snapread_close(s);
+	return -1;
+}
+
+void snapread_close(struct snapread *s)
+{
+	if (!s)
+		return;
+	sqlite3_close(s->db);
+	for (size_t i = 0; i < s->nmeta; i++) {
+		free(s->meta[i].key);
+		free(s->meta[i].s);
+	}
+	free(s->meta);
+	free(s->path);
+	free(s);
+}
+
+const struct snapread_kv *snapread_meta(const struct snapread *s, const char *key)
+{
+	size_t lo = 0, hi = s->nmeta;
+
+	/* meta is sorted by key (ORDER BY key: BINARY collation = strcmp). */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(s->meta[mid].key ? s->meta[mid].key : "", key);
+
+		if (c == 0)
+			return &s->meta[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+int64_t snapread_meta_int(const struct snapread *s, const char *key, int64_t dflt)
+{
+	const struct snapread_kv *kv = snapread_meta(s, key);
+
+	if (kv && kv->type == SNAPREAD_INT)
+		return kv->i;
+	if (kv && kv->type == SNAPREAD_REAL && kv->r == (double)(int64_t)kv->r)
+		return (int64_t)kv->r;
+	return dflt;
+}
+
+double snapread_meta_real(const struct snapread *s, const char *key, double dflt)
+{
+	const struct snapread_kv *kv = snapread_meta(s, key);
+
+	if (kv && kv->type == SNAPREAD_REAL)
+		return kv->r;
+	if (kv && kv->type == SNAPREAD_INT)
+		return (double)kv->i;
+	return dflt;
+}
+
+const char *snapread_meta_text(const struct snapread *s, const char *key)
+{
+	const struct snapread_kv *kv = snapread_meta(s, key);
+
+	return kv && kv->type == SNAPREAD_TEXT ? kv->s : NULL;
+}
+
+/* Columns function, file, line, module, offset, address starting at i. */
+static void read_frame(sqlite3_stmt *st, int i, struct snapread_frame *f)
+{
+	const char *slash;
+
+	f->function = col_text(st, i);
+	f->file = col_text(st, i + 1);
+	f->line = sqlite3_column_int64(st, i + 2);
+	if (f->line < 0)
+		f->line = 0;
+	f->module = col_text(st, i + 3);
+	f->module_base = NULL;
+	if (f->module) {
+		slash = strrchr(f->module, '/');
+		f->module_base = slash ? slash + 1 : f->module;
+	}
+	f->has_offset = sqlite3_column_type(st, i + 4) != SQLITE_NULL;
+	f->offset = (uint64_t)sqlite3_column_int64(st, i + 4);
+	f->address = (uint64_t)sqlite3_column_int64(st, i + 5);
+}
+
+static void free_frame(struct snapread_frame *f)
+{
+	free(f->function);
+	free(f->file);
+	free(f->module);
+}
+
+int snapread_sites(struct snapread *s, struct snapread_site **out, size_t *n)
+{
+	static const char sql[] =
+		"SELECT s.stack_id, s.live_bytes, s.live_count,"
+		"       f.function, f.file, f.line, m.path, f.offset, f.address"
+		"  FROM sites s"
+		"  LEFT JOIN stacks st ON st.id = s.stack_id"
+		"  LEFT JOIN stack_frames sf"
+		"         ON sf.stack_id = s.stack_id AND sf.raw_depth = st.site_depth"
+		"  LEFT JOIN frames f ON f.id = sf.frame_id"
+		"  LEFT JOIN modules m ON m.id = f.module_id"
+		" ORDER BY s.stack_id";
+	struct snapread_site *v = NULL;
+	size_t cap = 0, len = 0;
+	sqlite3_stmt *st;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return msgs_error("cannot read sites from '%s': %s", s->path,
+				  sqlite3_errmsg(s->db));
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct snapread_site *site;
+
+		if (len == cap) {
+			cap = cap ? 2 * cap : 256;
+			v = msgs_xrealloc(v, cap * sizeof(*v));
+		}
+		site = &v[len++];
+		memset(site, 0, sizeof(*site));
+		site->stack_id = sqlite3_column_int64(st, 0);
+		site->live_bytes = sqlite3_column_int64(st, 1);
+		site->live_count = sqlite3_column_int64(st, 2);
+		read_frame(st, 3, &site->site);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		snapread_sites_free(v, len);
+		return msgs_error("cannot read sites from '%s': %s", s->path,
+				  sqlite3_errmsg(s->db));
+	}
+	*out = v;
+	*n = len;
+	return 0;
+}
+
+void snapread_sites_free(struct snapread_site *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free_frame(&v[i].site);
+	free(v);
+}
+
+int snapread_frames(struct snapread *s, int64_t stack_id,
+		    struct snapread_frame **out, size_t *n)
+{
+	static const char sql[] =
+		"SELECT sf.raw_depth - st.site_depth,"
+		"       f.function, f.file, f.line, m.path, f.offset, f.address"
+		"  FROM stack_frames sf"
+		"  JOIN stacks st ON st.id = sf.stack_id"
+		"  JOIN frames f ON f.id = sf.frame_id"
+		"  LEFT JOIN modules m ON m.id = f.module_id"
+		" WHERE sf.stack_id = ?1 AND sf.raw_depth >= st.site_depth"
+		" ORDER BY sf.raw_depth LIMIT 4096";
+	struct snapread_frame *v = NULL;
+	size_t cap = 0, len = 0;
+	sqlite3_stmt *st;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return msgs_error("cannot read stack frames from '%s': %s", s->path,
+				  sqlite3_errmsg(s->db));
+	sqlite3_bind_int64(st, 1, stack_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (len == cap) {
+			cap = cap ? 2 * cap : 16;
+			v = msgs_xrealloc(v, cap * sizeof(*v));
+		}
+		memset(&v[len], 0, sizeof(v[len]));
+		v[len].depth = sqlite3_column_int64(st, 0);
+		read_frame(st, 1, &v[len]);
+		len++;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		snapread_frames_free(v, len);
+		return msgs_error("cannot read stack frames from '%s': %s", s->path,
+				  sqlite3_errmsg(s->db));
+	}
+	*out = v;
+	*n = len;
+	return 0;
+}
+
+void snapread_frames_free(struct snapread_frame *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free_frame(&v[i]);
+	free(v);
+}

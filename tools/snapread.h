@@ -1,0 +1,89 @@
+/*
+ * snapread.h: open and read heapsnap snapshot files, shared by both tools.
+ *
+ * Owns everything the tools know about the snapshot schema (src/schema.sql):
+ * which tables prove a file is a snapshot, which schema_version is read, and
+ * the queries for meta, sites and stack frames. Main thread only.
+ * Invariants: (1) files are opened read-only (SQLITE_OPEN_READONLY and a
+ * mode=ro URI) with defensive settings, and never modified; (2) a file is
+ * accepted only with a meta table, an integer schema_version no newer than
+ * SNAPREAD_SCHEMA_VERSION and the tables the queries read; (3) every failure
+ * is reported once through msgs_error() as "cannot open 'PATH': WHY" and
+ * returned as -1, so callers only choose the exit code.
+ */
+#ifndef HEAPSNAP_TOOLS_SNAPREAD_H
+#define HEAPSNAP_TOOLS_SNAPREAD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Newest snapshot schema these tools understand. */
+#define SNAPREAD_SCHEMA_VERSION 1
+
+enum snapread_type { SNAPREAD_NULL, SNAPREAD_INT, SNAPREAD_REAL, SNAPREAD_TEXT };
+
+/* One meta row, typed as SQLite stored it (BLOB values read as NULL). */
+struct snapread_kv {
+	char *key;
+	enum snapread_type type;
+	int64_t i;
+	double r;
+	char *s;
+};
+
+/* A frame of a stack, as in v_stack_frames plus frames.offset. */
+struct snapread_frame {
+	int64_t depth;        /* 0 = call site, > 0 callers, < 0 allocator */
+	char *function;       /* NULL: unknown */
+	char *file;           /* NULL: unknown */
+	int64_t line;         /* 0: unknown */
+	char *module;         /* full path; NULL: unknown */
+	const char *module_base; /* basename of module, or NULL */
+	bool has_offset;
+	uint64_t offset;      /* address - module load address */
+	uint64_t address;     /* absolute return address in the process */
+};
+
+/* A sites row with its call-site frame. */
+struct snapread_site {
+	int64_t stack_id;
+	int64_t live_bytes, live_count;
+	struct snapread_frame site;   /* depth 0 frame; all NULL when missing */
+};
+
+struct snapread {
+	char *path;
+	void *db;                     /* sqlite3 *, opaque to callers */
+	struct snapread_kv *meta;     /* sorted by key */
+	size_t nmeta;
+	int64_t schema_version;
+};
+
+/* Context: main thread. Opens PATH and checks it is a snapshot (invariant
+ * 2), reading meta. Returns 0 with *out set, or -1 after msgs_error(). */
+int snapread_open(const char *path, struct snapread **out);
+
+/* Context: main thread. NULL is a no-op. */
+void snapread_close(struct snapread *s);
+
+/* Context: main thread. Meta lookups; NULL / dflt when absent or mistyped.
+ * snapread_meta_int accepts INTEGER values and integral REALs;
+ * snapread_meta_real accepts INTEGER and REAL. */
+const struct snapread_kv *snapread_meta(const struct snapread *s, const char *key);
+int64_t snapread_meta_int(const struct snapread *s, const char *key, int64_t dflt);
+double snapread_meta_real(const struct snapread *s, const char *key, double dflt);
+const char *snapread_meta_text(const struct snapread *s, const char *key);
+
+/* Context: main thread. Every sites row with its call-site frame. Returns
+ * 0 with *out (free with snapread_sites_free) or -1 after msgs_error(). */
+int snapread_sites(struct snapread *s, struct snapread_site **out, size_t *n);
+void snapread_sites_free(struct snapread_site *v, size_t n);
+
+/* Context: main thread. Frames of one stack with depth >= 0 (call site
+ * first, then callers). Returns 0 or -1 after msgs_error(). */
+int snapread_frames(struct snapread *s, int64_t stack_id,
+		    struct snapread_frame **out, size_t *n);
+void snapread_frames_free(struct snapread_frame *v, size_t n);
+
+#endif
