@@ -215,9 +215,9 @@ int cmd_run(int argc, char **argv)
 	};
 	const char *flag[F_N] = { NULL };
 	const char *extra = NULL;
-	char *out_abs = NULL, *text, *lib, *preload, err[256];
+	char *out_abs = NULL, *text = NULL, *lib = NULL, *preload = NULL, err[256];
 	struct options o;
-	int c;
+	int c, status;
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+:o:h", longopts, NULL)) != -1) {
@@ -266,7 +266,8 @@ int cmd_run(int argc, char **argv)
 		if (out_abs[strcspn(out_abs, ":,")]) {
 			msgs_error("cannot use output directory '%s': HEAPSNAP_OPTIONS cannot "
 				   "hold ':' or ','; give an absolute -o", out_abs);
-			return MSGS_EXIT_USAGE;
+			status = MSGS_EXIT_USAGE;
+			goto out;
 		}
 		flag[F_OUT] = out_abs;
 	}
@@ -285,32 +286,37 @@ int cmd_run(int argc, char **argv)
 	options_defaults(&o);
 	if (options_parse(text, &o, err, sizeof(err)) < 0) {
 		msgs_error("%s", err);
-		return MSGS_EXIT_USAGE;
+		status = MSGS_EXIT_USAGE;
+		goto out;
 	}
 
+	status = MSGS_EXIT_INPUT;
 	lib = find_library();
 	if (!lib)
-		return MSGS_EXIT_INPUT;
+		goto out;
 	if (lib[strcspn(lib, ": \t")]) {
 		msgs_error("cannot preload '%s': LD_PRELOAD cannot hold ':' or spaces; "
 			   "set HEAPSNAP_LIB to a path without them", lib);
-		return MSGS_EXIT_INPUT;
+		goto out;
 	}
 	if (make_dir(o.out) < 0)
-		return MSGS_EXIT_INPUT;
+		goto out;
 
 	preload = compose_preload(lib);
 	if (setenv("HEAPSNAP_OPTIONS", text, 1) < 0 || setenv("LD_PRELOAD", preload, 1) < 0) {
 		msgs_error("cannot set the environment: %s", strerror(errno));
-		return MSGS_EXIT_INTERNAL;
+		status = MSGS_EXIT_INTERNAL;
+		goto out;
 	}
 	fflush(NULL);
 	execvp(argv[optind], argv + optind);
 	int e = errno;
 	msgs_error("cannot run '%s': %s", argv[optind], strerror(e));
+	status = e == ENOENT || e == ENOTDIR ? MSGS_EXIT_NOTFOUND : MSGS_EXIT_NOEXEC;
+out:
 	free(preload);
 	free(lib);
 	free(text);
 	free(out_abs);
-	return e == ENOENT || e == ENOTDIR ? MSGS_EXIT_NOTFOUND : MSGS_EXIT_NOEXEC;
+	return status;
 }
