@@ -20,13 +20,19 @@ extern "C" {
  * given label (may be NULL) in its meta table. Returns 0, or -1 with errno
  * set: ENOTSUP when tracking is off, another value when the file could not
  * be written. */
+#ifdef HEAPSNAP_DEFINING_API
+int heapsnap_snapshot(const char *label);
+#else
 int heapsnap_snapshot(const char *label) __attribute__((weak));
+#endif
 
+#ifndef HEAPSNAP_DEFINING_API
 /* Non-zero when libheapsnap.so is loaded into this process. */
 static inline int heapsnap_available(void)
 {
 	return heapsnap_snapshot != 0;
 }
+#endif
 
 #ifdef __cplusplus
 }

@@ -18,6 +18,7 @@
 #include "unwind.h"
 #include "writer.h"
 
+#define HEAPSNAP_DEFINING_API 1 /* the library defines it: not weak here */
 #include "heapsnap.h"
 
 #include <dlfcn.h>
@@ -260,6 +261,16 @@ __attribute__((constructor)) static void core_init(void)
 		log_msg("HEAPSNAP_OPTIONS: %s; tracking is off, the program runs untracked", err);
 		disabled_once = 1;
 		goto out;
+	}
+	if (opt.out[0] != '/') {
+		/* anchor a relative directory now: the program may chdir later */
+		char cwd[OPTIONS_PATH_MAX];
+		if (getcwd(cwd, sizeof(cwd)) && strlen(cwd) + 1 + strlen(opt.out) < sizeof(opt.out)) {
+			size_t lc = strlen(cwd), lr = strlen(opt.out);
+			memmove(opt.out + lc + 1, opt.out, lr + 1);
+			memcpy(opt.out, cwd, lc);
+			opt.out[lc] = '/';
+		}
 	}
 	if (access(opt.out, W_OK | X_OK) != 0) {
 		log_msg("HEAPSNAP_OPTIONS: out directory '%s' is not writable (%s); tracking is off, "

@@ -32,8 +32,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
-#include <poll.h>
 #include <pthread.h>
+#include <semaphore.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -58,7 +58,10 @@ static struct options opt;
 static char opt_text[1536];
 static pthread_mutex_t snapshot_lock = PTHREAD_MUTEX_INITIALIZER;
 static unsigned seq;
-static int pipe_rd = -1, pipe_wr = -1;
+/* Wake-up of the writer: a semaphore, not a pipe, so that the tracker owns no
+ * file descriptor a daemon could close and reuse (the signal handler would
+ * then write into the daemon's file). sem_post is async-signal-safe. */
+static sem_t wakeup;
 static int pending; /* enum writer_request bits, atomic */
 static double start_mono;
 static double start_real;
@@ -475,11 +478,7 @@ void writer_request_sigsafe(int request)
 {
 	int saved = errno;
 	__atomic_or_fetch(&pending, request, __ATOMIC_RELAXED);
-	if (pipe_wr >= 0) {
-		char c = 1;
-		ssize_t r = write(pipe_wr, &c, 1);
-		(void)r;
-	}
+	sem_post(&wakeup);
 	errno = saved;
 }
 
@@ -489,18 +488,21 @@ static void *writer_main(void *arg)
 	ts->guard++;
 	double next = opt.interval > 0 ? writer_now() + opt.interval : 0;
 	for (;;) {
-		int timeout = -1;
 		if (opt.interval > 0) {
-			double left = next - writer_now();
-			timeout = left <= 0 ? 0 : (int)ceil(left * 1000);
-		}
-		struct pollfd pfd = {pipe_rd, POLLIN, 0};
-		int n = poll(&pfd, 1, timeout);
-		if (n > 0) {
-			char buf[64];
-			while (read(pipe_rd, buf, sizeof(buf)) > 0)
+			struct timespec deadline;
+			double at = start_mono + next;
+			deadline.tv_sec = (time_t)at;
+			deadline.tv_nsec = (long)((at - (double)deadline.tv_sec) * 1e9);
+			if (deadline.tv_nsec >= 1000000000L)
+				deadline.tv_sec++, deadline.tv_nsec -= 1000000000L;
+			while (sem_clockwait(&wakeup, CLOCK_MONOTONIC, &deadline) != 0 && errno == EINTR)
+				;
+		} else {
+			while (sem_wait(&wakeup) != 0 && errno == EINTR)
 				;
 		}
+		while (sem_trywait(&wakeup) == 0)
+			; /* several requests, one snapshot */
 		int req = __atomic_exchange_n(&pending, 0, __ATOMIC_RELAXED);
 		if (req & WRITER_REQ_STOP)
 			break;
@@ -518,11 +520,7 @@ static void *writer_main(void *arg)
 
 static int start_thread(void)
 {
-	int fds[2];
-	if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0)
-		return -errno;
-	pipe_rd = fds[0];
-	pipe_wr = fds[1];
+	sem_init(&wakeup, 0, 0);
 	sigset_t all, old;
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
@@ -575,11 +573,6 @@ void writer_postfork_child(void)
 	seq = 0;
 	pending = 0;
 	write_failed_reported = false;
-	if (pipe_rd >= 0)
-		close(pipe_rd);
-	if (pipe_wr >= 0)
-		close(pipe_wr);
-	pipe_rd = pipe_wr = -1;
 	if (start_thread() != 0)
 		log_msg("cannot start the writer thread in the forked child %d; only its exit snapshot will be written",
 			(int)getpid());
