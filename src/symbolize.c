@@ -101,6 +101,18 @@ static char *demangled(const char *name)
 	if (name[0] == '_' && name[1] == 'Z') {
 		if (!dw.demangle)
 			*(void **)&dw.demangle = dlsym(RTLD_DEFAULT, "__cxa_demangle");
+		if (!dw.demangle) {
+			/* A C program that dlopen'ed a C++ library RTLD_LOCAL has
+			 * libstdc++ loaded but not in the global scope: without
+			 * this, its frames kept mangled names (_Znwm,
+			 * _ZNSt12_Vector_base...) and std::allocator frames were
+			 * not recognized as allocator entry points. RTLD_NOLOAD
+			 * never brings libstdc++ into a process without it.
+			 * Found by tests/integration/cxx-new-in-c-program-is-tracked.sh. */
+			void *h = dlopen("libstdc++.so.6", RTLD_LAZY | RTLD_LOCAL | RTLD_NOLOAD);
+			if (h)
+				*(void **)&dw.demangle = dlsym(h, "__cxa_demangle");
+		}
 		if (dw.demangle) {
 			int status = -1;
 			char *d = dw.demangle(name, NULL, NULL, &status);

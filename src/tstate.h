@@ -37,6 +37,7 @@ struct tstate {
 	pid_t tid;
 	struct tstate *next, *prev; /* registry, under the registry lock */
 	uintptr_t stack_lo, stack_hi; /* for the frame-pointer unwinder */
+	int unw_tls_counted; /* libunwind's TLS block counted (unwind.c) */
 	uintptr_t frames[OPTIONS_DEPTH_MAX + TSTATE_SKIP_MAX]; /* backtrace buffer */
 };
 

@@ -68,6 +68,12 @@ static double start_real;
 static struct frame **frame_buckets;
 static uint32_t frame_next_id;
 static bool write_failed_reported;
+/* Set under snapshot_lock once the exit snapshot is written: it is the last.
+ * Without it the writer thread could start an interval or signal snapshot
+ * after it and be cut off by the process's end, leaving NAME.db.tmp behind
+ * (or, finishing first, a snapshot that sorts after "exit"). Found by
+ * tests/integration/signal-and-interval-trigger-snapshots.sh. */
+static bool exit_written;
 
 double writer_now(void)
 {
@@ -469,7 +475,9 @@ static int snapshot_locked(const char *trigger, const char *label)
 int writer_snapshot_now(const char *trigger, const char *label)
 {
 	pthread_mutex_lock(&snapshot_lock);
-	int rc = snapshot_locked(trigger, label);
+	int rc = exit_written ? -ESHUTDOWN : snapshot_locked(trigger, label);
+	if (strcmp(trigger, "exit") == 0)
+		exit_written = true;
 	pthread_mutex_unlock(&snapshot_lock);
 	return rc;
 }
@@ -573,6 +581,7 @@ void writer_postfork_child(void)
 	seq = 0;
 	pending = 0;
 	write_failed_reported = false;
+	exit_written = false;
 	if (start_thread() != 0)
 		log_msg("cannot start the writer thread in the forked child %d; only its exit snapshot will be written",
 			(int)getpid());

@@ -25,7 +25,8 @@ void writer_request_sigsafe(int request);
 
 /* Context: any thread with the guard held. Writes one snapshot now, on the
  * calling thread, waiting for one in progress. trigger: "exit", "api"...
- * label may be NULL. 0 or -errno. */
+ * label may be NULL. 0 or -errno; -ESHUTDOWN once the exit snapshot is
+ * written (it is the last one of the process). */
 int writer_snapshot_now(const char *trigger, const char *label);
 
 /* Context: fork handlers of the forking thread. */
