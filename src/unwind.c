@@ -128,9 +128,12 @@ static unsigned fp_walk(struct tstate *ts, uintptr_t *buf, unsigned max)
 	uintptr_t fp = (uintptr_t)__builtin_frame_address(0);
 	uintptr_t lo = fp, hi = ts->stack_hi;
 	unsigned n = 0;
-	if (!hi)
+	if (hi < lo + 16)
 		return 0;
-	while (n < max && fp >= lo && fp + 16 <= hi && (fp & 7) == 0) {
+	/* Code without frame pointers leaves anything in rbp: every address is
+	 * checked against the live part of this thread's stack before it is
+	 * read (written so that no sum can wrap around). */
+	while (n < max && fp >= lo && fp <= hi - 16 && (fp & 7) == 0) {
 		uintptr_t next = ((uintptr_t *)fp)[0];
 		uintptr_t ret = ((uintptr_t *)fp)[1];
 		if (!ret)
