@@ -25,7 +25,11 @@ static struct {
 	int (*report_end)(Dwfl *, int (*)(Dwfl_Module *, void *, const char *, Dwarf_Addr, void *), void *);
 	int (*linux_proc_report)(Dwfl *, pid_t);
 	Dwfl_Module *(*addrmodule)(Dwfl *, Dwarf_Addr);
-	const char *(*module_addrname)(Dwfl_Module *, GElf_Addr);
+	const char *(*module_info)(Dwfl_Module *, void ***, Dwarf_Addr *, Dwarf_Addr *, Dwarf_Addr *,
+				   Dwarf_Addr *, const char **, const char **);
+	int (*module_getsymtab)(Dwfl_Module *);
+	const char *(*module_getsym_info)(Dwfl_Module *, int, GElf_Sym *, GElf_Addr *, GElf_Word *,
+					  Elf **, Dwarf_Addr *);
 	Dwfl_Line *(*module_getsrc)(Dwfl_Module *, Dwarf_Addr);
 	const char *(*lineinfo)(Dwfl_Line *, Dwarf_Addr *, int *, int *, Dwarf_Word *, Dwarf_Word *);
 	char *(*demangle)(const char *, char *, size_t *, int *);
@@ -50,7 +54,9 @@ static bool load_libdw(void)
 	SYM(report_end, "dwfl_report_end");
 	SYM(linux_proc_report, "dwfl_linux_proc_report");
 	SYM(addrmodule, "dwfl_addrmodule");
-	SYM(module_addrname, "dwfl_module_addrname");
+	SYM(module_info, "dwfl_module_info");
+	SYM(module_getsymtab, "dwfl_module_getsymtab");
+	SYM(module_getsym_info, "dwfl_module_getsym_info");
 	SYM(module_getsrc, "dwfl_module_getsrc");
 	SYM(lineinfo, "dwfl_lineinfo");
 	*(void **)&dw.callbacks.find_elf = dlsym(h, "dwfl_linux_proc_find_elf");
@@ -58,7 +64,7 @@ static bool load_libdw(void)
 #undef SYM
 	dw.callbacks.debuginfo_path = &debuginfo_path;
 	if (!dw.begin || !dw.report_begin || !dw.report_end || !dw.linux_proc_report || !dw.addrmodule ||
-	    !dw.module_addrname || !dw.module_getsrc || !dw.lineinfo || !dw.callbacks.find_elf ||
+	    !dw.module_info || !dw.module_getsymtab || !dw.module_getsym_info || !dw.module_getsrc || !dw.lineinfo || !dw.callbacks.find_elf ||
 	    !dw.callbacks.find_debuginfo)
 		return false;
 	dw.ok = true;
@@ -127,6 +133,134 @@ static char *demangled(const char *name)
 	return arena_strdup(name);
 }
 
+/*
+ * Per-module symbol index. libdw's dwfl_module_addrname walks the whole
+ * symbol table on every lookup: with libLLVM's ~100k symbols, symbolizing a
+ * compiler's stacks at exit took longer than the compile (bench/run.sh,
+ * perf: 35% in dwfl_module_addrinfo). The index is built once per module:
+ * function symbols sorted by address, searched by bisection. It hangs off
+ * the module's userdata slot, so a module reported anew after dlclose/dlopen
+ * gets a fresh index; names point into libelf's string tables, which live
+ * as long as the Dwfl session.
+ */
+struct sym {
+	uint64_t addr, size;
+	const char *name;
+	int rank; /* preference among aliases at one address: lower is better */
+};
+
+struct symindex {
+	struct sym *v;
+	size_t n;
+};
+
+static int sym_less(const struct sym *a, const struct sym *b)
+{
+	return a->addr < b->addr || (a->addr == b->addr && a->rank < b->rank);
+}
+
+/* Heapsort: in place, no recursion, no allocation (glibc's qsort may take
+ * its buffer from the application's heap). */
+static void sift(struct sym *v, size_t root, size_t n)
+{
+	for (;;) {
+		size_t child = 2 * root + 1;
+		if (child >= n)
+			return;
+		if (child + 1 < n && sym_less(&v[child], &v[child + 1]))
+			child++;
+		if (!sym_less(&v[root], &v[child]))
+			return;
+		struct sym t = v[root];
+		v[root] = v[child];
+		v[child] = t;
+		root = child;
+	}
+}
+
+static void sort_syms(struct sym *v, size_t n)
+{
+	for (size_t i = n / 2; i-- > 0;)
+		sift(v, i, n);
+	for (size_t end = n; end-- > 1;) {
+		struct sym t = v[0];
+		v[0] = v[end];
+		v[end] = t;
+		sift(v, 0, end);
+	}
+}
+
+static struct symindex *build_index(Dwfl_Module *mod)
+{
+	struct symindex *ix = arena_alloc(sizeof(*ix));
+	if (!ix)
+		return NULL;
+	int n = dw.module_getsymtab(mod);
+	if (n <= 0)
+		return ix;
+	ix->v = arena_alloc((size_t)n * sizeof(*ix->v));
+	if (!ix->v)
+		return ix;
+	for (int i = 0; i < n; i++) {
+		GElf_Sym sym;
+		GElf_Addr addr;
+		GElf_Word shndx;
+		const char *name = dw.module_getsym_info(mod, i, &sym, &addr, &shndx, NULL, NULL);
+		int type = GELF_ST_TYPE(sym.st_info);
+		if (!name || !name[0] || sym.st_shndx == SHN_UNDEF || addr == 0 ||
+		    (type != STT_FUNC && type != STT_GNU_IFUNC))
+			continue;
+		int bind = GELF_ST_BIND(sym.st_info);
+		struct sym *e = &ix->v[ix->n++];
+		e->addr = addr;
+		e->size = sym.st_size;
+		e->name = name;
+		e->rank = (bind == STB_GLOBAL ? 0 : bind == STB_WEAK ? 1 : 2) * 2 + (name[0] == '_');
+	}
+	sort_syms(ix->v, ix->n);
+	return ix;
+}
+
+static const char *lookup_symbol(Dwfl_Module *mod, uintptr_t pc)
+{
+	void **userdata = NULL;
+	dw.module_info(mod, &userdata, NULL, NULL, NULL, NULL, NULL, NULL);
+	if (!userdata)
+		return NULL;
+	struct symindex *ix = *userdata;
+	if (!ix) {
+		ix = build_index(mod);
+		if (!ix)
+			return NULL;
+		*userdata = ix;
+	}
+	/* last symbol with addr <= pc */
+	size_t lo = 0, hi = ix->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (ix->v[mid].addr <= pc)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == 0)
+		return NULL;
+	size_t i = lo - 1;
+	uint64_t at = ix->v[i].addr;
+	while (i > 0 && ix->v[i - 1].addr == at)
+		i--; /* best-ranked alias at that address */
+	/* the covering symbol may be a larger one starting earlier (rare:
+	 * nested symbols); prefer a sized symbol that contains pc */
+	for (size_t k = i;; k--) {
+		const struct sym *e = &ix->v[k];
+		if (e->size == 0 ? k == i : pc < e->addr + e->size)
+			return e->name;
+		if (k == 0 || i - k > 8)
+			break;
+	}
+	return NULL;
+}
+
 void symbolize_addr(uintptr_t addr, struct symbolize_result *out)
 {
 	out->function = out->file = NULL;
@@ -135,7 +269,7 @@ void symbolize_addr(uintptr_t addr, struct symbolize_result *out)
 	if (dw.ok && dw.dwfl) {
 		Dwfl_Module *mod = dw.addrmodule(dw.dwfl, pc);
 		if (mod) {
-			out->function = demangled(dw.module_addrname(mod, pc));
+			out->function = demangled(lookup_symbol(mod, pc));
 			Dwfl_Line *line = dw.module_getsrc(mod, pc);
 			if (line) {
 				int lineno = 0;
