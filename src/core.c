@@ -83,7 +83,7 @@ int core_resolve_real(void)
 void core_sample_alloc(struct tstate *ts, void *p, size_t size)
 {
 	int saved = errno;
-	ts->guard++;
+	tstate_guard_enter(ts);
 	struct sampler_weight w;
 	sampler_weight(size, opt.sample, &w);
 	ts->countdown = sampler_next_gap(&ts->rng, opt.sample);
@@ -109,7 +109,7 @@ void core_sample_alloc(struct tstate *ts, void *p, size_t size)
 	}
 	stacktab_account_alloc(st, w.count_fx, w.bytes);
 out:
-	ts->guard--;
+	tstate_guard_leave(ts);
 	errno = saved;
 }
 
@@ -125,10 +125,10 @@ struct tstate *core_thread_slow(struct tstate *ts, size_t usable, int alloc)
 		return NULL;
 	if (ts->state == TSTATE_UNBORN) {
 		int saved = errno;
-		ts->guard++;
+		tstate_guard_enter(ts);
 		tstate_activate(ts, opt.sample);
 		unwind_thread_init(ts);
-		ts->guard--;
+		tstate_guard_leave(ts);
 		errno = saved;
 		return ts;
 	}
@@ -173,16 +173,16 @@ static void on_exit_snapshot(void)
 		return;
 	struct tstate *ts = &tstate_tls;
 	int saved = errno;
-	ts->guard++;
+	tstate_guard_enter(ts);
 	writer_snapshot_now("exit", NULL);
-	ts->guard--;
+	tstate_guard_leave(ts);
 	errno = saved;
 }
 
 static void fork_prepare(void)
 {
 	struct tstate *ts = &tstate_tls;
-	ts->guard++;
+	tstate_guard_enter(ts);
 	writer_prefork();
 	tstate_prefork();
 	stacktab_prefork();
@@ -195,7 +195,7 @@ static void fork_parent(void)
 	stacktab_postfork_parent();
 	tstate_postfork_parent();
 	writer_postfork_parent();
-	tstate_tls.guard--;
+	tstate_guard_leave(&tstate_tls);
 }
 
 static void fork_child(void)
@@ -206,7 +206,7 @@ static void fork_child(void)
 	exit_done = 0;
 	if (__atomic_load_n(&core_running, __ATOMIC_RELAXED))
 		writer_postfork_child();
-	tstate_tls.guard--;
+	tstate_guard_leave(&tstate_tls);
 }
 
 __attribute__((visibility("default"))) int heapsnap_snapshot(const char *label)
@@ -216,9 +216,9 @@ __attribute__((visibility("default"))) int heapsnap_snapshot(const char *label)
 		return -1;
 	}
 	struct tstate *ts = &tstate_tls;
-	ts->guard++;
+	tstate_guard_enter(ts);
 	int rc = writer_snapshot_now("api", label);
-	ts->guard--;
+	tstate_guard_leave(ts);
 	if (rc) {
 		errno = -rc;
 		return -1;
@@ -249,7 +249,7 @@ __attribute__((constructor)) static void core_init(void)
 {
 	struct tstate *ts = &tstate_tls;
 	char err[512], text[1536];
-	ts->guard++;
+	tstate_guard_enter(ts);
 	if (!__atomic_load_n(&core_real.malloc, __ATOMIC_ACQUIRE) && core_resolve_real() != 0)
 		goto out; /* nothing to forward to: the hooks use the bootstrap pool */
 	log_init();
@@ -295,5 +295,5 @@ __attribute__((constructor)) static void core_init(void)
 	__atomic_store_n(&core_tables_ready, 1, __ATOMIC_RELEASE);
 	__atomic_store_n(&core_running, 1, __ATOMIC_RELEASE);
 out:
-	ts->guard--;
+	tstate_guard_leave(ts);
 }

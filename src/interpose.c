@@ -38,9 +38,9 @@ struct pool_header {
 	size_t pad;
 };
 
-static int pool_owns(const void *p)
+static inline int pool_owns(const void *p)
 {
-	return (const unsigned char *)p >= pool && (const unsigned char *)p < pool + POOL_SIZE;
+	return (uintptr_t)p - (uintptr_t)pool < POOL_SIZE;
 }
 
 static void *pool_alloc(size_t size, size_t align)
@@ -66,65 +66,107 @@ static size_t pool_size(const void *p)
 
 static int resolving;
 
-/* Makes sure core_real is filled; 0 when the caller must use the pool. */
-static int ready(void)
+/* Fills core_real; 0 when the caller must use the pool (dlsym calling back
+ * into us while it resolves). Cold: runs until the first call returns. */
+__attribute__((noinline, cold)) static int ready_slow(void)
 {
-	if (likely(__atomic_load_n(&core_real.malloc, __ATOMIC_ACQUIRE) != NULL))
+	if (__atomic_load_n(&core_real.malloc, __ATOMIC_ACQUIRE) != NULL)
 		return 1;
 	if (__atomic_exchange_n(&resolving, 1, __ATOMIC_ACQ_REL))
-		return 0; /* dlsym calling back into us */
+		return 0;
 	core_resolve_real();
 	__atomic_store_n(&resolving, 0, __ATOMIC_RELEASE);
 	return __atomic_load_n(&core_real.malloc, __ATOMIC_ACQUIRE) != NULL;
 }
 
+static inline int ready(void)
+{
+	return likely(__atomic_load_n(&core_real.malloc, __ATOMIC_RELAXED) != NULL) || ready_slow();
+}
+
 /* ---- per-call tracking ---- */
 
-/* The tracking thread state, or NULL when this call is not to be tracked. */
-static inline struct tstate *tracked(size_t usable_if_dead, int alloc)
+/* The hot test: this thread is ACTIVE outside the tracker, and the tracker
+ * runs. Two loads, one of them thread-local. */
+static inline struct tstate *hot_thread(void)
 {
 	struct tstate *ts = &tstate_tls;
-	if (likely(ts->state == TSTATE_ACTIVE && ts->guard == 0 &&
-		   __atomic_load_n(&core_running, __ATOMIC_RELAXED)))
+	if (likely(ts->hot & __atomic_load_n(&core_running, __ATOMIC_RELAXED)))
 		return ts;
-	return core_thread_slow(ts, usable_if_dead, alloc);
+	return NULL;
+}
+
+/* Bookkeeping of an allocation of a thread that is not hot: activates an
+ * UNBORN thread, counts a DEAD thread's call in the globals. Cold. */
+__attribute__((noinline)) static void on_alloc_cold(void *p, size_t size)
+{
+	struct tstate *ts = &tstate_tls;
+	if (ts->guard > 0 || !__atomic_load_n(&core_running, __ATOMIC_RELAXED))
+		return;
+	ts = core_thread_slow(ts, core_real.malloc_usable_size(p), 1);
+	if (!ts)
+		return;
+	tstate_add(&ts->alloc_count, 1);
+	tstate_add(&ts->alloc_bytes, core_real.malloc_usable_size(p));
+	ts->countdown -= (int64_t)size;
+	if (ts->countdown < 0)
+		core_sample_alloc(ts, p, size);
 }
 
 static inline void on_alloc(void *p, size_t size)
 {
-	if (unlikely(!p))
-		return;
-	struct tstate *ts = &tstate_tls;
-	if (unlikely(!(ts->state == TSTATE_ACTIVE && ts->guard == 0 &&
-		       __atomic_load_n(&core_running, __ATOMIC_RELAXED)))) {
-		if (ts->guard > 0 || !__atomic_load_n(&core_running, __ATOMIC_RELAXED))
+	struct tstate *ts = hot_thread();
+	if (likely(ts != NULL)) {
+		if (unlikely(!p))
 			return;
-		ts = core_thread_slow(ts, core_real.malloc_usable_size(p), 1);
-		if (!ts)
-			return;
+		tstate_add(&ts->alloc_count, 1);
+		tstate_add(&ts->alloc_bytes, core_real.malloc_usable_size(p));
+		ts->countdown -= (int64_t)size;
+		if (unlikely(ts->countdown < 0))
+			core_sample_alloc(ts, p, size);
+	} else if (p) {
+		on_alloc_cold(p, size);
 	}
-	tstate_add(&ts->alloc_count, 1);
-	tstate_add(&ts->alloc_bytes, core_real.malloc_usable_size(p));
-	ts->countdown -= (int64_t)size;
-	if (unlikely(ts->countdown < 0))
-		core_sample_alloc(ts, p, size);
 }
 
-/* Bookkeeping of a block about to be released by the real allocator. */
-static inline void on_release(void *p)
+/* Bookkeeping of a block about to be released, for a thread that is not
+ * hot. Cold. */
+__attribute__((noinline)) static void on_release_cold(void *p)
 {
 	struct tstate *ts = &tstate_tls;
-	if (unlikely(ts->guard > 0 || !__atomic_load_n(&core_running, __ATOMIC_RELAXED)))
+	if (ts->guard > 0 || !__atomic_load_n(&core_running, __ATOMIC_RELAXED))
 		return;
 	size_t usable = core_real.malloc_usable_size(p);
-	struct tstate *t = likely(ts->state == TSTATE_ACTIVE) ? ts : tracked(usable, 0);
+	struct tstate *t = core_thread_slow(ts, usable, 0);
 	if (t) {
 		tstate_add(&t->free_count, 1);
 		tstate_add(&t->free_bytes, usable);
 	}
 	struct livetab_entry e;
-	if (unlikely(livetab_remove((uintptr_t)p, &e)))
+	if (livetab_remove((uintptr_t)p, &e))
 		core_account_free(&e);
+}
+
+__attribute__((noinline)) static void on_release_sampled(void *p)
+{
+	struct livetab_entry e;
+	if (livetab_remove_slow((uintptr_t)p, livetab_bucket((uintptr_t)p), &e))
+		core_account_free(&e);
+}
+
+/* Bookkeeping of a block about to be released by the real allocator (before
+ * it, so that an address reused by another thread is never confused). */
+static inline void on_release(void *p)
+{
+	struct tstate *ts = hot_thread();
+	if (likely(ts != NULL)) {
+		tstate_add(&ts->free_count, 1);
+		tstate_add(&ts->free_bytes, core_real.malloc_usable_size(p));
+		if (unlikely(livetab_maybe_contains((uintptr_t)p)))
+			on_release_sampled(p);
+	} else {
+		on_release_cold(p);
+	}
 }
 
 /* ---- the hooks ---- */
@@ -199,7 +241,9 @@ static void *realloc_impl(void *p, size_t size)
 	}
 	if (had)
 		core_account_free(&e);
-	struct tstate *t = tracked(old_usable, 0);
+	struct tstate *t = hot_thread();
+	if (!t)
+		t = core_thread_slow(ts, old_usable, 0);
 	if (t) {
 		tstate_add(&t->free_count, 1);
 		tstate_add(&t->free_bytes, old_usable);

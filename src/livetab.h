@@ -65,13 +65,20 @@ static inline unsigned livetab_bucket(uintptr_t addr)
 	return (unsigned)(((uint64_t)(addr >> 4) * 0x9e3779b97f4a7c15ull) >> (64 - livetab_lg_buckets));
 }
 
-static inline bool livetab_remove(uintptr_t addr, struct livetab_entry *out)
+/* Context: any thread. Lock-free, never allocates. False proves addr is not
+ * in the table; true means it may be (its bucket is not empty). */
+static inline bool livetab_maybe_contains(uintptr_t addr)
 {
 	unsigned b = livetab_bucket(addr);
 	uint64_t word = __atomic_load_n(&livetab_bitmap[b >> 6], __ATOMIC_ACQUIRE);
-	if (__builtin_expect(!(word & (1ull << (b & 63))), 1))
+	return (word >> (b & 63)) & 1;
+}
+
+static inline bool livetab_remove(uintptr_t addr, struct livetab_entry *out)
+{
+	if (__builtin_expect(!livetab_maybe_contains(addr), 1))
 		return false;
-	return livetab_remove_slow(addr, b, out);
+	return livetab_remove_slow(addr, livetab_bucket(addr), out);
 }
 
 #endif

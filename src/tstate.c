@@ -29,7 +29,7 @@ static uint64_t g_alloc_count, g_alloc_bytes, g_free_count, g_free_bytes;
 static void tstate_retire(void *arg)
 {
 	struct tstate *ts = arg;
-	ts->guard++;
+	tstate_guard_enter(ts);
 	pthread_mutex_lock(&registry_lock);
 	if (ts->state == TSTATE_ACTIVE) {
 		tstate_count_unregistered(ts->alloc_count, ts->alloc_bytes, ts->free_count, ts->free_bytes);
@@ -41,9 +41,10 @@ static void tstate_retire(void *arg)
 			ts->next->prev = ts->prev;
 		ts->next = ts->prev = NULL;
 		__atomic_store_n(&ts->state, TSTATE_DEAD, __ATOMIC_RELAXED);
+		ts->hot = 0;
 	}
 	pthread_mutex_unlock(&registry_lock);
-	ts->guard--;
+	tstate_guard_leave(ts);
 }
 
 int tstate_init(void)

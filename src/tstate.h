@@ -29,6 +29,7 @@ enum tstate_state { TSTATE_UNBORN = 0, TSTATE_ACTIVE = 1, TSTATE_DEAD = 2 };
 #define TSTATE_SKIP_MAX 8
 
 struct tstate {
+	int hot;            /* 1: ACTIVE and guard == 0 (read by every hook) */
 	int state;          /* enum tstate_state */
 	int guard;          /* > 0: inside the tracker */
 	int64_t countdown;  /* bytes until the next sample */
@@ -67,6 +68,22 @@ void tstate_totals(struct tstate_totals *out);
 void tstate_prefork(void);
 void tstate_postfork_parent(void);
 void tstate_postfork_child(void);
+
+/* Context: own thread. Never allocates. Enters the tracker: every
+ * allocation of this thread is forwarded untracked until the matching
+ * tstate_guard_leave. Nests. */
+static inline void tstate_guard_enter(struct tstate *ts)
+{
+	ts->guard++;
+	ts->hot = 0;
+}
+
+/* Context: own thread. Never allocates. */
+static inline void tstate_guard_leave(struct tstate *ts)
+{
+	if (--ts->guard == 0 && ts->state == TSTATE_ACTIVE)
+		ts->hot = 1;
+}
 
 static inline void tstate_add(uint64_t *counter, uint64_t v)
 {

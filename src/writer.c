@@ -493,7 +493,7 @@ void writer_request_sigsafe(int request)
 static void *writer_main(void *arg)
 {
 	struct tstate *ts = &tstate_tls;
-	ts->guard++;
+	tstate_guard_enter(ts);
 	double next = opt.interval > 0 ? writer_now() + opt.interval : 0;
 	for (;;) {
 		if (opt.interval > 0) {
