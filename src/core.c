@@ -32,6 +32,7 @@
 
 int core_running;
 int core_tables_ready;
+int core_glibc_chunks;
 struct core_real core_real;
 
 static struct options opt;
@@ -226,6 +227,33 @@ __attribute__((visibility("default"))) int heapsnap_snapshot(const char *label)
 	return 0;
 }
 
+/* Is the real allocator glibc's, with the chunk layout block_size() reads?
+ * Decided by where malloc lives and by comparing with malloc_usable_size on
+ * blocks of every kind (tiny, small, large, mmapped). Guard held. */
+static int glibc_chunks_check(void)
+{
+	Dl_info info;
+	if (!dladdr((void *)core_real.malloc, &info) || !info.dli_fname)
+		return 0;
+	const char *base = strrchr(info.dli_fname, '/');
+	base = base ? base + 1 : info.dli_fname;
+	if (strcmp(base, "libc.so.6") != 0)
+		return 0;
+	static const size_t sizes[] = {0, 1, 24, 25, 100, 1000, 4096, 70000, 300000, 5000000};
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		void *p = core_real.malloc(sizes[i]);
+		if (!p)
+			return 0;
+		size_t hdr = ((size_t *)p)[-1];
+		size_t mine = (hdr & ~(size_t)7) - ((hdr & 2) ? 16 : 8);
+		size_t theirs = core_real.malloc_usable_size(p);
+		core_real.free(p);
+		if (mine != theirs)
+			return 0;
+	}
+	return 1;
+}
+
 static unsigned live_buckets_for(uint64_t sample)
 {
 	/* Expected live samples ~ live heap / sample: size for a few GiB. */
@@ -280,6 +308,7 @@ __attribute__((constructor)) static void core_init(void)
 		goto out;
 	}
 	options_format(&opt, text, sizeof(text));
+	core_glibc_chunks = glibc_chunks_check();
 	START_STEP(arena_init(), "cannot create the tracker's memory arena");
 	START_STEP(tstate_init(), "cannot create the thread-exit key");
 	START_STEP(stacktab_init(), "cannot allocate the stack table");

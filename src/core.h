@@ -23,6 +23,11 @@ extern int core_running;
 /* 1 once the live table exists: frees check it from then on. */
 extern int core_tables_ready;
 
+/* 1 when the real allocator is glibc's and its chunk header gives the usable
+ * size (checked at start-up against malloc_usable_size): see block_size in
+ * interpose.c. */
+extern int core_glibc_chunks;
+
 /* Context: app thread, inside a hook, when countdown went negative. */
 void core_sample_alloc(struct tstate *ts, void *p, size_t size);
 
