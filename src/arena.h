@@ -2,7 +2,8 @@
  * arena.h: the tracker's own memory.
  *
  * Owns a private jemalloc arena (a renamed, hidden copy of jemalloc linked into
- * the preload) and the count of bytes the tracker holds in it. Every table of
+ * the preload: only the tracker calls it, so its arena is the tracker's)
+ * and the count of bytes the tracker holds in it. Every table of
  * the tracker and SQLite's memory come from here: never from the
  * application's heap, never re-entering the hooks.
  * Invariants: (1) arena_alloc never calls the interposed malloc family;
