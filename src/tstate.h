@@ -39,6 +39,7 @@ struct tstate {
 	struct tstate *next, *prev; /* registry, under the registry lock */
 	uintptr_t stack_lo, stack_hi; /* for the frame-pointer unwinder */
 	int unw_tls_counted; /* libunwind's TLS block counted (unwind.c) */
+	unsigned samples;    /* backtraces taken by this thread (unwind.c) */
 	uintptr_t frames[OPTIONS_DEPTH_MAX + TSTATE_SKIP_MAX]; /* backtrace buffer */
 };
 

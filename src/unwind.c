@@ -15,7 +15,9 @@
 
 #include "tstate.h"
 
+#define UNW_LOCAL_ONLY
 #include <dlfcn.h>
+#include <libunwind.h>
 #include <errno.h>
 #include <link.h>
 #include <malloc.h>
@@ -23,9 +25,15 @@
 #include <string.h>
 
 static int (*p_unw_backtrace)(void **buffer, int size);
+static int (*p_getcontext)(unw_context_t *);
+static int (*p_init_local)(unw_cursor_t *, unw_context_t *);
+static int (*p_step)(unw_cursor_t *);
+static int (*p_get_reg)(unw_cursor_t *, unw_regnum_t, unw_word_t *);
 static void *unw_handle;
 static enum options_unwinder unwinder;
 static uintptr_t self_lo, self_hi;
+
+static unsigned step_walk(uintptr_t *buf, unsigned max);
 
 static int find_self(struct dl_phdr_info *info, size_t size, void *arg)
 {
@@ -72,15 +80,23 @@ int unwind_init(enum options_unwinder which)
 		return -ENOENT;
 	unw_handle = h;
 	p_unw_backtrace = (int (*)(void **, int))dlsym(h, "unw_backtrace");
+	*(void **)&p_getcontext = dlsym(h, "_Ux86_64_getcontext");
+	*(void **)&p_init_local = dlsym(h, "_ULx86_64_init_local");
+	*(void **)&p_step = dlsym(h, "_ULx86_64_step");
+	*(void **)&p_get_reg = dlsym(h, "_ULx86_64_get_reg");
 	int (*set_policy)(void *, int) = (int (*)(void *, int))dlsym(h, "_ULx86_64_set_caching_policy");
 	void **local_as = dlsym(h, "_ULx86_64_local_addr_space");
-	if (!p_unw_backtrace)
+	if (!p_unw_backtrace || !p_getcontext || !p_init_local || !p_step || !p_get_reg)
 		return -ENOSYS;
+	/* One register-state cache for all threads (under libunwind's lock):
+	 * a per-thread cache is tens of KiB of dynamic TLS that every sampling
+	 * thread would allocate and fill again. */
 	if (set_policy && local_as)
-		set_policy(*local_as, 2 /* UNW_CACHE_PER_THREAD */);
-	/* Warm-up: the first call builds caches and costs milliseconds. */
-	void *warm[16];
-	p_unw_backtrace(warm, 16);
+		set_policy(*local_as, 1 /* UNW_CACHE_GLOBAL */);
+	/* Warm-up: the first calls build caches and cost milliseconds. */
+	uintptr_t warm[16];
+	step_walk(warm, 16);
+	p_unw_backtrace((void **)warm, 16);
 	return 0;
 }
 
@@ -116,11 +132,41 @@ void unwind_thread_init(struct tstate *ts)
 static void count_unw_tls(struct tstate *ts)
 {
 	void *blk = NULL;
-	ts->unw_tls_counted = 1;
 	if (unw_handle && dlinfo(unw_handle, RTLD_DI_TLS_DATA, &blk) == 0 && blk) {
+		/* counted once the block exists: the step walker may not need it */
+		ts->unw_tls_counted = 1;
 		tstate_add(&ts->alloc_count, 1);
 		tstate_add(&ts->alloc_bytes, malloc_usable_size(blk));
 	}
+}
+
+/*
+ * Two ways through libunwind. unw_backtrace is the fastest per sample (its
+ * frame cache skips DWARF interpretation for known return addresses), but its
+ * first call in each thread maps and fills a 256 KiB per-thread cache: with
+ * many short-lived threads that dominated (bench/run.sh threads: +100 us per
+ * thread at the default sample, ~350 us per thread that sampled). So a thread
+ * walks with unw_step for its first UNWIND_STEP_SAMPLES samples, and only a
+ * thread that keeps sampling moves to unw_backtrace and pays for its cache.
+ */
+#define UNWIND_STEP_SAMPLES 32
+
+static unsigned step_walk(uintptr_t *buf, unsigned max)
+{
+	unw_context_t ctx;
+	unw_cursor_t cursor;
+	unsigned n = 0;
+	if (p_getcontext(&ctx) != 0 || p_init_local(&cursor, &ctx) != 0)
+		return 0;
+	while (n < max) {
+		unw_word_t ip;
+		if (p_get_reg(&cursor, UNW_REG_IP, &ip) != 0 || ip == 0)
+			break;
+		buf[n++] = (uintptr_t)ip;
+		if (p_step(&cursor) <= 0)
+			break;
+	}
+	return n;
 }
 
 static unsigned fp_walk(struct tstate *ts, uintptr_t *buf, unsigned max)
@@ -154,8 +200,13 @@ unsigned unwind_capture(struct tstate *ts, uintptr_t *out, unsigned max, int *tr
 	if (unwinder == OPTIONS_UNWINDER_FP)
 		n = fp_walk(ts, buf, cap);
 	else if (p_unw_backtrace) {
-		int r = p_unw_backtrace((void **)buf, (int)cap);
-		n = r > 0 ? (unsigned)r : 0;
+		if (ts->samples < UNWIND_STEP_SAMPLES) {
+			ts->samples++;
+			n = step_walk(buf, cap);
+		} else {
+			int r = p_unw_backtrace((void **)buf, (int)cap);
+			n = r > 0 ? (unsigned)r : 0;
+		}
 		if (!ts->unw_tls_counted)
 			count_unw_tls(ts);
 	} else
