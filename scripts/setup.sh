@@ -38,7 +38,22 @@ if [ -n "$missing" ]; then
 	apt-get install -y -qq --no-install-recommends $missing >/dev/null
 fi
 
-run() { if [ -n "$quiet" ]; then "$@" >/dev/null; else "$@"; fi; }
+# --quiet: a step's output is shown only when it fails.
+run() {
+	if [ -z "$quiet" ]; then
+		"$@"
+		return
+	fi
+	local log
+	log=$(mktemp)
+	if ! "$@" >"$log" 2>&1; then
+		cat "$log" >&2
+		rm -f "$log"
+		echo "setup.sh: '$*' failed" >&2
+		return 1
+	fi
+	rm -f "$log"
+}
 if [ ! -x configure ] || [ configure.ac -nt configure ]; then
 	run autoreconf -fi
 fi

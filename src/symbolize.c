@@ -130,6 +130,17 @@ static char *demangled(const char *name)
 			free(d);
 		}
 	}
+	/* versioned names from a debug symbol table: "__libc_start_main@@GLIBC_2.34" */
+	const char *at = strchr(name, '@');
+	if (at && at > name) {
+		size_t n = (size_t)(at - name);
+		char *d = arena_alloc(n + 1);
+		if (d) {
+			memcpy(d, name, n);
+			d[n] = '\0';
+		}
+		return d;
+	}
 	return arena_strdup(name);
 }
 
