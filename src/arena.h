@@ -31,7 +31,8 @@ size_t arena_usable_size(const void *p);
 /* Context: any thread. Bytes the tracker holds now. */
 uint64_t arena_bytes(void);
 
-/* Context: test builds only: fail the Nth allocation from now (0 = never). */
+/* Context: start-up. Fault injection for tests (HEAPSNAP_TEST_FAIL_ALLOC,
+ * core.c): the Nth allocation from now fails (0 = never). */
 void arena_fail_after(uint64_t n);
 
 #endif

@@ -92,7 +92,7 @@ void core_sample_alloc(struct tstate *ts, void *p, size_t size)
 	unsigned n = unwind_capture(ts, ts->frames, opt.depth, &truncated);
 	struct stacktab_entry *st = stacktab_intern(ts->frames, n, truncated != 0);
 	if (!st) {
-		core_disable("stack table", ENOMEM);
+		core_disable("cannot record a sampled stack (tracker memory exhausted)", ENOMEM);
 		goto out;
 	}
 	struct livetab_entry e = {
@@ -105,7 +105,7 @@ void core_sample_alloc(struct tstate *ts, void *p, size_t size)
 		.tid = ts->tid,
 	};
 	if (livetab_insert(&e) != 0) {
-		core_disable("live table", ENOMEM);
+		core_disable("cannot record a sampled allocation (tracker memory exhausted)", ENOMEM);
 		goto out;
 	}
 	stacktab_account_alloc(st, w.count_fx, w.bytes);
@@ -308,6 +308,12 @@ __attribute__((constructor)) static void core_init(void)
 		goto out;
 	}
 	options_format(&opt, text, sizeof(text));
+	/* Fault injection for tests/integration/tracker-failures-*.sh: the Nth
+	 * allocation of the tracker's own memory fails. Not an option: it exists
+	 * to prove that a failing tracker leaves the program alone. */
+	const char *fail = secure_getenv("HEAPSNAP_TEST_FAIL_ALLOC");
+	if (fail)
+		arena_fail_after(strtoull(fail, NULL, 10));
 	core_glibc_chunks = glibc_chunks_check();
 	START_STEP(arena_init(), "cannot create the tracker's memory arena");
 	START_STEP(tstate_init(), "cannot create the thread-exit key");

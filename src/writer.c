@@ -427,8 +427,13 @@ static int write_file(struct snapshot_data *s, const char *tmp, const char *trig
 	if (!rc)
 		rc = db_exec(&d, "COMMIT");
 	if (rc) {
-		int err = sqlite3_system_errno(d.h);
-		if (err)
+		/* say why in errno terms: memory, disk full, or the system's word */
+		int code = sqlite3_errcode(d.h) & 0xff, err = sqlite3_system_errno(d.h);
+		if (code == SQLITE_NOMEM || rc == -ENOMEM)
+			rc = -ENOMEM;
+		else if (code == SQLITE_FULL)
+			rc = -ENOSPC;
+		else if (err)
 			rc = -err;
 	}
 	finalize_all(&d);
@@ -441,28 +446,29 @@ static int snapshot_locked(const char *trigger, const char *label)
 {
 	struct snapshot_data s;
 	char prog[256], path[OPTIONS_PATH_MAX + 300], tmp[sizeof(path) + 8];
-	int rc = collect(&s);
-	if (rc) {
-		release(&s);
-		return rc;
-	}
-	symbolize_refresh();
-	seq++;
 	program_name(prog, sizeof(prog));
-	snprintf(path, sizeof(path), "%s/heapsnap.%s.%d.%04u.db", opt.out, prog, (int)getpid(), seq);
+	snprintf(path, sizeof(path), "%s/heapsnap.%s.%d.%04u.db", opt.out, prog, (int)getpid(), seq + 1);
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	rc = write_file(&s, tmp, trigger, label);
+	int rc = collect(&s);
+	if (rc == 0) {
+		symbolize_refresh();
+		seq++;
+		rc = write_file(&s, tmp, trigger, label);
+		if (rc)
+			seq--;
+	}
 	release(&s);
 	if (rc == 0) {
 		fsync_path(tmp, O_RDONLY);
-		if (rename(tmp, path) != 0)
+		if (rename(tmp, path) != 0) {
 			rc = -errno;
-		else
+			seq--;
+		} else {
 			fsync_path(opt.out, O_RDONLY | O_DIRECTORY);
+		}
 	}
 	if (rc) {
 		unlink(tmp);
-		seq--;
 		if (!write_failed_reported) {
 			write_failed_reported = true;
 			log_msg("cannot write snapshot '%s': %s; tracking goes on, later snapshots will be tried",
