@@ -58,20 +58,27 @@ struct collect {
 	int err;
 };
 
-static int collect_one(struct dl_phdr_info *info, size_t size, void *arg)
+void modmap_extent(const struct dl_phdr_info *info, uintptr_t *lo, uintptr_t *hi)
 {
-	struct collect *c = arg;
-	uintptr_t lo = UINTPTR_MAX, hi = 0;
+	*lo = UINTPTR_MAX;
+	*hi = 0;
 	for (int i = 0; i < info->dlpi_phnum; i++) {
 		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
 		if (ph->p_type != PT_LOAD)
 			continue;
 		uintptr_t a = info->dlpi_addr + ph->p_vaddr;
-		if (a < lo)
-			lo = a;
-		if (a + ph->p_memsz > hi)
-			hi = a + ph->p_memsz;
+		if (a < *lo)
+			*lo = a;
+		if (a + ph->p_memsz > *hi)
+			*hi = a + ph->p_memsz;
 	}
+}
+
+static int collect_one(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	struct collect *c = arg;
+	uintptr_t lo, hi;
+	modmap_extent(info, &lo, &hi);
 	if (hi == 0)
 		return 0;
 	if (c->m->n == c->cap) {

@@ -22,6 +22,12 @@ struct modmap {
 	size_t n;
 };
 
+struct dl_phdr_info;
+
+/* Context: any thread. Never allocates. The address range spanned by a
+ * loaded module's PT_LOAD segments; *hi == 0 when it has none. */
+void modmap_extent(const struct dl_phdr_info *info, uintptr_t *lo, uintptr_t *hi);
+
 /* Context: writer, guard held. Reads the module list now. 0 or -ENOMEM. */
 int modmap_read(struct modmap *m);
 
