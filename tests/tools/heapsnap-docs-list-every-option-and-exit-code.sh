@@ -1,7 +1,7 @@
 #!/bin/sh
 # heapsnap-docs-list-every-option-and-exit-code.sh: the man pages keep up
 # with the code: every HEAPSNAP_OPTIONS key (src/options.c help table)
-# appears in heapsnap.1, every long flag of the tools' --help output appears
+# appears in heapsnap.1 and libheapsnap.3, every long flag of the tools' --help output appears
 # in its man page, and every exit code of enum msgs_exit (tools/msgs.h) is
 # in heapsnap.1's EXIT STATUS (heapdiff.1 lists those heapdiff can return).
 . "${srcdir:-$(dirname "$0")/..}/tools/lib.sh"
@@ -12,8 +12,11 @@ man2=$top_srcdir/doc/heapdiff.1
 
 keys=$(sed -n 's/^[[:space:]]*{"\([a-z_]*\)", "[^"]*", "[^"]*", ".*/\1/p' "$top_srcdir/src/options.c")
 [ -n "$keys" ] || harness_error "no option keys found in src/options.c"
+man3=$top_srcdir/doc/libheapsnap.3
+[ -r "$man3" ] || harness_error "doc/libheapsnap.3 missing"
 for k in $keys; do
 	grep -q "^\.BR* $k\( \|$\)" "$man1" || fail "option key '$k' is not documented in heapsnap.1"
+	grep -q "^\.BI $k= " "$man3" || fail "option key '$k' is not documented in libheapsnap.3"
 done
 
 flags() { grep -o -- '--[a-z][a-z-]*' "$tmp/out" | sort -u; }
