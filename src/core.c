@@ -166,6 +166,9 @@ static void install_signal(int sig)
 	sigaction(sig, &sa, NULL);
 }
 
+/* Seconds the exiting thread waits for the exit snapshot. */
+#define EXIT_SNAPSHOT_LIMIT 60
+
 static void on_exit_snapshot(void)
 {
 	if (!__atomic_load_n(&core_running, __ATOMIC_ACQUIRE) || !opt.at_exit)
@@ -175,7 +178,9 @@ static void on_exit_snapshot(void)
 	struct tstate *ts = &tstate_tls;
 	int saved = errno;
 	tstate_guard_enter(ts);
-	writer_snapshot_now("exit", NULL);
+	if (writer_snapshot_wait("exit", NULL, EXIT_SNAPSHOT_LIMIT) == -ETIMEDOUT)
+		log_msg("the exit snapshot took longer than %d s; the program exits without it",
+			EXIT_SNAPSHOT_LIMIT);
 	tstate_guard_leave(ts);
 	errno = saved;
 }
@@ -218,7 +223,7 @@ __attribute__((visibility("default"))) int heapsnap_snapshot(const char *label)
 	}
 	struct tstate *ts = &tstate_tls;
 	tstate_guard_enter(ts);
-	int rc = writer_snapshot_now("api", label);
+	int rc = writer_snapshot_wait("api", label, 0);
 	tstate_guard_leave(ts);
 	if (rc) {
 		errno = -rc;

@@ -62,6 +62,22 @@ static unsigned seq;
  * file descriptor a daemon could close and reuse (the signal handler would
  * then write into the daemon's file). sem_post is async-signal-safe. */
 static sem_t wakeup;
+static bool writer_running;
+
+/* A snapshot asked for by another thread (exit, heapsnap_snapshot) that
+ * waits for it: the writer thread does the work, on its own 8 MiB stack,
+ * never the application thread (whose stack may be small: SQLite and libdw
+ * go deep). Jobs are linked under job_lock; `done` and `rc` are written by
+ * the writer under job_lock and announced on job_cond. */
+struct writer_job {
+	const char *trigger, *label;
+	int rc;
+	bool done;
+	struct writer_job *next;
+};
+static pthread_mutex_t job_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t job_cond = PTHREAD_COND_INITIALIZER;
+static struct writer_job *jobs;
 static int pending; /* enum writer_request bits, atomic */
 static double start_mono;
 static double start_real;
@@ -488,6 +504,54 @@ int writer_snapshot_now(const char *trigger, const char *label)
 	return rc;
 }
 
+static void run_jobs(void)
+{
+	for (;;) {
+		pthread_mutex_lock(&job_lock);
+		struct writer_job *job = jobs;
+		if (job)
+			jobs = job->next;
+		pthread_mutex_unlock(&job_lock);
+		if (!job)
+			return;
+		int rc = writer_snapshot_now(job->trigger, job->label);
+		pthread_mutex_lock(&job_lock);
+		job->rc = rc;
+		job->done = true;
+		pthread_cond_broadcast(&job_cond);
+		pthread_mutex_unlock(&job_lock);
+	}
+}
+
+int writer_snapshot_wait(const char *trigger, const char *label, double limit)
+{
+	/* exit: one job, static because the waiter may give up and return
+	 * while the writer still fills it in */
+	static struct writer_job exit_job;
+	struct writer_job local, *job = limit > 0 ? &exit_job : &local;
+	if (!__atomic_load_n(&writer_running, __ATOMIC_ACQUIRE))
+		return writer_snapshot_now(trigger, label); /* no writer: do it here */
+	pthread_mutex_lock(&job_lock);
+	*job = (struct writer_job){trigger, label, 0, false, jobs};
+	jobs = job;
+	pthread_mutex_unlock(&job_lock);
+	sem_post(&wakeup);
+	struct timespec deadline;
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	deadline.tv_sec += (time_t)limit;
+	int rc = 0;
+	pthread_mutex_lock(&job_lock);
+	while (!job->done && rc == 0) {
+		if (limit > 0)
+			rc = pthread_cond_clockwait(&job_cond, &job_lock, CLOCK_MONOTONIC, &deadline);
+		else
+			pthread_cond_wait(&job_cond, &job_lock);
+	}
+	int result = job->done ? job->rc : -ETIMEDOUT;
+	pthread_mutex_unlock(&job_lock);
+	return result;
+}
+
 void writer_request_sigsafe(int request)
 {
 	int saved = errno;
@@ -517,6 +581,7 @@ static void *writer_main(void *arg)
 		}
 		while (sem_trywait(&wakeup) == 0)
 			; /* several requests, one snapshot */
+		run_jobs();
 		int req = __atomic_exchange_n(&pending, 0, __ATOMIC_RELAXED);
 		if (req & WRITER_REQ_STOP)
 			break;
@@ -548,6 +613,7 @@ static int start_thread(void)
 	if (rc)
 		return -rc;
 	pthread_setname_np(th, "heapsnap-writer");
+	__atomic_store_n(&writer_running, true, __ATOMIC_RELEASE);
 	return 0;
 }
 
@@ -584,6 +650,11 @@ void writer_postfork_parent(void)
 void writer_postfork_child(void)
 {
 	pthread_mutex_init(&snapshot_lock, NULL);
+	/* the parent's writer thread does not exist here; waiters neither */
+	writer_running = false;
+	pthread_mutex_init(&job_lock, NULL);
+	pthread_cond_init(&job_cond, NULL);
+	jobs = NULL;
 	seq = 0;
 	pending = 0;
 	write_failed_reported = false;

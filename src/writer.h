@@ -4,9 +4,9 @@
  * Owns the writer thread, its wake-up pipe, the snapshot lock and sequence
  * number, the frame cache (address -> symbol, kept across snapshots) and the
  * SQLite code that turns the shadow tables into one self-contained file.
- * Context: snapshots run on the writer thread (interval, signal), or on the
- * thread that calls exit() or heapsnap_snapshot(); always with the guard held
- * and the snapshot lock taken, so two snapshots never interleave.
+ * Context: snapshots run on the writer thread, always with the guard held and
+ * the snapshot lock taken, so two snapshots never interleave; exit() and
+ * heapsnap_snapshot() hand theirs to it and wait (writer_snapshot_wait).
  */
 #ifndef HEAPSNAP_WRITER_H
 #define HEAPSNAP_WRITER_H
@@ -28,6 +28,13 @@ void writer_request_sigsafe(int request);
  * label may be NULL. 0 or -errno; -ESHUTDOWN once the exit snapshot is
  * written (it is the last one of the process). */
 int writer_snapshot_now(const char *trigger, const char *label);
+
+/* Context: any application thread, guard held. Has the writer thread write a
+ * snapshot and waits for it; limit > 0 bounds the wait in seconds (the exit
+ * snapshot: a stuck file system must not hang the program's exit), 0 waits
+ * as long as it takes. Without a writer thread, writes on the caller.
+ * Returns writer_snapshot_now's result, or -ETIMEDOUT. */
+int writer_snapshot_wait(const char *trigger, const char *label, double limit);
 
 /* Context: fork handlers of the forking thread. */
 void writer_prefork(void);
