@@ -119,11 +119,12 @@ __attribute__((noinline)) static void on_alloc_cold(void *p, size_t size)
 	struct tstate *ts = &tstate_tls;
 	if (ts->guard > 0 || !__atomic_load_n(&core_running, __ATOMIC_RELAXED))
 		return;
-	ts = core_thread_slow(ts, block_size(p), 1);
+	size_t usable = block_size(p);
+	ts = core_thread_slow(ts, usable, 1);
 	if (!ts)
 		return;
 	tstate_add(&ts->alloc_count, 1);
-	tstate_add(&ts->alloc_bytes, block_size(p));
+	tstate_add(&ts->alloc_bytes, usable);
 	ts->countdown -= (int64_t)size;
 	if (ts->countdown < 0)
 		core_sample_alloc(ts, p, size);

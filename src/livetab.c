@@ -88,7 +88,9 @@ bool livetab_remove_slow(uintptr_t addr, unsigned b, struct livetab_entry *out)
 	if (!found)
 		return false;
 	*out = *found;
+	int saved = errno; /* called from free(): the program's errno stays */
 	arena_free(found);
+	errno = saved;
 	return true;
 }
 
