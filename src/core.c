@@ -25,6 +25,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
@@ -151,12 +152,20 @@ static void install_signal(int sig)
 	struct sigaction old, sa;
 	if (sig <= 0 || sigaction(sig, NULL, &old) != 0)
 		return;
+	const char *name = options_signal_name(sig);
+	char num[16];
+	if (!name) {
+		snprintf(num, sizeof(num), "%d", sig);
+		name = num;
+	}
 	if (!(old.sa_flags & SA_SIGINFO) && old.sa_handler == SIG_IGN) {
-		log_msg("signal %d is ignored by the program; snapshots on signal are off (choose another with signal=)", sig);
+		log_msg("signal %s is ignored by the program; snapshots on signal are off "
+			"(choose another with signal=)", name);
 		return;
 	}
 	if ((old.sa_flags & SA_SIGINFO) || old.sa_handler != SIG_DFL) {
-		log_msg("signal %d already has a handler in the program; snapshots on signal are off (choose another with signal=)", sig);
+		log_msg("signal %s already has a handler in the program; snapshots on signal are off "
+			"(choose another with signal=)", name);
 		return;
 	}
 	memset(&sa, 0, sizeof(sa));
