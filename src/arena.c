@@ -111,6 +111,16 @@ uint64_t arena_bytes(void)
 	return __atomic_load_n(&held, __ATOMIC_RELAXED);
 }
 
+uint64_t arena_resident(void)
+{
+	uint64_t epoch = 1;
+	size_t resident = 0, len = sizeof(resident);
+	hsje_mallctl("epoch", NULL, NULL, &epoch, sizeof(epoch));
+	if (hsje_mallctl("stats.resident", &resident, &len, NULL, 0) != 0)
+		return 0;
+	return resident;
+}
+
 void arena_fail_after(uint64_t n)
 {
 	__atomic_store_n(&fail_countdown, n, __ATOMIC_RELAXED);

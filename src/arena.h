@@ -31,6 +31,10 @@ size_t arena_usable_size(const void *p);
 /* Context: any thread. Bytes the tracker holds now. */
 uint64_t arena_bytes(void);
 
+/* Context: writer. Bytes of physical memory the private jemalloc holds
+ * (its stats.resident: live blocks, caches and metadata), 0 if unknown. */
+uint64_t arena_resident(void);
+
 /* Context: start-up. Fault injection for tests (HEAPSNAP_TEST_FAIL_ALLOC,
  * core.c): the Nth allocation from now fails (0 = never). */
 void arena_fail_after(uint64_t n);

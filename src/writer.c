@@ -328,6 +328,7 @@ static int write_meta(struct db *d, const struct snapshot_data *s, const char *t
 	if (sscanf(buf, "%lu %lu", &vsz, &rss) == 2)
 		rc |= meta_int(d, "rss_bytes", (int64_t)rss * sysconf(_SC_PAGESIZE));
 	rc |= meta_int(d, "tracker_bytes", (int64_t)arena_bytes());
+	rc |= meta_int(d, "tracker_resident_bytes", (int64_t)arena_resident());
 	return rc ? -EIO : 0;
 }
 

@@ -14,4 +14,8 @@ churn=$(q "$db" "SELECT sum(live_bytes) || ' ' || sum(alloc_count) FROM v_sites 
 [ "$churn" = "0 1000" ] || fail "churn: expected '0 1000', got '$churn'"
 file=$(q "$db" "SELECT file || ':' || line FROM v_sites WHERE function='leak_small'")
 case "$file" in *leak_exact.c:1[0-9]) ;; *) fail "leak_small file:line is '$file'" ;; esac
+for key in tracker_bytes tracker_resident_bytes; do
+	v=$(q "$db" "SELECT value FROM meta WHERE key='$key'")
+	[ "${v:-0}" -gt 0 ] || fail "meta.$key is '$v'"
+done
 echo "ok: exact bytes by function"
