@@ -48,7 +48,7 @@ struct frame {
 	struct frame *next;
 	uintptr_t addr;
 	uint32_t id;
-	uint32_t written_seq; /* last snapshot that wrote this row */
+	uint32_t written_gen; /* last snapshot file that has this row (generation) */
 	char *function, *file;
 	int line;
 	bool is_allocator;
@@ -58,6 +58,11 @@ static struct options opt;
 static char opt_text[1536];
 static pthread_mutex_t snapshot_lock = PTHREAD_MUTEX_INITIALIZER;
 static unsigned seq;
+/* Counts snapshot files attempted by this process and its forked children
+ * alike (never reset, unlike seq, which a child restarts at 1): the frame
+ * cache marks rows written per generation, so a child that inherits the
+ * cache still writes every frame into its own, self-contained files. */
+static uint32_t generation;
 /* Wake-up of the writer: a semaphore, not a pipe, so that the tracker owns no
  * file descriptor a daemon could close and reuse (the signal handler would
  * then write into the daemon's file). sem_post is async-signal-safe. */
@@ -354,8 +359,8 @@ static int write_tables(struct db *d, struct snapshot_data *s)
 				return -ENOMEM;
 			if (site_depth < 0 && !f->is_allocator)
 				site_depth = (int)k;
-			if (f->written_seq != seq) {
-				f->written_seq = seq;
+			if (f->written_gen != generation) {
+				f->written_gen = generation;
 				long mi = modmap_find(&s->mods, f->addr);
 				sqlite3_bind_int64(d->frame, 1, f->id);
 				sqlite3_bind_int64(d->frame, 2, (int64_t)f->addr);
@@ -470,6 +475,7 @@ static int snapshot_locked(const char *trigger, const char *label)
 	if (rc == 0) {
 		symbolize_refresh();
 		seq++;
+		generation++;
 		rc = write_file(&s, tmp, trigger, label);
 		if (rc)
 			seq--;

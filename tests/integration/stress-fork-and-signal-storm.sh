@@ -30,5 +30,9 @@ signals=$(for db in "$WORK/sig"/*.db; do q "$db" "SELECT value FROM meta WHERE k
 
 for db in "$WORK"/fork/*.db "$WORK"/sig/*.db; do
 	[ "$(q "$db" 'PRAGMA integrity_check')" = ok ] || fail "$db is damaged"
+	# self-contained: every frame a stack names is in the file (a forked
+	# child inherits the frame cache of a parent that already wrote files)
+	missing=$(q "$db" "SELECT count(*) FROM stack_frames sf LEFT JOIN frames f ON f.id = sf.frame_id WHERE f.id IS NULL")
+	[ "$missing" = 0 ] || fail "$db: $missing stack frames name no frames row"
 done
 echo "ok: $children forks, $i signals ($signals signal snapshots), no deadlock"
