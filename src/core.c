@@ -4,9 +4,10 @@
  * Context: core_init is the library constructor (one thread); the sampled
  * path runs on app threads inside hooks; fork handlers on the forking thread;
  * the exit handler on the thread that calls exit().
- * Lock order while forking: snapshot lock, registry lock, stack stripes, live
- * stripes (the same order the writer uses, so fork never deadlocks with a
- * snapshot in progress: it waits for it).
+ * Lock order while forking: backtrace lock (unwind.c), snapshot lock,
+ * registry lock, stack stripes, live stripes (the writer takes the last four
+ * in the same order and never the first, so fork never deadlocks with a
+ * snapshot or a backtrace in progress: it waits for them).
  */
 #include "core.h"
 
@@ -198,6 +199,7 @@ static void fork_prepare(void)
 {
 	struct tstate *ts = &tstate_tls;
 	tstate_guard_enter(ts);
+	unwind_prefork();
 	writer_prefork();
 	tstate_prefork();
 	stacktab_prefork();
@@ -210,6 +212,7 @@ static void fork_parent(void)
 	stacktab_postfork_parent();
 	tstate_postfork_parent();
 	writer_postfork_parent();
+	unwind_postfork_parent();
 	tstate_guard_leave(&tstate_tls);
 }
 
@@ -218,6 +221,7 @@ static void fork_child(void)
 	livetab_postfork_child();
 	stacktab_postfork_child();
 	tstate_postfork_child();
+	unwind_postfork_child();
 	exit_done = 0;
 	if (__atomic_load_n(&core_running, __ATOMIC_RELAXED))
 		writer_postfork_child();

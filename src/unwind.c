@@ -34,6 +34,18 @@ static void *unw_handle;
 static enum options_unwinder unwinder;
 static uintptr_t self_lo, self_hi;
 
+/*
+ * Backtraces in progress hold this lock for reading; fork takes it for
+ * writing. libunwind walks the module list with dl_iterate_phdr (glibc's
+ * dl_load_write_lock, which fork does not reset in the child) and keeps
+ * global pools behind its own mutexes: a fork while another thread is in
+ * the middle of a backtrace could leave one of them held in the child,
+ * whose next backtrace or C++ throw would hang. With this lock, fork waits
+ * for backtraces in progress (microseconds) and none starts while it runs.
+ * Writer preference: a steady stream of samples cannot starve a fork.
+ */
+static pthread_rwlock_t walk_lock;
+
 static unsigned step_walk(uintptr_t *buf, unsigned max);
 
 static int find_self(struct dl_phdr_info *info, size_t size, void *arg)
@@ -54,6 +66,11 @@ int unwind_is_tracker_address(uintptr_t addr)
 
 int unwind_init(enum options_unwinder which)
 {
+	pthread_rwlockattr_t attr;
+	pthread_rwlockattr_init(&attr);
+	pthread_rwlockattr_setkind_np(&attr, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+	pthread_rwlock_init(&walk_lock, &attr);
+	pthread_rwlockattr_destroy(&attr);
 	unwinder = which;
 	dl_iterate_phdr(find_self, (void *)(uintptr_t)&find_self);
 	if (which == OPTIONS_UNWINDER_FP)
@@ -185,6 +202,7 @@ unsigned unwind_capture(struct tstate *ts, uintptr_t *out, unsigned max, int *tr
 	if (unwinder == OPTIONS_UNWINDER_FP)
 		n = fp_walk(ts, buf, cap);
 	else if (p_unw_backtrace) {
+		pthread_rwlock_rdlock(&walk_lock);
 		if (ts->samples < UNWIND_STEP_SAMPLES) {
 			ts->samples++;
 			n = step_walk(buf, cap);
@@ -192,6 +210,7 @@ unsigned unwind_capture(struct tstate *ts, uintptr_t *out, unsigned max, int *tr
 			int r = p_unw_backtrace((void **)buf, (int)cap);
 			n = r > 0 ? (unsigned)r : 0;
 		}
+		pthread_rwlock_unlock(&walk_lock);
 		if (!ts->unw_tls_counted)
 			count_unw_tls(ts);
 	} else
@@ -210,4 +229,23 @@ unsigned unwind_capture(struct tstate *ts, uintptr_t *out, unsigned max, int *tr
 	for (unsigned i = 0; i < kept; i++)
 		out[i] = buf[skip + i];
 	return kept;
+}
+
+void unwind_prefork(void)
+{
+	pthread_rwlock_wrlock(&walk_lock);
+}
+
+void unwind_postfork_parent(void)
+{
+	pthread_rwlock_unlock(&walk_lock);
+}
+
+void unwind_postfork_child(void)
+{
+	pthread_rwlockattr_t attr;
+	pthread_rwlockattr_init(&attr);
+	pthread_rwlockattr_setkind_np(&attr, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+	pthread_rwlock_init(&walk_lock, &attr);
+	pthread_rwlockattr_destroy(&attr);
 }

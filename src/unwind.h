@@ -35,4 +35,10 @@ int unwind_is_tracker_address(uintptr_t addr);
  * bounds for the frame-pointer walker (may allocate). */
 void unwind_thread_init(struct tstate *ts);
 
+/* Context: fork handlers of the forking thread. Fork waits for backtraces
+ * in progress and holds new ones off until it is done (see unwind.c). */
+void unwind_prefork(void);
+void unwind_postfork_parent(void);
+void unwind_postfork_child(void);
+
 #endif
