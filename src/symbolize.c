@@ -13,6 +13,7 @@
 #include "arena.h"
 
 #include <dlfcn.h>
+#include <dwarf.h>
 #include <elfutils/libdwfl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,17 @@ static struct {
 					  Elf **, Dwarf_Addr *);
 	Dwfl_Line *(*module_getsrc)(Dwfl_Module *, Dwarf_Addr);
 	const char *(*lineinfo)(Dwfl_Line *, Dwarf_Addr *, int *, int *, Dwarf_Word *, Dwarf_Word *);
+	Dwarf *(*module_getdwarf)(Dwfl_Module *, Dwarf_Addr *);
+	Dwarf_Die *(*module_nextcu)(Dwfl_Module *, Dwarf_Die *, Dwarf_Addr *);
+	ptrdiff_t (*ranges)(Dwarf_Die *, ptrdiff_t, Dwarf_Addr *, Dwarf_Addr *, Dwarf_Addr *);
+	Dwarf_Off (*dieoffset)(Dwarf_Die *);
+	Dwarf_Die *(*offdie)(Dwarf *, Dwarf_Off, Dwarf_Die *);
+	Dwarf_Line *(*getsrc_die)(Dwarf_Die *, Dwarf_Addr);
+	const char *(*linesrc)(Dwarf_Line *, Dwarf_Word *, Dwarf_Word *);
+	int (*lineno)(Dwarf_Line *, int *);
+	Dwarf_Die *(*module_addrdie)(Dwfl_Module *, Dwarf_Addr, Dwarf_Addr *);
+	Dwarf_Attribute *(*attr)(Dwarf_Die *, unsigned int, Dwarf_Attribute *);
+	const char *(*formstring)(Dwarf_Attribute *);
 	char *(*demangle)(const char *, char *, size_t *, int *);
 	Dwfl_Callbacks callbacks;
 	Dwfl *dwfl;
@@ -59,12 +71,26 @@ static bool load_libdw(void)
 	SYM(module_getsym_info, "dwfl_module_getsym_info");
 	SYM(module_getsrc, "dwfl_module_getsrc");
 	SYM(lineinfo, "dwfl_lineinfo");
+	SYM(module_getdwarf, "dwfl_module_getdwarf");
+	SYM(module_nextcu, "dwfl_module_nextcu");
+	SYM(ranges, "dwarf_ranges");
+	SYM(dieoffset, "dwarf_dieoffset");
+	SYM(offdie, "dwarf_offdie");
+	SYM(getsrc_die, "dwarf_getsrc_die");
+	SYM(linesrc, "dwarf_linesrc");
+	SYM(lineno, "dwarf_lineno");
+	SYM(module_addrdie, "dwfl_module_addrdie");
+	SYM(attr, "dwarf_attr");
+	SYM(formstring, "dwarf_formstring");
 	*(void **)&dw.callbacks.find_elf = dlsym(h, "dwfl_linux_proc_find_elf");
 	*(void **)&dw.callbacks.find_debuginfo = dlsym(h, "dwfl_standard_find_debuginfo");
 #undef SYM
 	dw.callbacks.debuginfo_path = &debuginfo_path;
 	if (!dw.begin || !dw.report_begin || !dw.report_end || !dw.linux_proc_report || !dw.addrmodule ||
-	    !dw.module_info || !dw.module_getsymtab || !dw.module_getsym_info || !dw.module_getsrc || !dw.lineinfo || !dw.callbacks.find_elf ||
+	    !dw.module_info || !dw.module_getsymtab || !dw.module_getsym_info || !dw.module_getsrc || !dw.lineinfo || !dw.module_getdwarf || !dw.module_nextcu ||
+	    !dw.ranges || !dw.dieoffset || !dw.offdie || !dw.getsrc_die || !dw.linesrc || !dw.lineno ||
+	    !dw.module_addrdie || !dw.attr || !dw.formstring ||
+	    !dw.callbacks.find_elf ||
 	    !dw.callbacks.find_debuginfo)
 		return false;
 	dw.ok = true;
@@ -164,50 +190,73 @@ struct sym {
 	int rank; /* preference among aliases at one address: lower is better */
 };
 
-struct symindex {
-	struct sym *v;
-	size_t n;
+/* A compile unit's address range, for modules without .debug_aranges. */
+struct curange {
+	uint64_t lo, hi;
+	Dwarf_Off off;
 };
 
-static int sym_less(const struct sym *a, const struct sym *b)
+struct modindex {
+	struct sym *v; /* function symbols by address */
+	size_t n;
+	bool cu_built;     /* cu[] built (on the first line lookup that needs it) */
+	struct curange *cu; /* compile units by address */
+	size_t ncu;
+	Dwarf *dwarf;
+	Dwarf_Addr bias;
+};
+
+static int sym_less(const void *pa, const void *pb)
 {
+	const struct sym *a = pa, *b = pb;
 	return a->addr < b->addr || (a->addr == b->addr && a->rank < b->rank);
 }
 
+static int cu_less(const void *pa, const void *pb)
+{
+	const struct curange *a = pa, *b = pb;
+	return a->lo < b->lo;
+}
+
 /* Heapsort: in place, no recursion, no allocation (glibc's qsort may take
- * its buffer from the application's heap). */
-static void sift(struct sym *v, size_t root, size_t n)
+ * its buffer from the application's heap). Elements of at most 64 bytes. */
+static void swap_elems(char *a, char *b, size_t size)
+{
+	char t[64];
+	memcpy(t, a, size);
+	memcpy(a, b, size);
+	memcpy(b, t, size);
+}
+
+static void sift(char *v, size_t root, size_t n, size_t size, int (*less)(const void *, const void *))
 {
 	for (;;) {
 		size_t child = 2 * root + 1;
 		if (child >= n)
 			return;
-		if (child + 1 < n && sym_less(&v[child], &v[child + 1]))
+		if (child + 1 < n && less(v + child * size, v + (child + 1) * size))
 			child++;
-		if (!sym_less(&v[root], &v[child]))
+		if (!less(v + root * size, v + child * size))
 			return;
-		struct sym t = v[root];
-		v[root] = v[child];
-		v[child] = t;
+		swap_elems(v + root * size, v + child * size, size);
 		root = child;
 	}
 }
 
-static void sort_syms(struct sym *v, size_t n)
+static void heap_sort(void *base, size_t n, size_t size, int (*less)(const void *, const void *))
 {
+	char *v = base;
 	for (size_t i = n / 2; i-- > 0;)
-		sift(v, i, n);
+		sift(v, i, n, size, less);
 	for (size_t end = n; end-- > 1;) {
-		struct sym t = v[0];
-		v[0] = v[end];
-		v[end] = t;
-		sift(v, 0, end);
+		swap_elems(v, v + end * size, size);
+		sift(v, 0, end, size, less);
 	}
 }
 
-static struct symindex *build_index(Dwfl_Module *mod)
+static struct modindex *build_index(Dwfl_Module *mod)
 {
-	struct symindex *ix = arena_alloc(sizeof(*ix));
+	struct modindex *ix = arena_alloc(sizeof(*ix));
 	if (!ix)
 		return NULL;
 	int n = dw.module_getsymtab(mod);
@@ -232,23 +281,23 @@ static struct symindex *build_index(Dwfl_Module *mod)
 		e->name = name;
 		e->rank = (bind == STB_GLOBAL ? 0 : bind == STB_WEAK ? 1 : 2) * 2 + (name[0] == '_');
 	}
-	sort_syms(ix->v, ix->n);
+	heap_sort(ix->v, ix->n, sizeof(*ix->v), sym_less);
 	return ix;
 }
 
-static const char *lookup_symbol(Dwfl_Module *mod, uintptr_t pc)
+static struct modindex *module_index(Dwfl_Module *mod)
 {
 	void **userdata = NULL;
 	dw.module_info(mod, &userdata, NULL, NULL, NULL, NULL, NULL, NULL);
 	if (!userdata)
 		return NULL;
-	struct symindex *ix = *userdata;
-	if (!ix) {
-		ix = build_index(mod);
-		if (!ix)
-			return NULL;
-		*userdata = ix;
-	}
+	if (!*userdata)
+		*userdata = build_index(mod);
+	return *userdata;
+}
+
+static const char *lookup_symbol(struct modindex *ix, uintptr_t pc)
+{
 	/* last symbol with addr <= pc */
 	size_t lo = 0, hi = ix->n;
 	while (lo < hi) {
@@ -276,6 +325,89 @@ static const char *lookup_symbol(Dwfl_Module *mod, uintptr_t pc)
 	return NULL;
 }
 
+/* A source path as the line table gives it, made absolute with the compile
+ * unit's directory when it is relative (gcc's DWARF 5 tables name files
+ * relative to DW_AT_comp_dir). Arena string. */
+static char *source_path(const char *file, Dwarf_Die *cu)
+{
+	if (!file || file[0] == '/' || !cu)
+		return arena_strdup(file);
+	Dwarf_Attribute a;
+	const char *dir = dw.attr(cu, DW_AT_comp_dir, &a) ? dw.formstring(&a) : NULL;
+	if (!dir || !dir[0])
+		return arena_strdup(file);
+	size_t ld = strlen(dir), lf = strlen(file);
+	char *p = arena_alloc(ld + 1 + lf + 1);
+	if (p) {
+		memcpy(p, dir, ld);
+		p[ld] = '/';
+		memcpy(p + ld + 1, file, lf + 1);
+	}
+	return p;
+}
+
+/*
+ * Lines for modules without .debug_aranges (clang does not emit it, and
+ * libdw 0.188's dwfl_module_getsrc finds no compile unit without it): the
+ * compile units' address ranges, read once per module from their DIEs,
+ * sorted, bisected; then the unit's own line table.
+ */
+static void build_cu_index(struct modindex *ix, Dwfl_Module *mod)
+{
+	ix->cu_built = true;
+	ix->dwarf = dw.module_getdwarf(mod, &ix->bias);
+	if (!ix->dwarf)
+		return;
+	size_t cap = 0;
+	Dwarf_Addr cubias;
+	for (Dwarf_Die *cu = dw.module_nextcu(mod, NULL, &cubias); cu;
+	     cu = dw.module_nextcu(mod, cu, &cubias)) {
+		Dwarf_Addr base, start, end;
+		ptrdiff_t off = 0;
+		while ((off = dw.ranges(cu, off, &base, &start, &end)) > 0) {
+			if (ix->ncu == cap) {
+				size_t ncap = cap ? cap * 2 : 64;
+				struct curange *nv = arena_realloc(ix->cu, ncap * sizeof(*nv));
+				if (!nv)
+					return;
+				ix->cu = nv;
+				cap = ncap;
+			}
+			ix->cu[ix->ncu++] = (struct curange){start + cubias, end + cubias, dw.dieoffset(cu)};
+		}
+	}
+	heap_sort(ix->cu, ix->ncu, sizeof(*ix->cu), cu_less);
+}
+
+static void line_from_cus(struct modindex *ix, Dwfl_Module *mod, uintptr_t pc, struct symbolize_result *out)
+{
+	if (!ix->cu_built)
+		build_cu_index(ix, mod);
+	size_t lo = 0, hi = ix->ncu;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (ix->cu[mid].lo <= pc)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	/* ranges of different units may nest: look back a little */
+	for (size_t k = lo; k-- > 0 && lo - k <= 8;) {
+		if (pc >= ix->cu[k].hi)
+			continue;
+		Dwarf_Die die;
+		if (!dw.offdie(ix->dwarf, ix->cu[k].off, &die))
+			return;
+		Dwarf_Line *line = dw.getsrc_die(&die, pc - ix->bias);
+		int lineno = 0;
+		if (line && dw.lineno(line, &lineno) == 0) {
+			out->file = source_path(dw.linesrc(line, NULL, NULL), &die);
+			out->line = lineno;
+		}
+		return;
+	}
+}
+
 void symbolize_addr(uintptr_t addr, struct symbolize_result *out)
 {
 	out->function = out->file = NULL;
@@ -284,13 +416,19 @@ void symbolize_addr(uintptr_t addr, struct symbolize_result *out)
 	if (dw.ok && dw.dwfl) {
 		Dwfl_Module *mod = dw.addrmodule(dw.dwfl, pc);
 		if (mod) {
-			out->function = demangled(lookup_symbol(mod, pc));
+			struct modindex *ix = module_index(mod);
+			if (ix)
+				out->function = demangled(lookup_symbol(ix, pc));
 			Dwfl_Line *line = dw.module_getsrc(mod, pc);
 			if (line) {
 				int lineno = 0;
 				const char *file = dw.lineinfo(line, NULL, &lineno, NULL, NULL, NULL);
-				out->file = arena_strdup(file);
+				Dwarf_Addr bias;
+				Dwarf_Die *cu = file && file[0] != '/' ? dw.module_addrdie(mod, pc, &bias) : NULL;
+				out->file = source_path(file, cu);
 				out->line = lineno;
+			} else if (ix) {
+				line_from_cus(ix, mod, pc, out);
 			}
 			return;
 		}

@@ -1,0 +1,92 @@
+/*
+ * test_symbolize.c: addresses of this very program resolve to their
+ * function (static ones too, through the sorted symbol index) with file and
+ * line; allocator entry points are recognised by name, mangled or not.
+ */
+#include "arena.h"
+#include "symbolize.h"
+
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Distinct static functions, kept out of line; their return addresses are
+ * what a stack would hold. */
+__attribute__((noinline)) static uintptr_t where_am_i(void)
+{
+	return (uintptr_t)__builtin_return_address(0);
+}
+
+__attribute__((noinline)) static uintptr_t caller_of_where(void)
+{
+	uintptr_t ra = where_am_i(); /* a return address inside this function */
+	__asm__ volatile("" ::: "memory");
+	return ra;
+}
+
+START_TEST(symbolize_static_function_by_return_address)
+{
+	ck_assert_int_eq(arena_init(), 0);
+	symbolize_refresh();
+	struct symbolize_result r;
+	symbolize_addr(caller_of_where(), &r);
+	ck_assert_ptr_nonnull(r.function);
+	ck_assert_str_eq(r.function, "caller_of_where");
+	ck_assert_ptr_nonnull(r.file);
+	ck_assert_msg(strstr(r.file, "test_symbolize.c") != NULL, "file is %s", r.file);
+	ck_assert_int_gt(r.line, 0);
+}
+END_TEST
+
+START_TEST(symbolize_libc_function)
+{
+	ck_assert_int_eq(arena_init(), 0);
+	symbolize_refresh();
+	struct symbolize_result r;
+	/* an address inside qsort (+1: symbolize_addr looks up addr - 1) */
+	symbolize_addr((uintptr_t)&qsort + 1, &r);
+	ck_assert_ptr_nonnull(r.function);
+	ck_assert_msg(strstr(r.function, "qsort") != NULL, "function is %s", r.function);
+	ck_assert(strchr(r.function, '@') == NULL); /* no symbol version */
+}
+END_TEST
+
+START_TEST(symbolize_recognises_allocator_entry_points)
+{
+	static const char *yes[] = {
+		"malloc", "calloc", "realloc", "strdup", "__strdup", "asprintf", "getline",
+		"operator new(unsigned long)", "operator new[](unsigned long)", "_Znwm", "_ZnamRKSt9nothrow_t",
+		"std::allocator<int>::allocate(unsigned long, void const*)",
+		"__gnu_cxx::new_allocator<char>::allocate(unsigned long, void const*)",
+		"std::allocator_traits<std::allocator<int> >::allocate(std::allocator<int>&, unsigned long)",
+		"std::_Vector_base<int, std::allocator<int> >::_M_allocate(unsigned long)",
+	};
+	static const char *no[] = {
+		"main", "leak_small", "mallocx_wrapper", "strdupa_like", "std::vector<int>::push_back(int const&)",
+		"std::allocator<int>::deallocate(int*, unsigned long)", "operator delete(void*)", "",
+	};
+	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
+		ck_assert_msg(symbolize_is_allocator(yes[i]), "%s should be an allocator entry point", yes[i]);
+	for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++)
+		ck_assert_msg(!symbolize_is_allocator(no[i]), "%s should not be an allocator entry point", no[i]);
+	ck_assert(!symbolize_is_allocator(NULL));
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("symbolize");
+	TCase *names = tcase_create("names");
+	tcase_set_timeout(names, 60);
+	tcase_add_test(names, symbolize_static_function_by_return_address);
+	tcase_add_test(names, symbolize_libc_function);
+	suite_add_tcase(s, names);
+	TCase *alloc = tcase_create("allocator");
+	tcase_add_test(alloc, symbolize_recognises_allocator_entry_points);
+	suite_add_tcase(s, alloc);
+	SRunner *r = srunner_create(s);
+	srunner_run_all(r, CK_NORMAL);
+	int failed = srunner_ntests_failed(r);
+	srunner_free(r);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
