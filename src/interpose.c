@@ -6,7 +6,7 @@
  * runs, counts the call exactly and subtracts the size from the thread's
  * sampling countdown. Only when the countdown goes negative does it call
  * core_sample_alloc (the sampled path: backtrace, tables).
- * free() looks the pointer up in the live table's bitmap (lock-free miss)
+ * free() looks the pointer up in the live table's filter (lock-free miss)
  * before the real free, so that an address reused by another thread can
  * never be confused with the sampled one.
  * Before dlsym has resolved the real functions, requests are served from a
@@ -167,7 +167,7 @@ __attribute__((noinline)) static void on_release_cold(void *p)
 __attribute__((noinline)) static void on_release_sampled(void *p)
 {
 	struct livetab_entry e;
-	if (livetab_remove_slow((uintptr_t)p, livetab_bucket((uintptr_t)p), &e))
+	if (livetab_remove_slow((uintptr_t)p, &e))
 		core_account_free(&e);
 }
 

@@ -1,12 +1,15 @@
 /*
  * livetab.c: the live table (see livetab.h for the lock-free miss path).
  *
- * Layout: 2^lg bucket heads, a bitmap with one bit per bucket, and 64 stripe
- * mutexes; stripe = high bits of the bucket index, so the writer copies
- * contiguous runs of buckets under each lock.
- * Invariants: (1) bit b is set iff bucket b is not empty, and both change
- * only under b's stripe lock; (2) the stripe lock is a leaf except for the
- * tracker arena; (3) an entry is freed only after it is unlinked.
+ * Layout: 2^lg bucket heads, the filter (one byte per bucket, mapped with
+ * mmap so that its untouched pages all read the kernel's one zero page: with
+ * few live samples the probes stay in cache), and 64 stripe mutexes;
+ * stripe = high bits of the bucket index, so the writer copies contiguous
+ * runs of buckets under each lock.
+ * Invariants: (1) bit k of filter byte b is set iff bucket b holds an entry
+ * whose hash picks bit k, so byte b != 0 iff bucket b is not empty; both
+ * change only under b's stripe lock; (2) the stripe lock is a leaf except
+ * for the tracker arena; (3) an entry is freed only after it is unlinked.
  */
 #include "livetab.h"
 
@@ -15,11 +18,12 @@
 #include <errno.h>
 #include <pthread.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #define LG_STRIPES 6
 #define NSTRIPES (1u << LG_STRIPES)
 
-uint64_t *livetab_bitmap;
+uint8_t *livetab_filter;
 unsigned livetab_lg_buckets = 16;
 static struct livetab_entry **buckets;
 static pthread_mutex_t stripes[NSTRIPES];
@@ -31,18 +35,29 @@ int livetab_init(unsigned lg_buckets)
 		lg_buckets = LG_STRIPES + 6;
 	size_t n = (size_t)1 << lg_buckets;
 	buckets = arena_alloc(n * sizeof(*buckets));
-	uint64_t *bitmap = arena_alloc((n / 64) * sizeof(uint64_t));
-	if (!buckets || !bitmap) {
+	void *filter = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (!buckets || filter == MAP_FAILED) {
 		arena_free(buckets);
-		arena_free(bitmap);
+		if (filter != MAP_FAILED)
+			munmap(filter, n);
 		buckets = NULL;
 		return -ENOMEM;
 	}
 	for (unsigned i = 0; i < NSTRIPES; i++)
 		pthread_mutex_init(&stripes[i], NULL);
 	livetab_lg_buckets = lg_buckets;
-	__atomic_store_n(&livetab_bitmap, bitmap, __ATOMIC_RELEASE);
+	__atomic_store_n(&livetab_filter, (uint8_t *)filter, __ATOMIC_RELEASE);
 	return 0;
+}
+
+static unsigned bucket_of(uintptr_t addr)
+{
+	return (unsigned)(livetab_hash(addr) >> (64 - livetab_lg_buckets));
+}
+
+static unsigned filter_bit_of(uintptr_t addr)
+{
+	return (unsigned)(livetab_hash(addr) >> (61 - livetab_lg_buckets)) & 7;
 }
 
 static pthread_mutex_t *stripe_of(unsigned b)
@@ -56,19 +71,21 @@ int livetab_insert(const struct livetab_entry *tmpl)
 	if (!e)
 		return -ENOMEM;
 	*e = *tmpl;
-	unsigned b = livetab_bucket(tmpl->addr);
+	unsigned b = bucket_of(tmpl->addr);
+	uint8_t bit = (uint8_t)(1u << filter_bit_of(tmpl->addr));
 	pthread_mutex_t *lock = stripe_of(b);
 	pthread_mutex_lock(lock);
 	e->chain = buckets[b];
 	buckets[b] = e;
-	__atomic_or_fetch(&livetab_bitmap[b >> 6], 1ull << (b & 63), __ATOMIC_RELEASE);
+	__atomic_store_n(&livetab_filter[b], (uint8_t)(livetab_filter[b] | bit), __ATOMIC_RELEASE);
 	__atomic_add_fetch(&live_count, 1, __ATOMIC_RELAXED);
 	pthread_mutex_unlock(lock);
 	return 0;
 }
 
-bool livetab_remove_slow(uintptr_t addr, unsigned b, struct livetab_entry *out)
+bool livetab_remove_slow(uintptr_t addr, struct livetab_entry *out)
 {
+	unsigned b = bucket_of(addr), k = filter_bit_of(addr);
 	pthread_mutex_t *lock = stripe_of(b);
 	struct livetab_entry *found = NULL;
 	pthread_mutex_lock(lock);
@@ -81,8 +98,13 @@ bool livetab_remove_slow(uintptr_t addr, unsigned b, struct livetab_entry *out)
 	}
 	if (found) {
 		__atomic_sub_fetch(&live_count, 1, __ATOMIC_RELAXED);
-		if (!buckets[b])
-			__atomic_and_fetch(&livetab_bitmap[b >> 6], ~(1ull << (b & 63)), __ATOMIC_RELEASE);
+		/* clear the bit unless another entry of the bucket still has it */
+		bool shared = false;
+		for (struct livetab_entry *e = buckets[b]; e && !shared; e = e->chain)
+			shared = filter_bit_of(e->addr) == k;
+		if (!shared)
+			__atomic_store_n(&livetab_filter[b], (uint8_t)(livetab_filter[b] & ~(1u << k)),
+					 __ATOMIC_RELEASE);
 	}
 	pthread_mutex_unlock(lock);
 	if (!found)
@@ -105,10 +127,11 @@ int livetab_copy(struct livetab_entry **out, size_t *n)
 	for (unsigned s = 0; s < NSTRIPES; s++) {
 		pthread_mutex_lock(&stripes[s]);
 		for (size_t b = s * per_stripe; b < (s + 1) * per_stripe; b++) {
-			if (!(livetab_bitmap[b >> 6] & (1ull << (b & 63)))) {
-				/* skip a whole empty word at once */
-				if ((b & 63) == 0 && livetab_bitmap[b >> 6] == 0)
-					b += 63;
+			if (livetab_filter[b] == 0) {
+				/* skip 8 empty buckets at once */
+				uint64_t word;
+				if ((b & 7) == 0 && (memcpy(&word, &livetab_filter[b], 8), word == 0))
+					b += 7;
 				continue;
 			}
 			for (struct livetab_entry *e = buckets[b]; e; e = e->chain) {

@@ -3,11 +3,14 @@
  *
  * Owns address -> {size, weight, stack, time, thread} for every sampled
  * allocation not yet freed. free() of an unsampled pointer (nearly all of
- * them) must cost one bitmap probe that misses, with no lock: the table keeps
- * one "bucket not empty" bit per bucket, set and cleared under the stripe
- * lock, read lock-free. A free of p cannot race with the insert of p (p is
- * returned to the application only after the insert completes), so a clear
- * bit proves p is not in the table.
+ * them) must cost one filter probe that misses, with no lock. The filter has
+ * 8 bits per bucket (one byte): an address's hash picks its bucket and one of
+ * the bucket's 8 bits, set while any live entry of that bucket has that bit,
+ * changed only under the bucket's stripe lock, read lock-free. A free of p
+ * cannot race with the insert of p (p is returned to the application only
+ * after the insert completes), so a clear bit proves p is not in the table;
+ * a set bit for an unsampled p (a false positive) costs a locked chain walk,
+ * with probability about (live entries) / (8 x buckets).
  * Context: insert/remove on app threads (remove may run in any state of the
  * thread, even while it exits); copy on the writer.
  */
@@ -40,7 +43,7 @@ int livetab_init(unsigned lg_buckets);
 int livetab_insert(const struct livetab_entry *tmpl);
 
 /* Context: any thread, inside free/realloc hooks. Lock-free when addr is not
- * in the table (one bitmap probe). On a hit, removes the entry, copies it to
+ * in the table (one filter probe). On a hit, removes the entry, copies it to
  * *out and returns true. Never allocates (frees to the tracker arena). */
 static inline bool livetab_remove(uintptr_t addr, struct livetab_entry *out);
 
@@ -56,29 +59,31 @@ void livetab_postfork_parent(void);
 void livetab_postfork_child(void);
 
 /* ---- inline fast path ---- */
-extern uint64_t *livetab_bitmap;
+extern uint8_t *livetab_filter;   /* one byte per bucket */
 extern unsigned livetab_lg_buckets;
-bool livetab_remove_slow(uintptr_t addr, unsigned bucket, struct livetab_entry *out);
+/* Context: any thread, after livetab_maybe_contains said yes. */
+bool livetab_remove_slow(uintptr_t addr, struct livetab_entry *out);
 
-static inline unsigned livetab_bucket(uintptr_t addr)
+static inline uint64_t livetab_hash(uintptr_t addr)
 {
-	return (unsigned)(((uint64_t)(addr >> 4) * 0x9e3779b97f4a7c15ull) >> (64 - livetab_lg_buckets));
+	return (uint64_t)(addr >> 4) * 0x9e3779b97f4a7c15ull;
 }
 
 /* Context: any thread. Lock-free, never allocates. False proves addr is not
- * in the table; true means it may be (its bucket is not empty). */
+ * in the table; true means it may be. */
 static inline bool livetab_maybe_contains(uintptr_t addr)
 {
-	unsigned b = livetab_bucket(addr);
-	uint64_t word = __atomic_load_n(&livetab_bitmap[b >> 6], __ATOMIC_ACQUIRE);
-	return (word >> (b & 63)) & 1;
+	uint64_t h = livetab_hash(addr);
+	unsigned b = (unsigned)(h >> (64 - livetab_lg_buckets));
+	unsigned bit = (unsigned)(h >> (61 - livetab_lg_buckets)) & 7;
+	return (__atomic_load_n(&livetab_filter[b], __ATOMIC_ACQUIRE) >> bit) & 1;
 }
 
 static inline bool livetab_remove(uintptr_t addr, struct livetab_entry *out)
 {
 	if (__builtin_expect(!livetab_maybe_contains(addr), 1))
 		return false;
-	return livetab_remove_slow(addr, livetab_bucket(addr), out);
+	return livetab_remove_slow(addr, out);
 }
 
 #endif

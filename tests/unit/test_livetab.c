@@ -73,6 +73,51 @@ START_TEST(livetab_colliding_addresses_kept_apart)
 }
 END_TEST
 
+/* Two addresses whose hashes share bucket and filter bit (the top
+ * lg_buckets + 3 bits), found by search. */
+static uintptr_t twin_of(uintptr_t a)
+{
+	unsigned shift = 61 - livetab_lg_buckets;
+	for (uintptr_t c = a + 16;; c += 16)
+		if ((livetab_hash(c) >> shift) == (livetab_hash(a) >> shift))
+			return c;
+}
+
+START_TEST(livetab_filter_bit_shared_until_last_entry_leaves)
+{
+	uintptr_t a = 0x7f0000001000, b = twin_of(a);
+	struct livetab_entry ea = entry(a, 1), eb = entry(b, 2), out;
+	ck_assert(!livetab_maybe_contains(a));
+	livetab_insert(&ea);
+	livetab_insert(&eb);
+	ck_assert(livetab_remove(a, &out));
+	ck_assert_uint_eq(out.size, 1);
+	ck_assert(livetab_maybe_contains(b)); /* b still live: its bit stays */
+	ck_assert(!livetab_remove(a, &out));  /* a false positive now: walks, misses */
+	ck_assert(livetab_remove(b, &out));
+	ck_assert(!livetab_maybe_contains(a)); /* last one gone: bit cleared */
+	ck_assert(!livetab_maybe_contains(b));
+}
+END_TEST
+
+START_TEST(livetab_false_positives_are_rare)
+{
+	/* 2000 live entries in 2^14 buckets x 8 bits: ~1.5% of other
+	 * addresses may probe positive */
+	for (uintptr_t i = 0; i < 2000; i++) {
+		struct livetab_entry e = entry(0x10000000 + i * 4096 + 48, 64);
+		livetab_insert(&e);
+	}
+	int positives = 0;
+	const int probes = 100000;
+	for (int i = 0; i < probes; i++)
+		positives += livetab_maybe_contains(0x50000000 + (uintptr_t)i * 16);
+	ck_assert_msg(positives < probes * 3 / 100, "%d false positives in %d probes", positives, probes);
+	for (uintptr_t i = 0; i < 2000; i++)
+		ck_assert(livetab_maybe_contains(0x10000000 + i * 4096 + 48));
+}
+END_TEST
+
 #define THREADS 4
 #define PER_THREAD 50000
 
@@ -121,6 +166,8 @@ int main(void)
 	tcase_add_test(tc, livetab_miss_on_unknown_addresses);
 	tcase_add_test(tc, livetab_colliding_addresses_kept_apart);
 	tcase_add_test(tc, livetab_concurrent_threads_insert_and_remove);
+	tcase_add_test(tc, livetab_filter_bit_shared_until_last_entry_leaves);
+	tcase_add_test(tc, livetab_false_positives_are_rare);
 	suite_add_tcase(s, tc);
 	SRunner *r = srunner_create(s);
 	srunner_run_all(r, CK_NORMAL);
