@@ -54,6 +54,7 @@ int livetab_copy(struct livetab_entry **out, size_t *n);
 /* Context: any thread. Entries in the table. */
 size_t livetab_count(void);
 
+/* Context: fork handlers of the forking thread. */
 void livetab_prefork(void);
 void livetab_postfork_parent(void);
 void livetab_postfork_child(void);
