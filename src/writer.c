@@ -567,7 +567,7 @@ void writer_request_sigsafe(int request)
 	errno = saved;
 }
 
-static void *writer_main(void *arg)
+__attribute__((noreturn)) static void *writer_main(void *arg)
 {
 	struct tstate *ts = &tstate_tls;
 	tstate_guard_enter(ts);
@@ -590,8 +590,6 @@ static void *writer_main(void *arg)
 			; /* several requests, one snapshot */
 		run_jobs();
 		int req = __atomic_exchange_n(&pending, 0, __ATOMIC_RELAXED);
-		if (req & WRITER_REQ_STOP)
-			break;
 		if (req & WRITER_REQ_SIGNAL)
 			writer_snapshot_now("signal", NULL);
 		if (opt.interval > 0 && writer_now() >= next) {
@@ -601,7 +599,6 @@ static void *writer_main(void *arg)
 				next += opt.interval;
 		}
 	}
-	return NULL;
 }
 
 static int start_thread(void)

@@ -14,7 +14,7 @@
 #include "options.h"
 
 /* Bits of a pending request (writer_request_sigsafe). */
-enum writer_request { WRITER_REQ_SIGNAL = 1, WRITER_REQ_STOP = 2 };
+enum writer_request { WRITER_REQ_SIGNAL = 1 };
 
 /* Context: start-up, guard held. Configures SQLite's memory (tracker arena),
  * records the options, starts the writer thread. 0 or -errno. */
