@@ -15,6 +15,7 @@
 #include <dlfcn.h>
 #include <dwarf.h>
 #include <elfutils/libdwfl.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -206,6 +207,9 @@ struct modindex {
 	Dwarf_Addr bias;
 };
 
+_Static_assert(offsetof(struct sym, addr) == 0, "bisection reads the start address first");
+_Static_assert(offsetof(struct curange, lo) == 0, "bisection reads the start address first");
+
 static int sym_less(const void *pa, const void *pb)
 {
 	const struct sym *a = pa, *b = pb;
@@ -296,17 +300,26 @@ static struct modindex *module_index(Dwfl_Module *mod)
 	return *userdata;
 }
 
-static const char *lookup_symbol(struct modindex *ix, uintptr_t pc)
+/* Number of elements of a sorted array whose first field (a uint64_t
+ * start address) is <= pc: the last candidate is at index result - 1. */
+static size_t count_starting_at_or_below(const void *base, size_t n, size_t size, uint64_t pc)
 {
-	/* last symbol with addr <= pc */
-	size_t lo = 0, hi = ix->n;
+	size_t lo = 0, hi = n;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		if (ix->v[mid].addr <= pc)
+		uint64_t start;
+		memcpy(&start, (const char *)base + mid * size, sizeof(start));
+		if (start <= pc)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
+	return lo;
+}
+
+static const char *lookup_symbol(struct modindex *ix, uintptr_t pc)
+{
+	size_t lo = count_starting_at_or_below(ix->v, ix->n, sizeof(*ix->v), pc);
 	if (lo == 0)
 		return NULL;
 	size_t i = lo - 1;
@@ -383,14 +396,7 @@ static void line_from_cus(struct modindex *ix, Dwfl_Module *mod, uintptr_t pc, s
 {
 	if (!ix->cu_built)
 		build_cu_index(ix, mod);
-	size_t lo = 0, hi = ix->ncu;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (ix->cu[mid].lo <= pc)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	size_t lo = count_starting_at_or_below(ix->cu, ix->ncu, sizeof(*ix->cu), pc);
 	/* ranges of different units may nest: look back a little */
 	for (size_t k = lo; k-- > 0 && lo - k <= 8;) {
 		if (pc >= ix->cu[k].hi)

@@ -5,6 +5,8 @@
 #include "arena.h"
 #include "livetab.h"
 
+#include "check_main.h"
+
 #include <check.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -169,9 +171,5 @@ int main(void)
 	tcase_add_test(tc, livetab_filter_bit_shared_until_last_entry_leaves);
 	tcase_add_test(tc, livetab_false_positives_are_rare);
 	suite_add_tcase(s, tc);
-	SRunner *r = srunner_create(s);
-	srunner_run_all(r, CK_NORMAL);
-	int failed = srunner_ntests_failed(r);
-	srunner_free(r);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_main_run(s);
 }

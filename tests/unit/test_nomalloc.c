@@ -14,6 +14,8 @@
 #include "options.h"
 #include "sampler.h"
 
+#include "check_main.h"
+
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,9 +121,5 @@ int main(void)
 	tcase_add_test(tc, nomalloc_log_message);
 	tcase_add_test(tc, nomalloc_livetab_miss_and_remove);
 	suite_add_tcase(s, tc);
-	SRunner *r = srunner_create(s);
-	srunner_run_all(r, CK_NORMAL);
-	int failed = srunner_ntests_failed(r);
-	srunner_free(r);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_main_run(s);
 }

@@ -3,6 +3,8 @@
  */
 #include "options.h"
 
+#include "check_main.h"
+
 #include <check.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -158,9 +160,5 @@ int main(void)
 	TCase *rejects = tcase_create("rejects");
 	tcase_add_loop_test(rejects, options_rejects_bad_form, 0, sizeof(bad) / sizeof(bad[0]));
 	suite_add_tcase(s, rejects);
-	SRunner *r = srunner_create(s);
-	srunner_run_all(r, CK_NORMAL);
-	int failed = srunner_ntests_failed(r);
-	srunner_free(r);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_main_run(s);
 }

@@ -6,6 +6,8 @@
  */
 #include "sampler.h"
 
+#include "check_main.h"
+
 #include <check.h>
 #include <math.h>
 #include <stdlib.h>
@@ -128,9 +130,5 @@ int main(void)
 	tcase_add_test(weights, sampler_weights_unbiased_for_tiny_allocations);
 	tcase_add_test(weights, sampler_mean_over_many_seeds_converges);
 	suite_add_tcase(s, weights);
-	SRunner *r = srunner_create(s);
-	srunner_run_all(r, CK_NORMAL);
-	int failed = srunner_ntests_failed(r);
-	srunner_free(r);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_main_run(s);
 }

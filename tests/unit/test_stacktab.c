@@ -5,6 +5,8 @@
 #include "arena.h"
 #include "stacktab.h"
 
+#include "check_main.h"
+
 #include <check.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -90,9 +92,5 @@ int main(void)
 	tcase_add_test(tc, stacktab_counters_accumulate);
 	tcase_add_test(tc, stacktab_concurrent_interning_stores_each_stack_once);
 	suite_add_tcase(s, tc);
-	SRunner *r = srunner_create(s);
-	srunner_run_all(r, CK_NORMAL);
-	int failed = srunner_ntests_failed(r);
-	srunner_free(r);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_main_run(s);
 }

@@ -6,6 +6,8 @@
 #include "arena.h"
 #include "symbolize.h"
 
+#include "check_main.h"
+
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,9 +86,5 @@ int main(void)
 	TCase *alloc = tcase_create("allocator");
 	tcase_add_test(alloc, symbolize_recognises_allocator_entry_points);
 	suite_add_tcase(s, alloc);
-	SRunner *r = srunner_create(s);
-	srunner_run_all(r, CK_NORMAL);
-	int failed = srunner_ntests_failed(r);
-	srunner_free(r);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_main_run(s);
 }
