@@ -33,7 +33,6 @@
 #include <unistd.h>
 
 int core_running;
-int core_tables_ready;
 int core_glibc_chunks;
 struct core_real core_real;
 
@@ -345,7 +344,6 @@ __attribute__((constructor)) static void core_init(void)
 	install_signal(opt.signal);
 	pthread_atfork(fork_prepare, fork_parent, fork_child);
 	atexit(on_exit_snapshot);
-	__atomic_store_n(&core_tables_ready, 1, __ATOMIC_RELEASE);
 	__atomic_store_n(&core_running, 1, __ATOMIC_RELEASE);
 out:
 	tstate_guard_leave(ts);

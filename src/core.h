@@ -20,8 +20,6 @@
 
 /* 1 while tracking: read by every hook (relaxed). */
 extern int core_running;
-/* 1 once the live table exists: frees check it from then on. */
-extern int core_tables_ready;
 
 /* 1 when the real allocator is glibc's and its chunk header gives the usable
  * size (checked at start-up against malloc_usable_size): see block_size in

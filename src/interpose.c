@@ -146,6 +146,20 @@ static inline void on_alloc(void *p, size_t size)
 	}
 }
 
+/* Exact totals of a released block, for any thread: the hot one directly,
+ * others through core_thread_slow (activates an UNBORN thread, sends a
+ * DEAD thread's count to the globals). */
+static inline void count_release(size_t usable)
+{
+	struct tstate *t = hot_thread();
+	if (!t)
+		t = core_thread_slow(&tstate_tls, usable, 0);
+	if (t) {
+		tstate_add(&t->free_count, 1);
+		tstate_add(&t->free_bytes, usable);
+	}
+}
+
 /* Bookkeeping of a block about to be released, for a thread that is not
  * hot. Cold. */
 __attribute__((noinline)) static void on_release_cold(void *p)
@@ -153,12 +167,7 @@ __attribute__((noinline)) static void on_release_cold(void *p)
 	struct tstate *ts = &tstate_tls;
 	if (ts->guard > 0 || !__atomic_load_n(&core_running, __ATOMIC_RELAXED))
 		return;
-	size_t usable = block_size(p);
-	struct tstate *t = core_thread_slow(ts, usable, 0);
-	if (t) {
-		tstate_add(&t->free_count, 1);
-		tstate_add(&t->free_bytes, usable);
-	}
+	count_release(block_size(p));
 	struct livetab_entry e;
 	if (livetab_remove((uintptr_t)p, &e))
 		core_account_free(&e);
@@ -258,13 +267,7 @@ static void *realloc_impl(void *p, size_t size)
 	}
 	if (had)
 		core_account_free(&e);
-	struct tstate *t = hot_thread();
-	if (!t)
-		t = core_thread_slow(ts, old_usable, 0);
-	if (t) {
-		tstate_add(&t->free_count, 1);
-		tstate_add(&t->free_bytes, old_usable);
-	}
+	count_release(old_usable);
 	on_alloc(q, size);
 	return q;
 }

@@ -10,7 +10,6 @@
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -65,10 +64,4 @@ void log_msg(const char *fmt, ...)
 		p += w;
 		len -= (size_t)w;
 	}
-}
-
-void log_assert_fail(const char *file, int line, const char *what)
-{
-	log_msg("assertion failed at %s:%d: %s", file, line, what);
-	abort();
 }

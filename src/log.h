@@ -16,15 +16,4 @@ void log_init(void);
 /* Context: any thread. Never allocates. Writes "heapsnap: <msg>\n". */
 void log_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* Context: after fork, child. Keeps the inherited duplicate (same file). */
-
-#define hs_assert(cond)                                                        \
-	do {                                                                   \
-		if (!(cond))                                                   \
-			log_assert_fail(__FILE__, __LINE__, #cond);           \
-	} while (0)
-
-/* Context: any thread. Never returns. */
-void log_assert_fail(const char *file, int line, const char *what) __attribute__((noreturn));
-
 #endif

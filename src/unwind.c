@@ -111,7 +111,6 @@ void unwind_thread_init(struct tstate *ts)
 		void *addr;
 		size_t size;
 		if (pthread_attr_getstack(&attr, &addr, &size) == 0) {
-			ts->stack_lo = (uintptr_t)addr;
 			ts->stack_hi = (uintptr_t)addr + size;
 		}
 		pthread_attr_destroy(&attr);
