@@ -106,6 +106,17 @@ size_t arena_usable_size(const void *p)
 	return hsje_sallocx(p, 0);
 }
 
+char *arena_strdup(const char *s)
+{
+	if (!s)
+		return NULL;
+	size_t n = strlen(s) + 1;
+	char *d = arena_alloc(n);
+	if (d)
+		memcpy(d, s, n);
+	return d;
+}
+
 uint64_t arena_bytes(void)
 {
 	return __atomic_load_n(&held, __ATOMIC_RELAXED);

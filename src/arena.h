@@ -28,6 +28,9 @@ void arena_free(void *p);
 /* Context: any thread. */
 size_t arena_usable_size(const void *p);
 
+/* Context: any thread. A copy of s in the arena; NULL for NULL or on failure. */
+char *arena_strdup(const char *s);
+
 /* Context: any thread. Bytes the tracker holds now. */
 uint64_t arena_bytes(void);
 

@@ -13,15 +13,6 @@
 #include <string.h>
 #include <unistd.h>
 
-static char *arena_strdup(const char *s)
-{
-	size_t n = strlen(s) + 1;
-	char *d = arena_alloc(n);
-	if (d)
-		memcpy(d, s, n);
-	return d;
-}
-
 static void read_build_id(const struct dl_phdr_info *info, char *out, size_t outlen)
 {
 	out[0] = '\0';

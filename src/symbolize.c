@@ -120,17 +120,6 @@ void symbolize_refresh(void)
 	dw.report_end(dw.dwfl, NULL, NULL);
 }
 
-static char *arena_strdup(const char *s)
-{
-	if (!s)
-		return NULL;
-	size_t n = strlen(s) + 1;
-	char *d = arena_alloc(n);
-	if (d)
-		memcpy(d, s, n);
-	return d;
-}
-
 static char *demangled(const char *name)
 {
 	if (!name)
