@@ -2,9 +2,10 @@
  * writer.c: tracker thread; copies the shadow tables and writes snapshots.
  *
  * Design note.
- *  1. A snapshot is written to NAME.db.tmp, fsync'ed, then renamed to
- *     NAME.db and the directory fsync'ed: a file that exists is complete,
- *     even after kill -9.
+ *  1. A snapshot is written to NAME.db.tmp, created 0600 with O_EXCL |
+ *     O_NOFOLLOW, fsync'ed, then renamed to NAME.db (rename replaces a
+ *     symlink, never follows it) and the directory fsync'ed: a file that
+ *     exists is complete, even after kill -9, and readable by its owner only.
  *  2. Names: <out>/heapsnap.<prog>.<pid>.<seq, 4 digits>.db; they sort in
  *     snapshot order within a process. A forked child restarts seq at 1
  *     under its own pid.
@@ -429,8 +430,17 @@ static int write_file(struct snapshot_data *s, const char *tmp, const char *trig
 {
 	struct db d;
 	memset(&d, 0, sizeof(d));
+	/* The file is created here, private (0600: heap layouts and stacks are
+	 * sensitive), exclusively and never through a symlink: a stale NAME.tmp
+	 * of a killed run is removed first (unlink never follows a symlink), and
+	 * anything that reappears in between makes O_EXCL fail. SQLite then
+	 * opens that file, refusing a symlink too. */
 	unlink(tmp);
-	if (sqlite3_open_v2(tmp, &d.h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+	int fd = open(tmp, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	if (sqlite3_open_v2(tmp, &d.h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW, NULL) != SQLITE_OK) {
 		int err = d.h ? sqlite3_system_errno(d.h) : ENOMEM;
 		sqlite3_close(d.h);
 		return err ? -err : -EIO;
