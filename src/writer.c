@@ -21,6 +21,7 @@
 #include "writer.h"
 
 #include "arena.h"
+#include "core.h"
 #include "livetab.h"
 #include "log.h"
 #include "modmap.h"
@@ -260,19 +261,32 @@ struct snapshot_data {
 	struct modmap mods;
 };
 
+/* The live table is copied before the stack list is walked: a sampled
+ * allocation's stack is interned (and published on the list) before the
+ * allocation enters the live table, so every stack an allocation row names
+ * is on the list by then. The walk takes every stack there is (the array
+ * grows), never a bounded prefix of the newest-first list. */
 static int collect(struct snapshot_data *s)
 {
 	memset(s, 0, sizeof(*s));
 	tstate_totals(&s->totals);
-	size_t cap = stacktab_count() + 16;
-	s->stacks = arena_alloc(cap * sizeof(*s->stacks));
-	if (!s->stacks)
-		return -ENOMEM;
-	for (struct stacktab_entry *e = stacktab_first(); e && s->nstacks < cap; e = stacktab_next(e))
-		s->stacks[s->nstacks++] = e;
 	int rc = livetab_copy(&s->allocs, &s->nallocs);
 	if (rc)
 		return rc;
+	size_t cap = stacktab_count() + 64;
+	s->stacks = arena_alloc(cap * sizeof(*s->stacks));
+	if (!s->stacks)
+		return -ENOMEM;
+	for (struct stacktab_entry *e = stacktab_first(); e; e = stacktab_next(e)) {
+		if (s->nstacks == cap) {
+			struct stacktab_entry **v = arena_realloc(s->stacks, 2 * cap * sizeof(*v));
+			if (!v)
+				return -ENOMEM;
+			s->stacks = v;
+			cap *= 2;
+		}
+		s->stacks[s->nstacks++] = e;
+	}
 	return modmap_read(&s->mods);
 }
 
@@ -600,10 +614,14 @@ __attribute__((noreturn)) static void *writer_main(void *arg)
 			; /* several requests, one snapshot */
 		run_jobs();
 		int req = __atomic_exchange_n(&pending, 0, __ATOMIC_RELAXED);
-		if (req & WRITER_REQ_SIGNAL)
+		/* Once tracking has stopped (core_disable), the tables are frozen:
+		 * files written from them would pass stale totals off as current. */
+		bool tracking = __atomic_load_n(&core_running, __ATOMIC_ACQUIRE) != 0;
+		if ((req & WRITER_REQ_SIGNAL) && tracking)
 			writer_snapshot_now("signal", NULL);
 		if (opt.interval > 0 && writer_now() >= next) {
-			writer_snapshot_now("interval", NULL);
+			if (tracking)
+				writer_snapshot_now("interval", NULL);
 			double now = writer_now();
 			while (next <= now)
 				next += opt.interval;

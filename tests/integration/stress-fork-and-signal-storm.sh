@@ -28,11 +28,19 @@ wait "$pid" || fail "signal storm: status $?"
 signals=$(for db in "$WORK/sig"/*.db; do q "$db" "SELECT value FROM meta WHERE key='trigger'"; done | grep -c signal)
 [ "$signals" -ge 1 ] || fail "signal storm: no signal snapshot"
 
+checked=0
 for db in "$WORK"/fork/*.db "$WORK"/sig/*.db; do
 	[ "$(q "$db" 'PRAGMA integrity_check')" = ok ] || fail "$db is damaged"
 	# self-contained: every frame a stack names is in the file (a forked
 	# child inherits the frame cache of a parent that already wrote files)
 	missing=$(q "$db" "SELECT count(*) FROM stack_frames sf LEFT JOIN frames f ON f.id = sf.frame_id WHERE f.id IS NULL")
 	[ "$missing" = 0 ] || fail "$db: $missing stack frames name no frames row"
+	# every reference of every table resolves (allocations and sites name
+	# stacks the file has, frames name its modules...)
+	fk=$(q "$db" 'PRAGMA foreign_key_check' | head -n 3)
+	[ -z "$fk" ] || fail "$db: dangling references (table|rowid|parent|fk): $fk"
+	orphans=$(q "$db" "SELECT count(*) FROM stacks st WHERE NOT EXISTS (SELECT 1 FROM stack_frames sf WHERE sf.stack_id = st.id) AND st.nframes > 0")
+	[ "$orphans" = 0 ] || fail "$db: $orphans stacks without their frames"
+	checked=$((checked + 1))
 done
-echo "ok: $children forks, $i signals ($signals signal snapshots), no deadlock"
+echo "ok: $children forks, $i signals ($signals signal snapshots), no deadlock; references of $checked files checked"
