@@ -12,6 +12,7 @@
 #include "core.h"
 
 #include "arena.h"
+#include "control.h"
 #include "log.h"
 #include "options.h"
 #include "sampler.h"
@@ -39,15 +40,26 @@ struct core_real core_real;
 static struct options opt;
 static int disabled_once;
 static int exit_done;
+/* Why tracking stopped; written once, before core_running drops to 0. */
+static char stop_reason[256];
 
 void core_disable(const char *what, int err)
 {
 	if (__atomic_exchange_n(&disabled_once, 1, __ATOMIC_ACQ_REL))
 		return;
-	__atomic_store_n(&core_running, 0, __ATOMIC_RELEASE);
 	int saved = errno;
-	log_msg("%s: %s; tracking stopped", what, strerror(err));
+	snprintf(stop_reason, sizeof(stop_reason), "%s: %s", what, strerror(err));
+	__atomic_store_n(&core_running, 0, __ATOMIC_RELEASE);
+	log_msg("%s; tracking stopped", stop_reason);
 	errno = saved;
+}
+
+int core_state(char *reason, size_t len)
+{
+	if (__atomic_load_n(&core_running, __ATOMIC_ACQUIRE))
+		return 1;
+	snprintf(reason, len, "%s", stop_reason[0] ? stop_reason : "not started");
+	return 0;
 }
 
 int core_resolve_real(void)
@@ -222,8 +234,10 @@ static void fork_child(void)
 	tstate_postfork_child();
 	unwind_postfork_child();
 	exit_done = 0;
-	if (__atomic_load_n(&core_running, __ATOMIC_RELAXED))
+	if (__atomic_load_n(&core_running, __ATOMIC_RELAXED)) {
 		writer_postfork_child();
+		control_postfork_child();
+	}
 	tstate_guard_leave(&tstate_tls);
 }
 
@@ -342,6 +356,10 @@ __attribute__((constructor)) static void core_init(void)
 	}
 	START_STEP(writer_init(&opt, text), "cannot start the writer thread");
 	install_signal(opt.signal);
+	int crc = control_init();
+	if (crc)
+		log_msg("no control channel (%s): 'heapsnap snapshot PID' cannot reach this process; "
+			"send the snapshot signal instead", strerror(-crc));
 	pthread_atfork(fork_prepare, fork_parent, fork_child);
 	atexit(on_exit_snapshot);
 	__atomic_store_n(&core_running, 1, __ATOMIC_RELEASE);

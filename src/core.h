@@ -41,6 +41,10 @@ struct tstate *core_thread_slow(struct tstate *ts, size_t usable, int alloc);
 /* Context: any thread. Writes one line and stops tracking, once. */
 void core_disable(const char *what, int err);
 
+/* Context: any thread. Never allocates. 1 while tracking; 0 once stopped,
+ * with the reason (what core_disable said) copied to reason. */
+int core_state(char *reason, size_t len);
+
 /* Context: first hook or constructor; resolves the next malloc family. */
 int core_resolve_real(void);
 

@@ -81,6 +81,8 @@ struct writer_job {
 	int rc;
 	bool done;
 	struct writer_job *next;
+	char *path; /* where the file's name goes when written; may be NULL */
+	size_t pathlen;
 };
 static pthread_mutex_t job_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t job_cond = PTHREAD_COND_INITIALIZER;
@@ -97,6 +99,11 @@ static bool write_failed_reported;
  * (or, finishing first, a snapshot that sorts after "exit"). Found by
  * tests/integration/signal-and-interval-trigger-snapshots.sh. */
 static bool exit_written;
+/* The newest complete snapshot file, for status and "snapshot wait":
+ * written by the snapshot code, read by the control thread, under
+ * last_lock (never held across a snapshot, so status never waits for one). */
+static pthread_mutex_t last_lock = PTHREAD_MUTEX_INITIALIZER;
+static char last_path[OPTIONS_PATH_MAX + 300];
 
 double writer_now(void)
 {
@@ -512,6 +519,9 @@ static int snapshot_locked(const char *trigger, const char *label)
 			seq--;
 		} else {
 			fsync_path(opt.out, O_RDONLY | O_DIRECTORY);
+			pthread_mutex_lock(&last_lock);
+			snprintf(last_path, sizeof(last_path), "%s", path);
+			pthread_mutex_unlock(&last_lock);
 		}
 	}
 	if (rc) {
@@ -547,6 +557,11 @@ static void run_jobs(void)
 			return;
 		int rc = writer_snapshot_now(job->trigger, job->label);
 		pthread_mutex_lock(&job_lock);
+		if (rc == 0 && job->path) {
+			pthread_mutex_lock(&last_lock);
+			snprintf(job->path, job->pathlen, "%s", last_path);
+			pthread_mutex_unlock(&last_lock);
+		}
 		job->rc = rc;
 		job->done = true;
 		pthread_cond_broadcast(&job_cond);
@@ -554,16 +569,25 @@ static void run_jobs(void)
 	}
 }
 
-int writer_snapshot_wait(const char *trigger, const char *label, double limit)
+static int snapshot_wait(const char *trigger, const char *label, double limit, char *path, size_t pathlen)
 {
 	/* exit: one job, static because the waiter may give up and return
 	 * while the writer still fills it in */
 	static struct writer_job exit_job;
 	struct writer_job local, *job = limit > 0 ? &exit_job : &local;
-	if (!__atomic_load_n(&writer_running, __ATOMIC_ACQUIRE))
-		return writer_snapshot_now(trigger, label); /* no writer: do it here */
+	if (limit > 0)
+		path = NULL;
+	if (!__atomic_load_n(&writer_running, __ATOMIC_ACQUIRE)) {
+		int rc = writer_snapshot_now(trigger, label); /* no writer: do it here */
+		if (rc == 0 && path) {
+			pthread_mutex_lock(&last_lock);
+			snprintf(path, pathlen, "%s", last_path);
+			pthread_mutex_unlock(&last_lock);
+		}
+		return rc;
+	}
 	pthread_mutex_lock(&job_lock);
-	*job = (struct writer_job){trigger, label, 0, false, jobs};
+	*job = (struct writer_job){trigger, label, 0, false, jobs, path, pathlen};
 	jobs = job;
 	pthread_mutex_unlock(&job_lock);
 	sem_post(&wakeup);
@@ -581,6 +605,25 @@ int writer_snapshot_wait(const char *trigger, const char *label, double limit)
 	int result = job->done ? job->rc : -ETIMEDOUT;
 	pthread_mutex_unlock(&job_lock);
 	return result;
+}
+
+int writer_snapshot_wait(const char *trigger, const char *label, double limit)
+{
+	return snapshot_wait(trigger, label, limit, NULL, 0);
+}
+
+int writer_snapshot_wait_path(const char *trigger, const char *label, char *path, size_t len)
+{
+	return snapshot_wait(trigger, label, 0, path, len);
+}
+
+void writer_status(struct writer_status *st)
+{
+	st->seq = __atomic_load_n(&seq, __ATOMIC_RELAXED);
+	snprintf(st->out, sizeof(st->out), "%s", opt.out);
+	pthread_mutex_lock(&last_lock);
+	snprintf(st->last, sizeof(st->last), "%s", last_path);
+	pthread_mutex_unlock(&last_lock);
 }
 
 void writer_request_sigsafe(int request)
@@ -619,6 +662,8 @@ __attribute__((noreturn)) static void *writer_main(void *arg)
 		bool tracking = __atomic_load_n(&core_running, __ATOMIC_ACQUIRE) != 0;
 		if ((req & WRITER_REQ_SIGNAL) && tracking)
 			writer_snapshot_now("signal", NULL);
+		if ((req & WRITER_REQ_REQUEST) && tracking)
+			writer_snapshot_now("request", NULL);
 		if (opt.interval > 0 && writer_now() >= next) {
 			if (tracking)
 				writer_snapshot_now("interval", NULL);
@@ -686,6 +731,8 @@ void writer_postfork_child(void)
 	writer_running = false;
 	pthread_mutex_init(&job_lock, NULL);
 	pthread_cond_init(&job_cond, NULL);
+	pthread_mutex_init(&last_lock, NULL);
+	last_path[0] = '\0';
 	jobs = NULL;
 	seq = 0;
 	pending = 0;

@@ -14,7 +14,7 @@
 #include "options.h"
 
 /* Bits of a pending request (writer_request_sigsafe). */
-enum writer_request { WRITER_REQ_SIGNAL = 1 };
+enum writer_request { WRITER_REQ_SIGNAL = 1, WRITER_REQ_REQUEST = 2 };
 
 /* Context: start-up, guard held. Configures SQLite's memory (tracker arena),
  * records the options, starts the writer thread. 0 or -errno. */
@@ -35,6 +35,21 @@ int writer_snapshot_now(const char *trigger, const char *label);
  * as long as it takes. Without a writer thread, writes on the caller.
  * Returns writer_snapshot_now's result, or -ETIMEDOUT. */
 int writer_snapshot_wait(const char *trigger, const char *label, double limit);
+
+/* Context: any tracker thread, guard held. As writer_snapshot_wait without a
+ * limit; on success the complete file's path is copied to path. */
+int writer_snapshot_wait_path(const char *trigger, const char *label, char *path, size_t len);
+
+/* What the control channel reports: snapshots written so far (seq), the
+ * output directory and the newest complete file ("" before the first). */
+struct writer_status {
+	unsigned seq;
+	char out[OPTIONS_PATH_MAX];
+	char last[OPTIONS_PATH_MAX + 300];
+};
+
+/* Context: any thread. Never allocates, never waits for a snapshot. */
+void writer_status(struct writer_status *st);
 
 /* Context: fork handlers of the forking thread. */
 void writer_prefork(void);

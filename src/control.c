@@ -1,0 +1,260 @@
+/*
+ * control.c: the control thread: accepts requests on "heapsnap.<pid>".
+ *
+ * Invariants: (1) only a peer with this process's real or effective uid, or
+ * root, is served (SO_PEERCRED); (2) a request is one bounded line read with
+ * a timeout: bad, oversized or slow input gets an error reply (or nothing)
+ * and leaves the host untouched; (3) replies are sent with MSG_NOSIGNAL, so
+ * a client that went away never raises SIGPIPE in the host; (4) the program
+ * may close or reuse any descriptor: before each accept the listening
+ * descriptor is checked to still be our socket (same inode), and when it is
+ * not, it is forgotten (never closed: the number is the program's now) and
+ * a new socket is bound; (5) never allocates: requests and replies live in
+ * stack buffers.
+ */
+#include "control.h"
+
+#include "control_proto.h"
+#include "core.h"
+#include "log.h"
+#include "tstate.h"
+#include "writer.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+static int listen_fd = -1;
+static dev_t listen_dev;
+static ino_t listen_ino;
+static bool failure_reported;
+
+static bool still_ours(int fd)
+{
+	struct stat st;
+	return fd >= 0 && fstat(fd, &st) == 0 && st.st_dev == listen_dev && st.st_ino == listen_ino;
+}
+
+static int open_listener(void)
+{
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	/* above the small numbers programs pick and reuse */
+	int high = fcntl(fd, F_DUPFD_CLOEXEC, 64);
+	if (high >= 0) {
+		close(fd);
+		fd = high;
+	}
+	struct sockaddr_un addr;
+	socklen_t len = control_address(&addr, (long)getpid());
+	struct stat st;
+	if (bind(fd, (struct sockaddr *)&addr, len) != 0 || listen(fd, 8) != 0 || fstat(fd, &st) != 0) {
+		int err = errno;
+		close(fd);
+		return -err;
+	}
+	listen_dev = st.st_dev;
+	listen_ino = st.st_ino;
+	listen_fd = fd;
+	return 0;
+}
+
+static void reply(int c, const char *text)
+{
+	char buf[CONTROL_REPLY_MAX + 2];
+	int n = snprintf(buf, sizeof(buf) - 1, "%s", text);
+	if (n < 0)
+		return;
+	if ((size_t)n > sizeof(buf) - 2)
+		n = (int)sizeof(buf) - 2;
+	buf[n++] = '\n';
+	for (const char *p = buf; n > 0;) {
+		ssize_t w = send(c, p, (size_t)n, MSG_NOSIGNAL);
+		if (w <= 0)
+			return;
+		p += w;
+		n -= (int)w;
+	}
+}
+
+static bool peer_allowed(int c)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+	if (getsockopt(c, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0)
+		return false;
+	return cred.uid == 0 || cred.uid == getuid() || cred.uid == geteuid();
+}
+
+/* Reads one line into buf (NUL-terminated, without '\n'). 0, -E2BIG when
+ * longer than the buffer, or -EIO on timeout, error or early close. */
+static int read_line(int c, char *buf, size_t len)
+{
+	size_t n = 0;
+	for (;;) {
+		ssize_t r = recv(c, buf + n, len - 1 - n, 0);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return -EIO;
+		char *nl = memchr(buf + n, '\n', (size_t)r);
+		n += (size_t)r;
+		if (nl) {
+			*nl = '\0';
+			return 0;
+		}
+		if (n >= len - 1)
+			return -E2BIG;
+	}
+}
+
+static void status_reply(int c)
+{
+	char reason[256], text[CONTROL_REPLY_MAX];
+	struct writer_status ws;
+	int running = core_state(reason, sizeof(reason));
+	writer_status(&ws);
+	snprintf(text, sizeof(text), "ok state=%s\tpid=%d\tseq=%u\tout=%s\tlast=%s%s%s",
+		 running ? "running" : "stopped", (int)getpid(), ws.seq, ws.out, ws.last,
+		 running ? "" : "\treason=", running ? "" : reason);
+	reply(c, text);
+}
+
+static void serve(int c)
+{
+	char line[CONTROL_LINE_MAX], text[CONTROL_REPLY_MAX], reason[256];
+	if (!peer_allowed(c)) {
+		reply(c, "error permission denied: the process belongs to another user "
+			 "(run as its user or root)");
+		return;
+	}
+	struct timeval tv = {1, 0};
+	setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(c, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	int rc = read_line(c, line, sizeof(line));
+	if (rc == -E2BIG) {
+		reply(c, "error request too long");
+		return;
+	}
+	if (rc)
+		return;
+	if (strcmp(line, "ping") == 0) {
+		reply(c, "ok heapsnap " PACKAGE_VERSION);
+	} else if (strcmp(line, "status") == 0) {
+		status_reply(c);
+	} else if (strcmp(line, "snapshot") == 0 || strcmp(line, "snapshot wait") == 0) {
+		if (!core_state(reason, sizeof(reason))) {
+			snprintf(text, sizeof(text), "error tracking has stopped (%s); no snapshot written", reason);
+			reply(c, text);
+			return;
+		}
+		if (strcmp(line, "snapshot") == 0) {
+			struct writer_status ws;
+			writer_status(&ws);
+			writer_request_sigsafe(WRITER_REQ_REQUEST);
+			snprintf(text, sizeof(text), "ok requested %s", ws.out);
+			reply(c, text);
+			return;
+		}
+		char path[sizeof(((struct writer_status *)0)->last)];
+		rc = writer_snapshot_wait_path("request", NULL, path, sizeof(path));
+		if (rc == 0)
+			snprintf(text, sizeof(text), "ok %s", path);
+		else
+			snprintf(text, sizeof(text), "error the snapshot could not be written: %s", strerror(-rc));
+		reply(c, text);
+	} else {
+		/* name the request without echoing control characters back */
+		size_t i = 0;
+		for (; line[i] && i < 40; i++)
+			if ((unsigned char)line[i] < 32 || (unsigned char)line[i] > 126)
+				line[i] = '?';
+		line[i] = '\0';
+		snprintf(text, sizeof(text), "error unknown request '%s' (known: ping, status, snapshot, snapshot wait)", line);
+		reply(c, text);
+	}
+}
+
+__attribute__((noreturn)) static void *control_main(void *arg)
+{
+	(void)arg;
+	tstate_guard_enter(&tstate_tls);
+	for (;;) {
+		if (!still_ours(listen_fd)) {
+			/* the program closed or reused our descriptor: bind anew */
+			listen_fd = -1;
+			int rc, tries = 0;
+			/* the old socket's name is freed once poll lets go of it */
+			while ((rc = open_listener()) == -EADDRINUSE && ++tries < 10)
+				sleep(1);
+			if (rc) {
+				if (!failure_reported) {
+					failure_reported = true;
+					log_msg("control channel lost: %s; 'heapsnap snapshot' cannot reach this process",
+						strerror(-rc));
+				}
+				pthread_exit(NULL);
+			}
+		}
+		struct pollfd p = {.fd = listen_fd, .events = POLLIN};
+		if (poll(&p, 1, -1) < 0 || !(p.revents & POLLIN) || !still_ours(listen_fd))
+			continue;
+		int c = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
+		if (c < 0)
+			continue;
+		serve(c);
+		close(c);
+	}
+}
+
+static int start_thread(void)
+{
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	pthread_t th;
+	pthread_attr_t attr;
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	int rc = pthread_create(&th, &attr, control_main, NULL);
+	pthread_attr_destroy(&attr);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc)
+		return -rc;
+	pthread_setname_np(th, "heapsnap-ctl");
+	return 0;
+}
+
+int control_init(void)
+{
+	int rc = open_listener();
+	if (rc)
+		return rc;
+	rc = start_thread();
+	if (rc) {
+		close(listen_fd);
+		listen_fd = -1;
+	}
+	return rc;
+}
+
+void control_postfork_child(void)
+{
+	if (still_ours(listen_fd))
+		close(listen_fd); /* the parent's socket: the parent keeps serving it */
+	listen_fd = -1;
+	failure_reported = false;
+	int rc = control_init();
+	if (rc)
+		log_msg("no control channel in the forked child %d: %s", (int)getpid(), strerror(-rc));
+}

@@ -1,0 +1,26 @@
+/*
+ * control.h: the per-process control channel (server side).
+ *
+ * Owns the control thread and its listening socket, an abstract-namespace
+ * Unix socket named after the pid (protocol in control_proto.h). It is how
+ * `heapsnap snapshot PID` reaches a traced process: the tool never sends a
+ * signal, so a process whose tracker is off, or whose program took the
+ * snapshot signal for itself, can never be killed by it.
+ * Context: control_init at start-up (guard held), control_postfork_child in
+ * the fork child handler. The control thread blocks every signal, holds the
+ * guard for its whole life and serves one connection at a time, each bounded
+ * by a one-second receive and send timeout; nothing here runs on an
+ * application thread, so the channel can never block one.
+ */
+#ifndef HEAPSNAP_CONTROL_H
+#define HEAPSNAP_CONTROL_H
+
+/* Context: start-up, guard held. Binds the socket and starts the thread.
+ * 0 or -errno (the tracker then runs without a channel). */
+int control_init(void);
+
+/* Context: fork child handler. Drops the parent's socket (never closing a
+ * descriptor that is no longer ours) and serves the child under its pid. */
+void control_postfork_child(void);
+
+#endif

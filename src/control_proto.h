@@ -1,0 +1,39 @@
+/*
+ * control_proto.h: the control channel's wire protocol, shared by the
+ * library (src/control.c, the server) and the tools (the client).
+ *
+ * The channel is a Unix stream socket in the abstract namespace (no file
+ * on disk), named "heapsnap.<pid>" after the traced process. One request
+ * per connection: one line of at most CONTROL_LINE_MAX bytes, ended by
+ * '\n'. One reply line: "ok <text>" or "error <text>". Requests:
+ *   ping            -> "ok heapsnap <version>"
+ *   status          -> "ok key=value key=value ..." (state, pid, out, seq, last)
+ *   snapshot        -> "ok requested <out dir>"   (written asynchronously)
+ *   snapshot wait   -> "ok <path of the complete file>", after it is written
+ * Only a peer with the process's uid, or root, is served (SO_PEERCRED).
+ * Pure definitions: no state, nothing allocates.
+ */
+#ifndef HEAPSNAP_CONTROL_PROTO_H
+#define HEAPSNAP_CONTROL_PROTO_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#define CONTROL_LINE_MAX 256
+#define CONTROL_REPLY_MAX 4096
+
+/* Fills *addr with the abstract address of process pid's channel; returns
+ * the length to pass to bind/connect. */
+static inline socklen_t control_address(struct sockaddr_un *addr, long pid)
+{
+	memset(addr, 0, sizeof(*addr));
+	addr->sun_family = AF_UNIX;
+	/* sun_path[0] = '\0': the abstract namespace */
+	int n = snprintf(addr->sun_path + 1, sizeof(addr->sun_path) - 1, "heapsnap.%ld", pid);
+	return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + (size_t)n);
+}
+
+#endif

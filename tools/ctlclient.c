@@ -1,0 +1,147 @@
+/*
+ * ctlclient.c: connect, request, reply; and why a process cannot be reached.
+ *
+ * Invariant: never signals the target; a process that is absent, untracked
+ * or has its tracker off is only looked at (/proc/PID), never touched.
+ */
+#include "ctlclient.h"
+
+#include "control_proto.h"
+#include "msgs.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+long ctl_parse_pid(const char *what, const char *arg)
+{
+	char *end;
+	errno = 0;
+	long pid = strtol(arg, &end, 10);
+	if (errno || end == arg || *end || pid <= 0 || pid > INT_MAX) {
+		msgs_error("%s: invalid process id '%s': expected a positive integer", what, arg);
+		return -1;
+	}
+	return pid;
+}
+
+/* Is a shared object named libheapsnap* mapped in process pid? -1 when
+ * its maps cannot be read. */
+static int has_library(long pid)
+{
+	char path[64], line[4096];
+	snprintf(path, sizeof(path), "/proc/%ld/maps", pid);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return -1;
+	int found = 0;
+	while (!found && fgets(line, sizeof(line), f)) {
+		const char *slash = strrchr(line, '/');
+		if (slash && strncmp(slash + 1, "libheapsnap", 11) == 0)
+			found = 1;
+	}
+	fclose(f);
+	return found;
+}
+
+/* Says why process pid has no channel to connect to. */
+static int unreachable(long pid, int err)
+{
+	char path[64];
+	struct stat st;
+	snprintf(path, sizeof(path), "/proc/%ld", pid);
+	if (stat(path, &st) != 0) {
+		msgs_error("no process with pid %ld", pid);
+		return MSGS_EXIT_PROCESS;
+	}
+	int lib = has_library(pid);
+	if (lib == 0)
+		msgs_error("process %ld is not traced by heapsnap (libheapsnap is not loaded); start it "
+			   "with 'heapsnap run -- CMD' or LD_PRELOAD=libheapsnap.so", pid);
+	else if (lib > 0)
+		msgs_error("process %ld has libheapsnap loaded but its tracker is not running (it said why "
+			   "on its stderr at start-up: HEAPSNAP_OPTIONS, out= directory, or a failure); "
+			   "nothing was sent", pid);
+	else
+		msgs_error("cannot reach process %ld: %s (no control channel; is it traced, and in this "
+			   "network namespace?)", pid, strerror(err));
+	return MSGS_EXIT_PROCESS;
+}
+
+int ctl_request(long pid, const char *request, double timeout, char *reply, size_t len)
+{
+	char proc[64];
+	struct stat st;
+	snprintf(proc, sizeof(proc), "/proc/%ld", pid);
+	if (stat(proc, &st) == 0 && st.st_uid != getuid() && getuid() != 0) {
+		/* the tracker would refuse too (SO_PEERCRED); say it plainly */
+		msgs_error("process %ld belongs to uid %u; run as that user or root", pid, (unsigned)st.st_uid);
+		return MSGS_EXIT_PROCESS;
+	}
+	struct sockaddr_un addr;
+	socklen_t alen = control_address(&addr, pid);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		msgs_error("cannot create a socket: %s", strerror(errno));
+		return MSGS_EXIT_INTERNAL;
+	}
+	if (connect(fd, (struct sockaddr *)&addr, alen) != 0) {
+		int err = errno;
+		close(fd);
+		return unreachable(pid, err);
+	}
+	struct timeval tv = {(time_t)timeout, (suseconds_t)((timeout - (double)(time_t)timeout) * 1e6)};
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	char line[CONTROL_LINE_MAX + 2];
+	int n = snprintf(line, sizeof(line), "%s\n", request);
+	if (send(fd, line, (size_t)n, MSG_NOSIGNAL) != n) {
+		msgs_error("process %ld: cannot send the request: %s", pid, strerror(errno));
+		close(fd);
+		return MSGS_EXIT_PROCESS;
+	}
+	char buf[CONTROL_REPLY_MAX + 2];
+	size_t got = 0;
+	char *nl = NULL;
+	while (!nl && got < sizeof(buf) - 1) {
+		ssize_t r = recv(fd, buf + got, sizeof(buf) - 1 - got, 0);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			int err = r < 0 ? errno : 0;
+			close(fd);
+			if (err == EAGAIN || err == EWOULDBLOCK)
+				msgs_error("process %ld: no reply within %g s (a large snapshot can take longer: "
+					   "try --timeout)", pid, timeout);
+			else
+				msgs_error("process %ld closed the control channel without a reply%s%s", pid,
+					   err ? ": " : "", err ? strerror(err) : "");
+			return MSGS_EXIT_PROCESS;
+		}
+		got += (size_t)r;
+		buf[got] = '\0';
+		nl = strchr(buf, '\n');
+	}
+	close(fd);
+	if (!nl) {
+		msgs_error("process %ld: reply too long", pid);
+		return MSGS_EXIT_PROCESS;
+	}
+	*nl = '\0';
+	if (strncmp(buf, "ok", 2) == 0 && (buf[2] == ' ' || buf[2] == '\0')) {
+		snprintf(reply, len, "%s", buf[2] ? buf + 3 : "");
+		return MSGS_EXIT_OK;
+	}
+	if (strncmp(buf, "error ", 6) == 0)
+		msgs_error("process %ld: %s", pid, buf + 6);
+	else
+		msgs_error("process %ld: unexpected reply '%.80s'", pid, buf);
+	return MSGS_EXIT_PROCESS;
+}
