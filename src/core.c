@@ -13,6 +13,7 @@
 
 #include "arena.h"
 #include "control.h"
+#include "execenv.h"
 #include "log.h"
 #include "options.h"
 #include "sampler.h"
@@ -316,7 +317,15 @@ __attribute__((constructor)) static void core_init(void)
 		goto out; /* setuid/setgid programs are never traced */
 	options_defaults(&opt);
 	const char *env = secure_getenv("HEAPSNAP_OPTIONS");
-	if (options_parse(env, &opt, err, sizeof(err)) != 0) {
+	int parsed = options_parse(env, &opt, err, sizeof(err));
+	/* A program the command executes is left alone, silently, unless
+	 * follow_exec=1 (execenv.h); decided before any message, so that a
+	 * bad option or a full disk is reported by the command alone. */
+	if (!execenv_start(parsed == 0 && opt.follow_exec)) {
+		disabled_once = 1;
+		goto out;
+	}
+	if (parsed != 0) {
 		log_msg("HEAPSNAP_OPTIONS: %s; tracking is off, the program runs untracked", err);
 		disabled_once = 1;
 		goto out;

@@ -36,6 +36,7 @@ const struct options_help options_help[] = {
 	{"signal", "signal", "SIGUSR2", "signal that requests a snapshot (name or number); 0 or none disables"},
 	{"at_exit", "bool", "1", "write a snapshot when the process exits"},
 	{"unwinder", "libunwind|fp", "libunwind", "how backtraces are taken: libunwind, or fp (frame pointers)"},
+	{"follow_exec", "bool", "0", "also trace the programs the command executes (fork+exec, spawn, system); 0 traces the command only"},
 	{NULL, NULL, NULL, NULL},
 };
 
@@ -237,6 +238,11 @@ static int apply(struct options *o, struct tok key, struct tok val, char *err, s
 			report(err, errlen, key, val, "expected 1/0, true/false, yes/no or on/off");
 			return -EINVAL;
 		}
+	} else if (tok_eq(key, "follow_exec")) {
+		if (parse_bool(val, &o->follow_exec) != 0) {
+			report(err, errlen, key, val, "expected 1/0, true/false, yes/no or on/off");
+			return -EINVAL;
+		}
 	} else if (tok_eq(key, "unwinder")) {
 		if (tok_eq(val, "libunwind"))
 			o->unwinder = OPTIONS_UNWINDER_LIBUNWIND;
@@ -250,7 +256,7 @@ static int apply(struct options *o, struct tok key, struct tok val, char *err, s
 		if (err && errlen)
 			snprintf(err, errlen,
 				 "unknown option '%.*s': known options are out, sample, depth, interval, "
-				 "signal, at_exit, unwinder",
+				 "signal, at_exit, unwinder, follow_exec",
 				 (int)key.n, key.p);
 		return -EINVAL;
 	}
@@ -289,7 +295,7 @@ void options_format(const struct options *o, char *buf, size_t len)
 		snprintf(signum, sizeof(signum), "%d", o->signal);
 		sig = signum;
 	}
-	snprintf(buf, len, "out=%s:sample=%llu:depth=%u:interval=%g:signal=%s:at_exit=%d:unwinder=%s",
+	snprintf(buf, len, "out=%s:sample=%llu:depth=%u:interval=%g:signal=%s:at_exit=%d:unwinder=%s:follow_exec=%d",
 		 o->out, (unsigned long long)o->sample, o->depth, o->interval, sig, o->at_exit ? 1 : 0,
-		 o->unwinder == OPTIONS_UNWINDER_FP ? "fp" : "libunwind");
+		 o->unwinder == OPTIONS_UNWINDER_FP ? "fp" : "libunwind", o->follow_exec ? 1 : 0);
 }

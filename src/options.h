@@ -26,6 +26,7 @@ struct options {
 	double interval;            /* seconds between periodic snapshots; 0 = off */
 	int signal;                 /* signal that triggers a snapshot; 0 = none */
 	bool at_exit;               /* write a snapshot at exit */
+	bool follow_exec;           /* trace the programs the command executes too */
 	enum options_unwinder unwinder;
 };
 

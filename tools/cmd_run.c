@@ -3,8 +3,10 @@
  *
  * Owns the run flags, their one-to-one mapping onto HEAPSNAP_OPTIONS keys
  * (-o/--out out, --sample sample, --interval interval, --signal signal,
- * --depth depth, --unwinder unwinder, --no-at-exit at_exit=0), the search
- * for the preload library and the exec. Single-threaded, called once.
+ * --depth depth, --unwinder unwinder, --no-at-exit at_exit=0, --follow-exec
+ * follow_exec=1), the search for the preload library and the exec, with
+ * HEAPSNAP_RUN_PID naming the command's pid (src/execenv.h: by default only
+ * the command is traced). Single-threaded, called once.
  * Invariants: (1) the composed options are validated with options_parse()
  * (the library's own parser) before anything is changed, and a bad flag is
  * exit 1; (2) HEAPSNAP_OPTIONS is the environment's value, then --options,
@@ -34,12 +36,13 @@
 #define LIBNAME "libheapsnap.so"
 
 /* Flags that map onto HEAPSNAP_OPTIONS keys, in the order they are added. */
-enum { F_OUT, F_SAMPLE, F_INTERVAL, F_SIGNAL, F_DEPTH, F_UNWINDER, F_AT_EXIT, F_N };
+enum { F_OUT, F_SAMPLE, F_INTERVAL, F_SIGNAL, F_DEPTH, F_UNWINDER, F_AT_EXIT, F_FOLLOW_EXEC, F_N };
 static const char *const flag_key[F_N] = {
-	"out", "sample", "interval", "signal", "depth", "unwinder", "at_exit",
+	"out", "sample", "interval", "signal", "depth", "unwinder", "at_exit", "follow_exec",
 };
 static const char *const flag_name[F_N] = {
 	"--out", "--sample", "--interval", "--signal", "--depth", "--unwinder", "--no-at-exit",
+	"--follow-exec",
 };
 
 static void usage(FILE *out)
@@ -59,6 +62,8 @@ static void usage(FILE *out)
 "      --depth N         frames kept per stack, 1-128 (default 64)\n"
 "      --unwinder NAME   libunwind or fp (frame pointers) (default libunwind)\n"
 "      --no-at-exit      no snapshot when the program exits\n"
+"      --follow-exec     also trace the programs CMD executes (by default only\n"
+"                        CMD is traced, with its forks and same-pid execs)\n"
 "      --options STR     more HEAPSNAP_OPTIONS text (key=value:key=value)\n"
 "  -h, --help            show this help and exit\n"
 "\n"
@@ -209,6 +214,7 @@ int cmd_run(int argc, char **argv)
 		{ "depth", required_argument, NULL, 'd' },
 		{ "unwinder", required_argument, NULL, 'u' },
 		{ "no-at-exit", no_argument, NULL, 'n' },
+		{ "follow-exec", no_argument, NULL, 'f' },
 		{ "options", required_argument, NULL, 'O' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -229,6 +235,7 @@ int cmd_run(int argc, char **argv)
 		case 'd': flag[F_DEPTH] = optarg; break;
 		case 'u': flag[F_UNWINDER] = optarg; break;
 		case 'n': flag[F_AT_EXIT] = "0"; break;
+		case 'f': flag[F_FOLLOW_EXEC] = "1"; break;
 		case 'O': extra = optarg; break;
 		case 'h': usage(stdout); return MSGS_EXIT_OK;
 		case ':':
@@ -303,7 +310,11 @@ int cmd_run(int argc, char **argv)
 		goto out;
 
 	preload = compose_preload(lib);
-	if (setenv("HEAPSNAP_OPTIONS", text, 1) < 0 || setenv("LD_PRELOAD", preload, 1) < 0) {
+	/* exec keeps the pid: the library knows the command by it (execenv.h) */
+	char run_pid[24];
+	snprintf(run_pid, sizeof(run_pid), "%ld", (long)getpid());
+	if (setenv("HEAPSNAP_OPTIONS", text, 1) < 0 || setenv("LD_PRELOAD", preload, 1) < 0 ||
+	    setenv("HEAPSNAP_RUN_PID", run_pid, 1) < 0) {
 		msgs_error("cannot set the environment: %s", strerror(errno));
 		status = MSGS_EXIT_INTERNAL;
 		goto out;
