@@ -259,31 +259,37 @@ __attribute__((visibility("default"))) int heapsnap_snapshot(const char *label)
 	return 0;
 }
 
-/* Is the real allocator glibc's, with the chunk layout block_size() reads?
- * Decided by where malloc lives and by comparing with malloc_usable_size on
- * blocks of every kind (tiny, small, large, mmapped). Guard held. */
+/* Is the real allocator glibc's? Then block_size() may read chunk headers,
+ * once the application's own first blocks have shown that the layout is the
+ * one it reads (CORE_CHUNKS_VERIFYING). Nothing is allocated here: a probe
+ * that mallocs and frees large blocks raises glibc's dynamic mmap threshold
+ * and changes where the program's later blocks come from. */
 static int glibc_chunks_check(void)
 {
 	Dl_info info;
 	if (!dladdr((void *)core_real.malloc, &info) || !info.dli_fname)
-		return 0;
+		return CORE_CHUNKS_NO;
 	const char *base = strrchr(info.dli_fname, '/');
 	base = base ? base + 1 : info.dli_fname;
-	if (strcmp(base, "libc.so.6") != 0)
-		return 0;
-	static const size_t sizes[] = {0, 1, 24, 25, 100, 1000, 4096, 70000, 300000, 5000000};
-	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
-		void *p = core_real.malloc(sizes[i]);
-		if (!p)
-			return 0;
-		size_t hdr = ((size_t *)p)[-1];
-		size_t mine = (hdr & ~(size_t)7) - ((hdr & 2) ? 16 : 8);
-		size_t theirs = core_real.malloc_usable_size(p);
-		core_real.free(p);
-		if (mine != theirs)
-			return 0;
-	}
-	return 1;
+	return strcmp(base, "libc.so.6") == 0 ? CORE_CHUNKS_VERIFYING : CORE_CHUNKS_NO;
+}
+
+/* Matches needed before the header is trusted alone. */
+#define CHUNKS_TO_VERIFY 64
+static unsigned chunks_verified;
+
+size_t core_block_size_verify(void *p)
+{
+	size_t theirs = core_real.malloc_usable_size(p);
+	if (__atomic_load_n(&core_glibc_chunks, __ATOMIC_RELAXED) != CORE_CHUNKS_VERIFYING)
+		return theirs;
+	size_t hdr = ((size_t *)p)[-1];
+	size_t mine = (hdr & ~(size_t)7) - ((hdr & 2) ? 16 : 8);
+	if (mine != theirs)
+		__atomic_store_n(&core_glibc_chunks, CORE_CHUNKS_NO, __ATOMIC_RELAXED);
+	else if (__atomic_add_fetch(&chunks_verified, 1, __ATOMIC_RELAXED) == CHUNKS_TO_VERIFY)
+		__atomic_store_n(&core_glibc_chunks, CORE_CHUNKS_YES, __ATOMIC_RELAXED);
+	return theirs;
 }
 
 static unsigned live_buckets_for(uint64_t sample)

@@ -21,10 +21,18 @@
 /* 1 while tracking: read by every hook (relaxed). */
 extern int core_running;
 
-/* 1 when the real allocator is glibc's and its chunk header gives the usable
- * size (checked at start-up against malloc_usable_size): see block_size in
- * interpose.c. */
+/* Whether block_size (interpose.c) may read the usable size from glibc's
+ * chunk header: CORE_CHUNKS_YES once the real allocator is glibc's and the
+ * application's first blocks matched malloc_usable_size; VERIFYING while
+ * they are compared (core_block_size_verify); NO for other allocators or
+ * after any mismatch (never set back). */
+enum { CORE_CHUNKS_NO, CORE_CHUNKS_VERIFYING, CORE_CHUNKS_YES };
 extern int core_glibc_chunks;
+
+/* Context: any thread, inside a hook, while core_glibc_chunks is not YES.
+ * The usable size from the real allocator; compares it with the chunk
+ * header and moves core_glibc_chunks on. Never allocates. */
+size_t core_block_size_verify(void *p);
 
 /* Context: app thread, inside a hook, when countdown went negative. */
 void core_sample_alloc(struct tstate *ts, void *p, size_t size);

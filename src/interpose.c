@@ -91,15 +91,16 @@ static inline int ready(void)
  * allocator touches anyway; glibc's own malloc_usable_size also reads the
  * next chunk's header to test the in-use bit, a second cache line that cost
  * ~25 ns per call in bench/run.sh's loop. The value is the same for every
- * in-use chunk (core.c checks it at start-up); other allocators answer
- * through their malloc_usable_size. */
+ * in-use chunk (core.c verifies it on the application's first blocks, then
+ * trusts the header); other allocators answer through their
+ * malloc_usable_size. */
 static inline size_t block_size(void *p)
 {
-	if (likely(core_glibc_chunks)) {
+	if (likely(core_glibc_chunks == CORE_CHUNKS_YES)) {
 		size_t hdr = ((size_t *)p)[-1];
 		return (hdr & ~(size_t)7) - ((hdr & 2) ? 16 : 8);
 	}
-	return core_real.malloc_usable_size(p);
+	return core_block_size_verify(p);
 }
 
 /* The hot test: this thread is ACTIVE outside the tracker, and the tracker
