@@ -17,11 +17,12 @@ for arg in "$@"; do
 done
 
 # Build tools, the four libraries (jemalloc's PIC archive, sqlite's static
-# archive, libunwind and libdw headers), check, and the sqlite3 CLI used by
-# the tests; libunwind8 and libdw1 are what the preload dlopen()s at run time.
+# archive, libunwind and libdw headers), check, and the sqlite3 CLI and strace
+# used by the tests; libunwind8 and libdw1 are what the preload dlopen()s at
+# run time.
 packages="build-essential autoconf automake libtool pkg-config binutils g++
   libjemalloc-dev libsqlite3-dev sqlite3 libunwind-dev libunwind8 libdw-dev libdw1
-  check python3"
+  check python3 strace"
 missing=
 for p in $packages; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"

@@ -6,7 +6,13 @@
  * dlsym into a table. A failure to load libdw is not an error: function names
  * then come from dladdr and files/lines stay unknown.
  * Invariants: (1) runs only with the guard held and the snapshot lock taken;
- * (2) every returned string is owned by the tracker arena.
+ * (2) every returned string is owned by the tracker arena; (3) debug info is
+ * looked up in local files only, never through debuginfod: the Dwfl
+ * callbacks are dwfl_linux_proc_find_elf and find_debuginfo_local below,
+ * neither of which reaches libdwfl's debuginfod client in elfutils 0.188, so
+ * the tracker never loads libdebuginfod, libcurl or a TLS library, never
+ * opens a socket and never writes a cache in the host (see
+ * find_debuginfo_local; tests/integration/no-debuginfod-in-host.sh).
  */
 #include "symbolize.h"
 
@@ -14,10 +20,16 @@
 
 #include <dlfcn.h>
 #include <dwarf.h>
+#include <elfutils/libdwelf.h>
 #include <elfutils/libdwfl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static struct {
@@ -46,12 +58,28 @@ static struct {
 	Dwarf_Attribute *(*attr)(Dwarf_Die *, unsigned int, Dwarf_Attribute *);
 	const char *(*formstring)(Dwarf_Attribute *);
 	char *(*demangle)(const char *, char *, size_t *, int *);
+	/* for find_debuginfo_local */
+	int (*build_id_find_debuginfo)(Dwfl_Module *, void **, const char *, Dwarf_Addr, const char *,
+				       const char *, GElf_Word, char **);
+	int (*module_build_id)(Dwfl_Module *, const unsigned char **, GElf_Addr *);
+	Elf *(*module_getelf)(Dwfl_Module *, GElf_Addr *);
+	const char *(*gnu_debuglink)(Elf *, GElf_Word *);
+	ssize_t (*gnu_build_id)(Elf *, const void **);
+	Elf *(*elf_begin)(int, Elf_Cmd, Elf *);
+	int (*elf_end)(Elf *);
 	Dwfl_Callbacks callbacks;
 	Dwfl *dwfl;
 	pid_t pid;
 } dw;
 
-static char *debuginfo_path;
+/* The one debug directory searched, by build-id and by .gnu_debuglink. */
+#define DEBUG_DIR "/usr/lib/debug"
+static char debuginfo_dir[] = DEBUG_DIR;
+static char *debuginfo_path = debuginfo_dir;
+
+static int find_debuginfo_local(Dwfl_Module *mod, void **userdata, const char *modname, Dwarf_Addr base,
+				const char *file_name, const char *debuglink, GElf_Word crc,
+				char **debuginfo_file_name);
 
 static bool load_libdw(void)
 {
@@ -83,19 +111,205 @@ static bool load_libdw(void)
 	SYM(module_addrdie, "dwfl_module_addrdie");
 	SYM(attr, "dwarf_attr");
 	SYM(formstring, "dwarf_formstring");
+	SYM(build_id_find_debuginfo, "dwfl_build_id_find_debuginfo");
+	SYM(module_build_id, "dwfl_module_build_id");
+	SYM(module_getelf, "dwfl_module_getelf");
+	SYM(gnu_debuglink, "dwelf_elf_gnu_debuglink");
+	SYM(gnu_build_id, "dwelf_elf_gnu_build_id");
+	SYM(elf_begin, "elf_begin"); /* libelf, a dependency of libdw */
+	SYM(elf_end, "elf_end");
+	/* Not dwfl_standard_find_debuginfo, nor dwfl_build_id_find_elf: in
+	 * elfutils 0.188 both end in libdwfl's debuginfod client when no local
+	 * file is found (find-debuginfo.c:423, dwfl_build_id_find_elf.c:198),
+	 * which dlopens libdebuginfod, libcurl and OpenSSL on this thread and
+	 * connects to $DEBUGINFOD_URLS from inside the host. */
 	*(void **)&dw.callbacks.find_elf = dlsym(h, "dwfl_linux_proc_find_elf");
-	*(void **)&dw.callbacks.find_debuginfo = dlsym(h, "dwfl_standard_find_debuginfo");
+	dw.callbacks.find_debuginfo = find_debuginfo_local;
 #undef SYM
 	dw.callbacks.debuginfo_path = &debuginfo_path;
 	if (!dw.begin || !dw.report_begin || !dw.report_end || !dw.linux_proc_report || !dw.addrmodule ||
 	    !dw.module_info || !dw.module_getsymtab || !dw.module_getsym_info || !dw.module_getsrc || !dw.lineinfo || !dw.module_getdwarf || !dw.module_nextcu ||
 	    !dw.ranges || !dw.dieoffset || !dw.offdie || !dw.getsrc_die || !dw.linesrc || !dw.lineno ||
 	    !dw.module_addrdie || !dw.attr || !dw.formstring ||
-	    !dw.callbacks.find_elf ||
-	    !dw.callbacks.find_debuginfo)
+	    !dw.build_id_find_debuginfo || !dw.module_build_id || !dw.module_getelf ||
+	    !dw.gnu_debuglink || !dw.gnu_build_id || !dw.elf_begin || !dw.elf_end ||
+	    !dw.callbacks.find_elf)
 		return false;
 	dw.ok = true;
 	return true;
+}
+
+/*
+ * The Dwfl find_debuginfo callback: a module's separate debug file, from
+ * local files only. libdw calls it for a module's debug file and, once that
+ * is open, for its dwz alternate file (.gnu_debugaltlink).
+ *  1. By build-id: DEBUG_DIR/.build-id/xx/rest.debug, with libdw's
+ *     dwfl_build_id_find_debuginfo, which in 0.188 only opens that path and
+ *     checks the file's build-id (dwfl_build_id_find_debuginfo.c) and, for an
+ *     alternate file, the build-id .gnu_debugaltlink names.
+ *  2. For the debug file, by .gnu_debuglink (or MODULE.debug without one) in
+ *     the places dwfl_standard_find_debuginfo looks by default: the module's
+ *     directory, its .debug subdirectory and DEBUG_DIR + the directory (not
+ *     libdw's retries with leading directories dropped), for the name as
+ *     mapped and for its realpath. A candidate is accepted as
+ *     libdw's validate() does: same build-id when the module has one, else
+ *     the CRC of .gnu_debuglink; the module's own file is never its debug file.
+ * An alternate file not found by build-id is left to libdw, whose
+ * dwarf_getalt opens the path .gnu_debugaltlink names (local too).
+ * Returns an open descriptor and sets *debuginfo_file_name to a name
+ * malloc'd from the application's heap (libdw frees it: the callback's
+ * contract), or returns -1.
+ */
+static uint32_t crc_table[256];
+
+static uint32_t crc32_update(uint32_t crc, const unsigned char *p, size_t n)
+{
+	if (!crc_table[1]) {
+		for (uint32_t i = 0; i < 256; i++) {
+			uint32_t c = i;
+			for (int k = 0; k < 8; k++)
+				c = c & 1 ? 0xedb88320u ^ (c >> 1) : c >> 1;
+			crc_table[i] = c;
+		}
+	}
+	crc = ~crc;
+	while (n--)
+		crc = crc_table[(crc ^ *p++) & 0xff] ^ (crc >> 8);
+	return ~crc;
+}
+
+static bool crc_matches(int fd, GElf_Word want)
+{
+	unsigned char buf[16384];
+	uint32_t crc = 0;
+	off_t off = 0;
+	for (;;) {
+		ssize_t n = pread(fd, buf, sizeof(buf), off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return false;
+		if (n == 0)
+			return crc == want;
+		crc = crc32_update(crc, buf, (size_t)n);
+		off += n;
+	}
+}
+
+static bool build_id_matches(Dwfl_Module *mod, int fd)
+{
+	const unsigned char *want;
+	GElf_Addr vaddr;
+	int nwant = dw.module_build_id(mod, &want, &vaddr);
+	Elf *elf = dw.elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	if (!elf)
+		return false;
+	const void *have;
+	ssize_t nhave = dw.gnu_build_id(elf, &have);
+	bool ok = nwant > 0 && nhave == nwant && memcmp(have, want, (size_t)nwant) == 0;
+	dw.elf_end(elf);
+	return ok;
+}
+
+/* Opens DIR/SUB/NAME (SUB may be NULL) if it is a valid debug file of mod. */
+static int try_debug_file(Dwfl_Module *mod, const struct stat *main_st, bool has_build_id, bool check_crc,
+			  GElf_Word crc, const char *dir, const char *sub, const char *name,
+			  char **debuginfo_file_name)
+{
+	char path[PATH_MAX];
+	int n = sub ? snprintf(path, sizeof(path), "%s/%s/%s", dir, sub, name)
+		    : snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (n < 0 || (size_t)n >= sizeof(path))
+		return -1;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	struct stat st;
+	bool ok = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+		  !(st.st_dev == main_st->st_dev && st.st_ino == main_st->st_ino);
+	if (ok)
+		ok = has_build_id ? build_id_matches(mod, fd) : !check_crc || crc_matches(fd, crc);
+	char *name_copy = ok ? strdup(path) : NULL;
+	if (!name_copy) {
+		close(fd);
+		return -1;
+	}
+	*debuginfo_file_name = name_copy;
+	return fd;
+}
+
+/* The debuglink search for one spelling of the module's file name. */
+static int find_by_debuglink(Dwfl_Module *mod, const char *file_name, const char *debuglink, GElf_Word crc,
+			     char **debuginfo_file_name)
+{
+	const char *slash = strrchr(file_name, '/');
+	if (!slash || file_name[0] != '/')
+		return -1;
+	char dir[PATH_MAX], invented[NAME_MAX + 8];
+	size_t ld = (size_t)(slash - file_name);
+	if (ld >= sizeof(dir))
+		return -1;
+	memcpy(dir, file_name, ld);
+	dir[ld] = '\0';
+	const char *base = slash + 1;
+	const char *link = debuglink;
+	if (!link) {
+		/* no .gnu_debuglink: MODULE.debug, or MODULE itself outside
+		 * the module's directory; no CRC to check (as in libdw) */
+		int n = snprintf(invented, sizeof(invented), "%s.debug", base);
+		if (n < 0 || (size_t)n >= sizeof(invented))
+			return -1;
+		link = invented;
+	}
+	struct stat main_st;
+	if (stat(file_name, &main_st) != 0) {
+		main_st.st_dev = 0;
+		main_st.st_ino = 0;
+	}
+	const unsigned char *id;
+	GElf_Addr vaddr;
+	bool has_build_id = dw.module_build_id(mod, &id, &vaddr) > 0;
+	bool check_crc = debuglink && crc != 0;
+	/* dir is absolute ("" for the root): DEBUG_DIR + dir is DEBUG_DIR/(dir + 1) */
+	const char *places[][2] = {{dir, NULL}, {dir, ".debug"}, {DEBUG_DIR, ld > 0 ? dir + 1 : NULL}};
+	for (size_t i = 0; i < sizeof(places) / sizeof(places[0]); i++) {
+		int fd = try_debug_file(mod, &main_st, has_build_id, check_crc, crc, places[i][0], places[i][1],
+					link, debuginfo_file_name);
+		if (fd < 0 && !debuglink && i > 0)
+			fd = try_debug_file(mod, &main_st, has_build_id, false, 0, places[i][0], places[i][1],
+					    base, debuginfo_file_name);
+		if (fd >= 0)
+			return fd;
+	}
+	return -1;
+}
+
+static int find_debuginfo_local(Dwfl_Module *mod, void **userdata, const char *modname, Dwarf_Addr base,
+				const char *file_name, const char *debuglink, GElf_Word crc,
+				char **debuginfo_file_name)
+{
+	int fd = dw.build_id_find_debuginfo(mod, userdata, modname, base, file_name, debuglink, crc,
+					    debuginfo_file_name);
+	if (fd >= 0)
+		return fd;
+	/* The debug file's lookup passes the main file's own .gnu_debuglink
+	 * (the same pointer into its section data, or NULL without one); the
+	 * alternate file's passes the .gnu_debugaltlink name of the Dwarf. */
+	GElf_Addr bias;
+	GElf_Word main_crc = 0;
+	Elf *main_elf = dw.module_getelf(mod, &bias);
+	if (!main_elf || debuglink != dw.gnu_debuglink(main_elf, &main_crc) || !file_name)
+		return -1;
+	fd = find_by_debuglink(mod, file_name, debuglink, crc, debuginfo_file_name);
+	if (fd < 0) {
+		/* a symlink's target may be where the debug file was put */
+		char canon[PATH_MAX];
+		if (realpath(file_name, canon) && strcmp(canon, file_name) != 0)
+			fd = find_by_debuglink(mod, canon, debuglink, crc, debuginfo_file_name);
+	}
+	if (fd < 0)
+		errno = 0; /* found nothing: not a callback failure (libdw reads errno) */
+	return fd;
 }
 
 void symbolize_refresh(void)

@@ -5,7 +5,8 @@
  * DT_NEEDED of the preload) and its Dwfl session for this process. Reads ELF
  * symbol tables (including the executable's static functions and dlopen'ed
  * modules) and DWARF line tables where debug info exists; without libdw it
- * falls back to dladdr (dynamic symbols only).
+ * falls back to dladdr (dynamic symbols only). Debug info comes from local
+ * files only, never from debuginfod (no socket, no cache, no TLS library).
  * Context: writer thread only (or the exiting thread for the final
  * snapshot), guard held, under the snapshot lock. libdw allocates from the
  * application's heap, untracked because the guard is held; results are
