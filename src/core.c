@@ -13,6 +13,7 @@
 
 #include "arena.h"
 #include "control.h"
+#include "deepbind.h"
 #include "execenv.h"
 #include "log.h"
 #include "options.h"
@@ -318,6 +319,7 @@ __attribute__((constructor)) static void core_init(void)
 	tstate_guard_enter(ts);
 	if (!__atomic_load_n(&core_real.malloc, __ATOMIC_ACQUIRE) && core_resolve_real() != 0)
 		goto out; /* nothing to forward to: the hooks use the bootstrap pool */
+	deepbind_init();
 	log_init();
 	if (getauxval(AT_SECURE))
 		goto out; /* setuid/setgid programs are never traced */

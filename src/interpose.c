@@ -17,6 +17,7 @@
  * realloc(NULL,n), free(NULL), malloc(0).
  */
 #include "core.h"
+#include "deepbind.h"
 
 #include <errno.h>
 #include <stdalign.h>
@@ -353,3 +354,18 @@ EXPORT size_t malloc_usable_size(void *p)
 		return 0;
 	return core_real.malloc_usable_size(p);
 }
+
+/* Hidden aliases of the hooks, for deepbind.c's rewritten GOT slots. */
+#define HOOK_ALIAS(name) extern __typeof__(name) interpose_##name \
+	__attribute__((alias(#name), copy(name), visibility("hidden")))
+HOOK_ALIAS(malloc);
+HOOK_ALIAS(free);
+HOOK_ALIAS(calloc);
+HOOK_ALIAS(realloc);
+HOOK_ALIAS(reallocarray);
+HOOK_ALIAS(posix_memalign);
+HOOK_ALIAS(aligned_alloc);
+HOOK_ALIAS(memalign);
+HOOK_ALIAS(valloc);
+HOOK_ALIAS(pvalloc);
+HOOK_ALIAS(malloc_usable_size);
