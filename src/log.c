@@ -2,14 +2,18 @@
  * log.c: diagnostics without stdio streams or malloc.
  *
  * Called from any thread, including inside hooks. Invariants: (1) never
- * allocates (vsnprintf into a stack buffer with %s/%d-style conversions only);
- * (2) never writes to a descriptor that is not the stderr seen at start-up.
+ * allocates and never uses stdio: the line is formatted by textbuf.c into a
+ * stack buffer (its printf subset, no libc formatter) and written with
+ * write(2); (2) never writes to a descriptor that is not the stderr seen at
+ * start-up; (3) one message is one line: a message cut at the buffer's end
+ * still ends with its newline.
  */
 #include "log.h"
 
+#include "textbuf.h"
+
 #include <fcntl.h>
 #include <stdarg.h>
-#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -44,14 +48,15 @@ static int usable_fd(void)
 void log_msg(const char *fmt, ...)
 {
 	char buf[512];
-	int n = snprintf(buf, sizeof(buf), "heapsnap: ");
+	struct textbuf b;
+	/* one byte kept for the newline */
+	textbuf_init(&b, buf, sizeof(buf) - 1);
+	textbuf_puts(&b, "heapsnap: ");
 	va_list ap;
 	va_start(ap, fmt);
-	int m = vsnprintf(buf + n, sizeof(buf) - (size_t)n - 1, fmt, ap);
+	textbuf_vprintf(&b, fmt, ap);
 	va_end(ap);
-	if (m < 0)
-		m = 0;
-	size_t len = (size_t)n + ((size_t)m < sizeof(buf) - (size_t)n - 1 ? (size_t)m : sizeof(buf) - (size_t)n - 2);
+	size_t len = b.len;
 	buf[len++] = '\n';
 	int fd = usable_fd();
 	if (fd < 0)
