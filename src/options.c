@@ -3,19 +3,26 @@
  *
  * Called once at tracker start-up (before tracking starts, with the
  * reentrancy guard held) and by `heapsnap run` to validate its flags.
- * Invariants: (1) never allocates and never touches stdio: the tokenizer walks
- * the text in place (pointer + length); (2) on error *o may be partly updated
- * but the caller discards it; (3) one table gives every key its handler, so
- * the keys, the help text and the formatter cannot drift apart.
+ * Invariants: (1) never allocates, no stdio and no libc formatter: the
+ * tokenizer walks the text in place (pointer + length), text is written by
+ * textbuf.c; (2) on error *o may be partly updated but the caller discards
+ * it; (3) one table (options_keys) gives every key its type, bounds,
+ * default, help and field; the parser, the formatter, the error messages and
+ * heapsnap run's flags are driven by it, so they cannot drift apart; (4) no
+ * global state is written.
+ * Adding a key: a field in struct options (options.h), a row below, its
+ * entry in doc/libheapsnap.3 and doc/heapsnap.1 (a test checks both).
  * Units: sizes accept K, M, G (optionally followed by "iB" or "B") meaning
  * 1024, 1024^2, 1024^3; durations accept a plain number of seconds or the
  * suffixes ms, s, m, h.
  */
 #include "options.h"
 
+#include "textbuf.h"
+
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
-#include <stdio.h>
 #include <string.h>
 
 static const struct {
@@ -28,29 +35,46 @@ static const struct {
 	{"SIGURG", SIGURG},   {"SIGPWR", SIGPWR},     {"SIGALRM", SIGALRM},
 };
 
-const struct options_help options_help[] = {
-	{"out", "path", ".", "directory where snapshot files are written"},
-	{"sample", "size", "524288", "mean bytes between sampled allocations (Poisson); 1 records every allocation"},
-	{"depth", "integer 1-128", "64", "frames kept per backtrace"},
-	{"interval", "seconds", "0", "write a snapshot every this many seconds (fractions allowed); 0 disables"},
-	{"signal", "signal", "SIGUSR2", "signal that requests a snapshot (name or number); 0 or none disables"},
-	{"at_exit", "bool", "1", "write a snapshot when the process exits"},
-	{"unwinder", "libunwind|fp", "libunwind", "how backtraces are taken: libunwind, or fp (frame pointers)"},
-	{"follow_exec", "bool", "0", "also trace the programs the command executes (fork+exec, spawn, system); 0 traces the command only"},
-	{NULL, NULL, NULL, NULL},
-};
+/* The field's offset, checked at compile time to have the type's C type
+ * (a distinct pointer type is a diagnostic; -Werror builds stop on it). */
+#define FIELD(f, T) \
+	(offsetof(struct options, f) + 0 * sizeof(&((struct options *)0)->f == (__typeof__(T) *)0))
+#define T_DIR(f) .type = OPTIONS_DIR, .offset = FIELD(f, char[OPTIONS_PATH_MAX])
+#define T_SIZE(f) .type = OPTIONS_SIZE, .offset = FIELD(f, uint64_t)
+#define T_COUNT(f) .type = OPTIONS_COUNT, .offset = FIELD(f, unsigned)
+#define T_SECONDS(f) .type = OPTIONS_SECONDS, .offset = FIELD(f, double)
+#define T_SIGNAL(f) .type = OPTIONS_SIGNAL, .offset = FIELD(f, int)
+#define T_BOOL(f) .type = OPTIONS_BOOL, .offset = FIELD(f, bool)
+#define T_ENUM(f, E) .type = OPTIONS_ENUM, .offset = FIELD(f, E)
 
-void options_defaults(struct options *o)
-{
-	memset(o, 0, sizeof(*o));
-	o->out[0] = '.';
-	o->sample = 512 * 1024;
-	o->depth = 64;
-	o->interval = 0;
-	o->signal = SIGUSR2;
-	o->at_exit = true;
-	o->unwinder = OPTIONS_UNWINDER_LIBUNWIND;
-}
+_Static_assert(sizeof(enum options_unwinder) == sizeof(int), "enum fields are int-sized");
+
+static const char *const unwinder_names[] = {"libunwind", "fp", NULL};
+
+const struct options_key options_keys[] = {
+	{.key = "out", T_DIR(out), .min = 1, .max = OPTIONS_PATH_MAX - 1, .dflt = ".",
+	 .short_flag = 'o', .metavar = "DIR",
+	 .help = "directory where snapshot files are written; heapsnap run creates it"},
+	{.key = "sample", T_SIZE(sample), .min = 1, .max = 1ull << 40, .dflt = "512K",
+	 .metavar = "SIZE",
+	 .help = "mean bytes between sampled allocations (Poisson); 1 records every allocation"},
+	{.key = "depth", T_COUNT(depth), .min = 1, .max = OPTIONS_DEPTH_MAX, .dflt = "64",
+	 .metavar = "N", .help = "frames kept per backtrace"},
+	{.key = "interval", T_SECONDS(interval), .min = 10000, .max = 1000000000ull * 1000000,
+	 .dflt = "0", .metavar = "SECS",
+	 .help = "write a snapshot every this many seconds (fractions allowed); 0 disables"},
+	{.key = "signal", T_SIGNAL(signal), .dflt = "SIGUSR2", .metavar = "SIG",
+	 .help = "signal that requests a snapshot (name or number); 0 or none disables"},
+	{.key = "at_exit", T_BOOL(at_exit), .dflt = "1",
+	 .help = "write a snapshot when the process exits"},
+	{.key = "unwinder", T_ENUM(unwinder, enum options_unwinder), .names = unwinder_names,
+	 .dflt = "libunwind", .metavar = "NAME",
+	 .help = "how backtraces are taken: libunwind, or fp (frame pointers)"},
+	{.key = "follow_exec", T_BOOL(follow_exec), .dflt = "0",
+	 .help = "also trace the programs the command executes (fork+exec, spawn, system); "
+		 "0 traces the command, its forks and what it execs under its own pid"},
+};
+const size_t options_nkeys = sizeof(options_keys) / sizeof(options_keys[0]);
 
 const char *options_signal_name(int sig)
 {
@@ -75,6 +99,17 @@ static bool tok_ieq(struct tok t, const char *s)
 {
 	return strlen(s) == t.n && strncasecmp(t.p, s, t.n) == 0;
 }
+
+const struct options_key *options_find(const char *key, size_t n)
+{
+	struct tok t = {key, n};
+	for (size_t i = 0; i < options_nkeys; i++)
+		if (tok_eq(t, options_keys[i].key))
+			return &options_keys[i];
+	return NULL;
+}
+
+/* ---- typed handlers: 0, or -EINVAL/-ERANGE for a value out of form ---- */
 
 /* Parses a decimal unsigned integer of the whole token prefix; returns chars used. */
 static size_t parse_u64(struct tok t, uint64_t *out)
@@ -145,8 +180,8 @@ static int parse_seconds(struct tok t, double *out)
 		v *= 3600;
 	else
 		return -EINVAL;
-	if (v > 1e9)
-		return -ERANGE;
+	if (!(v <= 1e12))
+		return -ERANGE; /* also inf; the table's bounds are checked after */
 	*out = v;
 	return 0;
 }
@@ -186,85 +221,174 @@ static int parse_signal(struct tok t, int *out)
 	return -EINVAL;
 }
 
-static void report(char *err, size_t errlen, struct tok key, struct tok val, const char *accepted)
+/* Parses val as k's type within k's bounds into the field at dst. */
+static int parse_value(const struct options_key *k, struct tok val, void *dst)
 {
-	if (err && errlen)
-		snprintf(err, errlen, "bad option '%.*s=%.*s': %s", (int)key.n, key.p, (int)val.n,
-			 val.p, accepted);
+	uint64_t v = 0;
+	switch (k->type) {
+	case OPTIONS_DIR:
+		if (val.n < k->min || val.n > k->max || val.n >= OPTIONS_PATH_MAX)
+			return -EINVAL;
+		memcpy(dst, val.p, val.n);
+		((char *)dst)[val.n] = '\0';
+		return 0;
+	case OPTIONS_SIZE:
+		if (parse_size(val, &v) != 0 || v < k->min || v > k->max)
+			return -EINVAL;
+		*(uint64_t *)dst = v;
+		return 0;
+	case OPTIONS_COUNT:
+		if (val.n == 0 || parse_u64(val, &v) != val.n || v < k->min || v > k->max || v > UINT_MAX)
+			return -EINVAL;
+		*(unsigned *)dst = (unsigned)v;
+		return 0;
+	case OPTIONS_SECONDS: {
+		double s = 0;
+		if (parse_seconds(val, &s) != 0 ||
+		    (s != 0 && (s < (double)k->min / 1e6 || s > (double)k->max / 1e6)))
+			return -EINVAL;
+		*(double *)dst = s;
+		return 0;
+	}
+	case OPTIONS_SIGNAL: {
+		int sig = 0;
+		/* SIGKILL and SIGSTOP cannot be caught; SIGSEGV means a crash */
+		if (parse_signal(val, &sig) != 0 || sig == SIGKILL || sig == SIGSTOP || sig == SIGSEGV)
+			return -EINVAL;
+		*(int *)dst = sig;
+		return 0;
+	}
+	case OPTIONS_BOOL:
+		return parse_bool(val, (bool *)dst);
+	case OPTIONS_ENUM:
+		for (int i = 0; k->names[i]; i++) {
+			if (tok_eq(val, k->names[i])) {
+				*(int *)dst = i;
+				return 0;
+			}
+		}
+		return -EINVAL;
+	}
+	return -EINVAL;
 }
 
-static int apply(struct options *o, struct tok key, struct tok val, char *err, size_t errlen)
+/* ---- text ---- */
+
+/* Bytes the largest exact binary suffix: 1099511627776 -> 1024G. */
+static void put_size(struct textbuf *b, uint64_t v)
 {
-	if (tok_eq(key, "out")) {
-		if (val.n == 0 || val.n >= sizeof(o->out)) {
-			report(err, errlen, key, val, "expected a directory path of 1 to 1023 bytes");
-			return -EINVAL;
+	static const char suffix[] = "GMK";
+	for (int i = 0; i < 3; i++) {
+		uint64_t unit = 1ull << (10 * (3 - i));
+		if (v >= unit && v % unit == 0) {
+			textbuf_putu(b, v / unit);
+			textbuf_putc(b, suffix[i]);
+			return;
 		}
-		memcpy(o->out, val.p, val.n);
-		o->out[val.n] = '\0';
-	} else if (tok_eq(key, "sample")) {
-		uint64_t v = 0;
-		if (parse_size(val, &v) != 0 || v < 1 || v > (1ull << 40)) {
-			report(err, errlen, key, val,
-			       "expected a size in bytes from 1 to 1T (suffixes K, M, G = 1024, 1024^2, 1024^3)");
-			return -EINVAL;
+	}
+	textbuf_putu(b, v);
+}
+
+/* User text in a message: at most 64 bytes, control bytes as '?', so that
+ * the message stays one readable line whatever the input. */
+static void put_user(struct textbuf *b, struct tok t)
+{
+	size_t n = t.n > 64 ? 64 : t.n;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)t.p[i];
+		textbuf_putc(b, c < 0x20 || c == 0x7f ? '?' : (char)c);
+	}
+	if (t.n > n)
+		textbuf_puts(b, "...");
+}
+
+static void put_accepted(struct textbuf *b, const struct options_key *k)
+{
+	switch (k->type) {
+	case OPTIONS_DIR:
+		textbuf_printf(b, "expected a directory path of %llu to %llu bytes",
+			       (unsigned long long)k->min, (unsigned long long)k->max);
+		return;
+	case OPTIONS_SIZE:
+		textbuf_puts(b, "expected a size in bytes from ");
+		put_size(b, k->min);
+		textbuf_puts(b, " to ");
+		put_size(b, k->max);
+		textbuf_puts(b, " (suffixes K, M, G = 1024, 1024^2, 1024^3)");
+		return;
+	case OPTIONS_COUNT:
+		textbuf_printf(b, "expected an integer from %llu to %llu", (unsigned long long)k->min,
+			       (unsigned long long)k->max);
+		return;
+	case OPTIONS_SECONDS:
+		textbuf_puts(b, "expected seconds, 0 (off) or at least ");
+		textbuf_putfixed(b, k->min, 6);
+		textbuf_puts(b, " and at most ");
+		textbuf_putfixed(b, k->max, 6);
+		textbuf_puts(b, ", optionally with a unit ms, s, m or h");
+		return;
+	case OPTIONS_SIGNAL:
+		textbuf_puts(b, "expected a signal name (USR2, SIGUSR1, ...) or number, or 0/none to disable");
+		return;
+	case OPTIONS_BOOL:
+		textbuf_puts(b, "expected 1/0, true/false, yes/no or on/off");
+		return;
+	case OPTIONS_ENUM:
+		textbuf_puts(b, "expected ");
+		for (int i = 0; k->names[i]; i++) {
+			if (i > 0)
+				textbuf_puts(b, k->names[i + 1] ? ", " : " or ");
+			textbuf_puts(b, k->names[i]);
 		}
-		o->sample = v;
-	} else if (tok_eq(key, "depth")) {
-		uint64_t v = 0;
-		if (parse_u64(val, &v) != val.n || val.n == 0 || v < 1 || v > OPTIONS_DEPTH_MAX) {
-			report(err, errlen, key, val, "expected an integer from 1 to 128");
-			return -EINVAL;
-		}
-		o->depth = (unsigned)v;
-	} else if (tok_eq(key, "interval")) {
-		double v = 0;
-		if (parse_seconds(val, &v) != 0 || (v > 0 && v < 0.01)) {
-			report(err, errlen, key, val,
-			       "expected seconds, 0 (off) or at least 0.01, optionally with a unit ms, s, m or h");
-			return -EINVAL;
-		}
-		o->interval = v;
-	} else if (tok_eq(key, "signal")) {
-		int v = 0;
-		if (parse_signal(val, &v) != 0 || v == SIGKILL || v == SIGSTOP || v == SIGSEGV) {
-			report(err, errlen, key, val,
-			       "expected a signal name (USR2, SIGUSR1, ...) or number, or 0/none to disable");
-			return -EINVAL;
-		}
-		o->signal = v;
-	} else if (tok_eq(key, "at_exit")) {
-		if (parse_bool(val, &o->at_exit) != 0) {
-			report(err, errlen, key, val, "expected 1/0, true/false, yes/no or on/off");
-			return -EINVAL;
-		}
-	} else if (tok_eq(key, "follow_exec")) {
-		if (parse_bool(val, &o->follow_exec) != 0) {
-			report(err, errlen, key, val, "expected 1/0, true/false, yes/no or on/off");
-			return -EINVAL;
-		}
-	} else if (tok_eq(key, "unwinder")) {
-		if (tok_eq(val, "libunwind"))
-			o->unwinder = OPTIONS_UNWINDER_LIBUNWIND;
-		else if (tok_eq(val, "fp"))
-			o->unwinder = OPTIONS_UNWINDER_FP;
-		else {
-			report(err, errlen, key, val, "expected libunwind or fp");
-			return -EINVAL;
-		}
-	} else {
-		if (err && errlen)
-			snprintf(err, errlen,
-				 "unknown option '%.*s': known options are out, sample, depth, interval, "
-				 "signal, at_exit, unwinder, follow_exec",
-				 (int)key.n, key.p);
+		return;
+	}
+}
+
+void options_accepted(const struct options_key *k, char *buf, size_t len)
+{
+	struct textbuf b;
+	textbuf_init(&b, buf, len);
+	put_accepted(&b, k);
+}
+
+static int apply(struct options *o, struct tok key, struct tok val, struct textbuf *err)
+{
+	const struct options_key *k = options_find(key.p, key.n);
+	if (!k) {
+		textbuf_puts(err, "unknown option '");
+		put_user(err, key);
+		textbuf_puts(err, "': known options are ");
+		for (size_t i = 0; i < options_nkeys; i++)
+			textbuf_printf(err, "%s%s", i ? ", " : "", options_keys[i].key);
+		return -EINVAL;
+	}
+	if (parse_value(k, val, (char *)o + k->offset) != 0) {
+		textbuf_puts(err, "bad option '");
+		put_user(err, key);
+		textbuf_putc(err, '=');
+		put_user(err, val);
+		textbuf_puts(err, "': ");
+		put_accepted(err, k);
 		return -EINVAL;
 	}
 	return 0;
 }
 
+void options_defaults(struct options *o)
+{
+	memset(o, 0, sizeof(*o));
+	for (size_t i = 0; i < options_nkeys; i++) {
+		const struct options_key *k = &options_keys[i];
+		struct tok val = {k->dflt, strlen(k->dflt)};
+		/* Cannot fail: tests/unit/test_options.c parses every default. */
+		(void)parse_value(k, val, (char *)o + k->offset);
+	}
+}
+
 int options_parse(const char *text, struct options *o, char *err, size_t errlen)
 {
+	struct textbuf eb;
+	textbuf_init(&eb, err, err ? errlen : 0);
 	if (!text)
 		return 0;
 	const char *p = text;
@@ -273,12 +397,13 @@ int options_parse(const char *text, struct options *o, char *err, size_t errlen)
 		if (end > p) {
 			const char *eq = memchr(p, '=', (size_t)(end - p));
 			if (!eq) {
-				if (err && errlen)
-					snprintf(err, errlen, "bad option '%.*s': expected key=value", (int)(end - p), p);
+				textbuf_puts(&eb, "bad option '");
+				put_user(&eb, (struct tok){p, (size_t)(end - p)});
+				textbuf_puts(&eb, "': expected key=value");
 				return -EINVAL;
 			}
 			struct tok key = {p, (size_t)(eq - p)}, val = {eq + 1, (size_t)(end - eq - 1)};
-			int rc = apply(o, key, val, err, errlen);
+			int rc = apply(o, key, val, &eb);
 			if (rc != 0)
 				return rc;
 		}
@@ -287,15 +412,65 @@ int options_parse(const char *text, struct options *o, char *err, size_t errlen)
 	return 0;
 }
 
+static void put_value(struct textbuf *b, const struct options_key *k, const struct options *o)
+{
+	const void *src = (const char *)o + k->offset;
+	switch (k->type) {
+	case OPTIONS_DIR:
+		textbuf_putn(b, src, strnlen(src, OPTIONS_PATH_MAX));
+		return;
+	case OPTIONS_SIZE:
+		textbuf_putu(b, *(const uint64_t *)src);
+		return;
+	case OPTIONS_COUNT:
+		textbuf_putu(b, *(const unsigned *)src);
+		return;
+	case OPTIONS_SECONDS: {
+		/* microseconds, rounded; parse_seconds reads the text back */
+		double s = *(const double *)src;
+		double max = (double)k->max / 1e6;
+		if (!(s > 0))
+			s = 0;
+		else if (s > max)
+			s = max;
+		textbuf_putfixed(b, (uint64_t)(s * 1e6 + 0.5), 6);
+		return;
+	}
+	case OPTIONS_SIGNAL: {
+		int sig = *(const int *)src;
+		const char *name = options_signal_name(sig);
+		if (name)
+			textbuf_puts(b, name);
+		else
+			textbuf_puti(b, sig);
+		return;
+	}
+	case OPTIONS_BOOL:
+		textbuf_putc(b, *(const bool *)src ? '1' : '0');
+		return;
+	case OPTIONS_ENUM: {
+		int v = *(const int *)src, n = 0;
+		while (k->names[n])
+			n++;
+		textbuf_puts(b, v >= 0 && v < n ? k->names[v] : k->names[0]);
+		return;
+	}
+	}
+}
+
+void options_format_value(const struct options_key *k, const struct options *o, char *buf, size_t len)
+{
+	struct textbuf b;
+	textbuf_init(&b, buf, len);
+	put_value(&b, k, o);
+}
+
 void options_format(const struct options *o, char *buf, size_t len)
 {
-	const char *sig = options_signal_name(o->signal);
-	char signum[16];
-	if (!sig) {
-		snprintf(signum, sizeof(signum), "%d", o->signal);
-		sig = signum;
+	struct textbuf b;
+	textbuf_init(&b, buf, len);
+	for (size_t i = 0; i < options_nkeys; i++) {
+		textbuf_printf(&b, "%s%s=", i ? ":" : "", options_keys[i].key);
+		put_value(&b, &options_keys[i], o);
 	}
-	snprintf(buf, len, "out=%s:sample=%llu:depth=%u:interval=%g:signal=%s:at_exit=%d:unwinder=%s:follow_exec=%d",
-		 o->out, (unsigned long long)o->sample, o->depth, o->interval, sig, o->at_exit ? 1 : 0,
-		 o->unwinder == OPTIONS_UNWINDER_FP ? "fp" : "libunwind", o->follow_exec ? 1 : 0);
 }

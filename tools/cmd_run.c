@@ -1,12 +1,13 @@
 /*
  * cmd_run.c: heapsnap run: preload libheapsnap.so into a command and exec it.
  *
- * Owns the run flags, their one-to-one mapping onto HEAPSNAP_OPTIONS keys
- * (-o/--out out, --sample sample, --interval interval, --signal signal,
- * --depth depth, --unwinder unwinder, --no-at-exit at_exit=0, --follow-exec
- * follow_exec=1), the search for the preload library and the exec, with
- * HEAPSNAP_RUN_PID naming the command's pid (src/execenv.h: by default only
- * the command is traced). Single-threaded, called once.
+ * Owns the run flags, the search for the preload library and the exec,
+ * with HEAPSNAP_RUN_PID naming the command's pid (src/execenv.h: by default
+ * only the command is traced).
+ * The flags come from the library's option table (options_keys): each key
+ * is a flag --KEY VALUE ('_' written '-'; -o for out), a bool key that
+ * defaults to on is --no-KEY (off: --KEY), so a new key is a new flag with
+ * no change here. Single-threaded, called once.
  * Invariants: (1) the composed options are validated with options_parse()
  * (the library's own parser) before anything is changed, and a bad flag is
  * exit 1; (2) HEAPSNAP_OPTIONS is the environment's value, then --options,
@@ -35,42 +36,98 @@
 #endif
 #define LIBNAME "libheapsnap.so"
 
-/* Flags that map onto HEAPSNAP_OPTIONS keys, in the order they are added. */
-enum { F_OUT, F_SAMPLE, F_INTERVAL, F_SIGNAL, F_DEPTH, F_UNWINDER, F_AT_EXIT, F_FOLLOW_EXEC, F_N };
-static const char *const flag_key[F_N] = {
-	"out", "sample", "interval", "signal", "depth", "unwinder", "at_exit", "follow_exec",
-};
-static const char *const flag_name[F_N] = {
-	"--out", "--sample", "--interval", "--signal", "--depth", "--unwinder", "--no-at-exit",
-	"--follow-exec",
-};
+/* getopt_long values of the key flags: FLAG_KEY + row of options_keys. */
+enum { FLAG_KEY = 256, FLAG_OPTIONS = 'O', FLAG_HELP = 'h' };
+#define FLAG_NAME_MAX 64
+#define HELP_COLUMN 24
+#define HELP_WIDTH 79
+
+/* Is key k a bool that defaults to on (its flag is then --no-KEY)? */
+static bool bool_default_on(const struct options_key *k)
+{
+	struct options d;
+
+	options_defaults(&d);
+	return k->type == OPTIONS_BOOL && *(const bool *)((const char *)&d + k->offset);
+}
+
+/* The long flag of key k, without the leading "--". */
+static void flag_name(const struct options_key *k, char *buf, size_t len)
+{
+	size_t n = (size_t)snprintf(buf, len, "%s%s", bool_default_on(k) ? "no-" : "", k->key);
+
+	for (size_t i = 0; i < n && i < len; i++)
+		if (buf[i] == '_')
+			buf[i] = '-';
+}
+
+/* "  -o, --out DIR" + text, text wrapped at HELP_WIDTH under HELP_COLUMN. */
+static void help_line(FILE *out, const char *left, const char *text)
+{
+	int col = fprintf(out, "%s", left);
+	const char *p = text;
+
+	if (col >= HELP_COLUMN - 1) {
+		fputc('\n', out);
+		col = 0;
+	}
+	while (*p) {
+		size_t word = strcspn(p, " ");
+
+		if (col > HELP_COLUMN && col + 1 + (int)word > HELP_WIDTH) {
+			fputc('\n', out);
+			col = 0;
+		}
+		if (col < HELP_COLUMN)
+			col += fprintf(out, "%*s", HELP_COLUMN - col, "");
+		else
+			col += fprintf(out, " ");
+		col += fprintf(out, "%.*s", (int)word, p);
+		p += word;
+		p += strspn(p, " ");
+	}
+	fputc('\n', out);
+}
 
 static void usage(FILE *out)
 {
+	char name[FLAG_NAME_MAX], left[2 * FLAG_NAME_MAX], text[512];
+
 	fputs(
 "usage: heapsnap run [OPTIONS] [--] CMD [ARGS...]\n"
 "Run CMD with libheapsnap.so preloaded; snapshots are written as\n"
 "DIR/heapsnap.<prog>.<pid>.<seq>.db. The pid and exit status are CMD's.\n"
+"\n", out);
+	for (size_t i = 0; i < options_nkeys; i++) {
+		const struct options_key *k = &options_keys[i];
+
+		flag_name(k, name, sizeof(name));
+		if (k->type == OPTIONS_BOOL) {
+			snprintf(left, sizeof(left), "      --%s", name);
+			snprintf(text, sizeof(text), "%s: %s", bool_default_on(k) ? "turn off" : "turn on",
+				 k->help);
+		} else {
+			if (k->short_flag)
+				snprintf(left, sizeof(left), "  -%c, --%s %s", k->short_flag, name, k->metavar);
+			else
+				snprintf(left, sizeof(left), "      --%s %s", name, k->metavar);
+			snprintf(text, sizeof(text), "%s (default %s)", k->help, k->dflt);
+		}
+		help_line(out, left, text);
+	}
+	help_line(out, "      --options STR", "more HEAPSNAP_OPTIONS text (key=value:key=value)");
+	help_line(out, "  -h, --help", "show this help and exit");
+	fputs(
 "\n"
-"  -o, --out DIR         snapshot directory, created if missing (default .)\n"
-"      --sample SIZE     mean bytes between samples; 1 = every allocation;\n"
-"                        K, M, G = 1024, 1024^2, 1024^3 (default 512K)\n"
-"      --interval SECS   also snapshot every SECS seconds; units ms, s, m, h\n"
-"                        (default 0 = off)\n"
-"      --signal SIG      signal that requests a snapshot, name or number;\n"
-"                        0 or none = off (default SIGUSR2)\n"
-"      --depth N         frames kept per stack, 1-128 (default 64)\n"
-"      --unwinder NAME   libunwind or fp (frame pointers) (default libunwind)\n"
-"      --no-at-exit      no snapshot when the program exits\n"
-"      --follow-exec     also trace the programs CMD executes (by default only\n"
-"                        CMD is traced, with its forks and same-pid execs)\n"
-"      --options STR     more HEAPSNAP_OPTIONS text (key=value:key=value)\n"
-"  -h, --help            show this help and exit\n"
-"\n"
+"Sizes take K, M, G = 1024, 1024^2, 1024^3; seconds take ms, s, m, h.\n"
 "Flags override --options, which overrides HEAPSNAP_OPTIONS in the\n"
 "environment. HEAPSNAP_LIB names the library to preload.\n"
 "Exit status: CMD's; 1 usage error, 2 directory or library problem,\n"
-"126 CMD not executable, 127 CMD not found.\n", out);
+"126 CMD not executable, 127 CMD not found.\n"
+"HEAPSNAP_OPTIONS keys (man libheapsnap):", out);
+	for (size_t i = 0; i < options_nkeys; i++)
+		fprintf(out, " %s", options_keys[i].key);
+	fputc('\n', out);
 }
 
 /* "a" + ":" + "b" into a new string; empty parts are skipped. */
@@ -206,38 +263,55 @@ static char *compose_preload(const char *lib)
 
 int cmd_run(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "out", required_argument, NULL, 'o' },
-		{ "sample", required_argument, NULL, 's' },
-		{ "interval", required_argument, NULL, 'i' },
-		{ "signal", required_argument, NULL, 'S' },
-		{ "depth", required_argument, NULL, 'd' },
-		{ "unwinder", required_argument, NULL, 'u' },
-		{ "no-at-exit", no_argument, NULL, 'n' },
-		{ "follow-exec", no_argument, NULL, 'f' },
-		{ "options", required_argument, NULL, 'O' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *flag[F_N] = { NULL };
+	struct option longopts[options_nkeys + 3];
+	char names[options_nkeys][FLAG_NAME_MAX], shortopts[8 + 2 * options_nkeys];
+	const char *flag[options_nkeys];
 	const char *extra = NULL;
 	char *out_abs = NULL, *text = NULL, *lib = NULL, *preload = NULL, err[256];
 	struct options o;
 	int c, status;
+	size_t ns = 0;
+
+	/* The flags, from the option table. */
+	shortopts[ns++] = '+';
+	shortopts[ns++] = ':';
+	for (size_t i = 0; i < options_nkeys; i++) {
+		const struct options_key *k = &options_keys[i];
+
+		flag[i] = NULL;
+		flag_name(k, names[i], sizeof(names[i]));
+		longopts[i] = (struct option){ names[i],
+			k->type == OPTIONS_BOOL ? no_argument : required_argument, NULL,
+			FLAG_KEY + (int)i };
+		if (k->short_flag) {
+			shortopts[ns++] = k->short_flag;
+			if (k->type != OPTIONS_BOOL)
+				shortopts[ns++] = ':';
+		}
+	}
+	longopts[options_nkeys] = (struct option){ "options", required_argument, NULL, FLAG_OPTIONS };
+	longopts[options_nkeys + 1] = (struct option){ "help", no_argument, NULL, FLAG_HELP };
+	longopts[options_nkeys + 2] = (struct option){ NULL, 0, NULL, 0 };
+	shortopts[ns++] = 'h';
+	shortopts[ns] = '\0';
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:o:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+		int row = -1;
+
+		for (size_t i = 0; i < options_nkeys; i++)
+			if (c == FLAG_KEY + (int)i || (options_keys[i].short_flag &&
+						      c == options_keys[i].short_flag))
+				row = (int)i;
+		if (row >= 0) {
+			const struct options_key *k = &options_keys[row];
+
+			flag[row] = k->type == OPTIONS_BOOL ? (bool_default_on(k) ? "0" : "1") : optarg;
+			continue;
+		}
 		switch (c) {
-		case 'o': flag[F_OUT] = optarg; break;
-		case 's': flag[F_SAMPLE] = optarg; break;
-		case 'i': flag[F_INTERVAL] = optarg; break;
-		case 'S': flag[F_SIGNAL] = optarg; break;
-		case 'd': flag[F_DEPTH] = optarg; break;
-		case 'u': flag[F_UNWINDER] = optarg; break;
-		case 'n': flag[F_AT_EXIT] = "0"; break;
-		case 'f': flag[F_FOLLOW_EXEC] = "1"; break;
-		case 'O': extra = optarg; break;
-		case 'h': usage(stdout); return MSGS_EXIT_OK;
+		case FLAG_OPTIONS: extra = optarg; break;
+		case FLAG_HELP: usage(stdout); return MSGS_EXIT_OK;
 		case ':':
 			msgs_error("run: option '%s' needs a value; try 'heapsnap run --help'",
 				   argv[optind - 1]);
@@ -260,31 +334,34 @@ int cmd_run(int argc, char **argv)
 		msgs_error("%s (in HEAPSNAP_OPTIONS in the environment)", err);
 		return MSGS_EXIT_USAGE;
 	}
-	for (int i = 0; i < F_N; i++) {
+	for (size_t i = 0; i < options_nkeys; i++) {
 		if (flag[i] && flag[i][strcspn(flag[i], ":,")]) {
-			msgs_error("bad value '%s' for %s: HEAPSNAP_OPTIONS cannot hold ':' or ','",
-				   flag[i], flag_name[i]);
+			msgs_error("bad value '%s' for --%s: HEAPSNAP_OPTIONS cannot hold ':' or ','",
+				   flag[i], names[i]);
 			return MSGS_EXIT_USAGE;
 		}
 	}
 	/* An absolute out= survives the program changing its directory. */
-	if (flag[F_OUT]) {
-		out_abs = absolute(flag[F_OUT]);
+	for (size_t i = 0; i < options_nkeys; i++) {
+		if (!flag[i] || options_keys[i].type != OPTIONS_DIR)
+			continue;
+		free(out_abs);
+		out_abs = absolute(flag[i]);
 		if (out_abs[strcspn(out_abs, ":,")]) {
 			msgs_error("cannot use output directory '%s': HEAPSNAP_OPTIONS cannot "
-				   "hold ':' or ','; give an absolute -o", out_abs);
+				   "hold ':' or ','; give an absolute --%s", out_abs, names[i]);
 			status = MSGS_EXIT_USAGE;
 			goto out;
 		}
-		flag[F_OUT] = out_abs;
+		flag[i] = out_abs;
 	}
 	text = join(env, ":", extra);
-	for (int i = 0; i < F_N; i++) {
+	for (size_t i = 0; i < options_nkeys; i++) {
 		char *item, *next;
 
 		if (!flag[i])
 			continue;
-		item = join(flag_key[i], "=", flag[i]);
+		item = join(options_keys[i].key, "=", flag[i]);
 		next = join(text, ":", item);
 		free(item);
 		free(text);

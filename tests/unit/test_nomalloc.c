@@ -3,9 +3,12 @@
  *
  * This program defines the malloc family itself (forwarding to glibc's
  * __libc_* entry points) and counts calls while armed, as libunwind's
- * Gtest-nomalloc does: options parsing (good and bad input), the sampler,
- * log messages, and the live table's miss and remove paths must leave the
- * count at zero. (The tables' own memory comes from the private jemalloc,
+ * Gtest-nomalloc does: options parsing (good and bad input, every key),
+ * options_format of every value type (seconds included: glibc's %g may
+ * malloc, textbuf's fixed point may not), textbuf's printf subset, the
+ * sampler, log messages (every conversion, and one longer than the line
+ * buffer), and the live table's miss and remove paths must leave the count
+ * at zero. (The tables' own memory comes from the private jemalloc,
  * which never calls these.)
  */
 #include "arena.h"
@@ -13,6 +16,7 @@
 #include "log.h"
 #include "options.h"
 #include "sampler.h"
+#include "textbuf.h"
 
 #include "check_main.h"
 
@@ -67,8 +71,34 @@ START_TEST(nomalloc_options_parse_and_format)
 	options_parse("sample=oops", &o, err, sizeof(err));
 	options_parse("bogus=1", &o, err, sizeof(err));
 	options_format(&o, text, sizeof(text));
+	options_defaults(&o);
+	options_parse("interval=1234.567891:signal=40:sample=3G:depth=1", &o, err, sizeof(err));
+	options_format(&o, text, sizeof(text));
+	options_parse("interval=0.001", &o, err, sizeof(err));
+	options_parse("out=/a/very/long/path/that/is/cut/in/the/message/because/it/goes/on/and/on/x=", &o,
+		      err, sizeof(err));
+	for (size_t i = 0; i < options_nkeys; i++) {
+		options_format_value(&options_keys[i], &o, text, sizeof(text));
+		options_accepted(&options_keys[i], text, sizeof(text));
+	}
 	armed = 0;
 	ck_assert_int_eq(calls, 0);
+	ck_assert(strstr(text, "expected"));
+}
+END_TEST
+
+START_TEST(nomalloc_textbuf)
+{
+	char buf[64];
+	struct textbuf b;
+	armed = 1;
+	textbuf_init(&b, buf, sizeof(buf));
+	textbuf_printf(&b, "%s %.*s %d %5u %lx %llu %zu %p %c %% %-3d|", "s", 2, "abc", -1, 7u, 0xfful,
+		       1ull << 60, (size_t)3, (void *)&b, 'c', 4);
+	textbuf_putfixed(&b, 1234567, 6);
+	armed = 0;
+	ck_assert_int_eq(calls, 0);
+	ck_assert(b.truncated);
 }
 END_TEST
 
@@ -91,6 +121,12 @@ START_TEST(nomalloc_log_message)
 	log_init();
 	armed = 1;
 	log_msg("test_nomalloc: a message with %s and %d", "a string", 42);
+	log_msg("test_nomalloc: %u %ld %zu %x %p %c %.3s %5d|%-5d|", 1u, -2l, (size_t)3, 0xabu, (void *)&calls,
+		'c', "abcdef", 6, 7);
+	char longer[2000];
+	memset(longer, 'x', sizeof(longer) - 1);
+	longer[sizeof(longer) - 1] = '\0';
+	log_msg("test_nomalloc: longer than the line: %s", longer);
 	armed = 0;
 	ck_assert_int_eq(calls, 0);
 }
@@ -117,6 +153,7 @@ int main(void)
 	Suite *s = suite_create("nomalloc");
 	TCase *tc = tcase_create("paths");
 	tcase_add_test(tc, nomalloc_options_parse_and_format);
+	tcase_add_test(tc, nomalloc_textbuf);
 	tcase_add_test(tc, nomalloc_sampler);
 	tcase_add_test(tc, nomalloc_log_message);
 	tcase_add_test(tc, nomalloc_livetab_miss_and_remove);

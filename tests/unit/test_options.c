@@ -1,12 +1,15 @@
 /*
- * test_options.c: HEAPSNAP_OPTIONS parsing: every key, every bad form.
+ * test_options.c: HEAPSNAP_OPTIONS parsing: every key, every bad form, and
+ * the option table that drives the parser, the formatter and the messages.
  */
 #include "options.h"
 
 #include "check_main.h"
 
 #include <check.h>
+#include <limits.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -145,6 +148,112 @@ START_TEST(options_format_round_trips)
 }
 END_TEST
 
+
+START_TEST(options_table_rows_are_well_formed)
+{
+	struct options d;
+	options_defaults(&d);
+	for (size_t i = 0; i < options_nkeys; i++) {
+		const struct options_key *k = &options_keys[i];
+		char text[256], formatted[256];
+		ck_assert_msg(k->key && k->key[0] && k->help && k->help[0] && k->dflt, "row %zu", i);
+		ck_assert_msg(options_find(k->key, strlen(k->key)) == k, "key '%s' not unique", k->key);
+		ck_assert_msg(k->type == OPTIONS_BOOL || k->metavar, "'%s' has no metavar", k->key);
+		ck_assert_msg(k->min <= k->max || k->type == OPTIONS_SIGNAL || k->type == OPTIONS_BOOL ||
+				      k->type == OPTIONS_ENUM,
+			      "'%s' bounds", k->key);
+		if (k->type == OPTIONS_COUNT)
+			ck_assert_uint_le(k->max, UINT_MAX);
+		if (k->type == OPTIONS_DIR)
+			ck_assert_uint_lt(k->max, OPTIONS_PATH_MAX);
+		if (k->type == OPTIONS_ENUM)
+			ck_assert(k->names && k->names[0]);
+		/* the default parses, and is what options_defaults sets */
+		snprintf(text, sizeof(text), "%s=%s", k->key, k->dflt);
+		ck_assert_msg(parse(text) == 0, "default of '%s': %s", k->key, err);
+		ck_assert_msg(memcmp(&o, &d, sizeof(o)) == 0, "default of '%s' differs", k->key);
+		options_format_value(k, &d, formatted, sizeof(formatted));
+		ck_assert_msg(formatted[0], "'%s' formats empty", k->key);
+		/* every key is named in the unknown-key message */
+		ck_assert_int_ne(parse("no_such_key=1"), 0);
+		ck_assert_msg(strstr(err, k->key), "'%s' missing from '%s'", k->key, err);
+	}
+}
+END_TEST
+
+/* Each row's bounds: min and max are accepted, one beyond is not. */
+START_TEST(options_bounds_come_from_the_table)
+{
+	char text[256];
+	for (size_t i = 0; i < options_nkeys; i++) {
+		const struct options_key *k = &options_keys[i];
+		char accepted[256];
+		options_accepted(k, accepted, sizeof(accepted));
+		ck_assert_msg(strncmp(accepted, "expected ", 9) == 0, "'%s': %s", k->key, accepted);
+		if (k->type != OPTIONS_SIZE && k->type != OPTIONS_COUNT)
+			continue;
+		snprintf(text, sizeof(text), "%s=%llu", k->key, (unsigned long long)k->min);
+		ck_assert_msg(parse(text) == 0, "%s: %s", text, err);
+		snprintf(text, sizeof(text), "%s=%llu", k->key, (unsigned long long)k->max);
+		ck_assert_msg(parse(text) == 0, "%s: %s", text, err);
+		snprintf(text, sizeof(text), "%s=%llu", k->key, (unsigned long long)k->max + 1);
+		ck_assert_msg(parse(text) != 0, "%s accepted", text);
+		ck_assert_msg(strstr(err, accepted), "'%s' gave '%s'", text, err);
+	}
+}
+END_TEST
+
+/* The size bound in the message is one the parser accepts: 1T is not. */
+START_TEST(options_size_message_names_an_accepted_bound)
+{
+	ck_assert_int_ne(parse("sample=0"), 0);
+	ck_assert_msg(strstr(err, "from 1 to 1024G"), "%s", err);
+	ck_assert_int_eq(parse("sample=1024G"), 0);
+	ck_assert_int_ne(parse("sample=1T"), 0);
+}
+END_TEST
+
+/* Messages stay one line of bounded length whatever the value holds. */
+START_TEST(options_messages_are_one_line)
+{
+	char text[3000];
+	ck_assert_int_ne(parse("depth=1\n2"), 0);
+	ck_assert_msg(!strchr(err, '\n'), "'%s'", err);
+	ck_assert_msg(strstr(err, "depth=1?2"), "'%s'", err);
+	ck_assert_int_ne(parse("ke\ty=1"), 0);
+	ck_assert_msg(!strchr(err, '\t'), "'%s'", err);
+	memset(text, 'x', sizeof(text));
+	memcpy(text, "out=", 4);
+	text[sizeof(text) - 1] = '\0';
+	ck_assert_int_ne(parse(text), 0);
+	ck_assert_msg(strstr(err, "...': expected a directory path of 1 to 1023 bytes"), "'%s'", err);
+	ck_assert_uint_lt(strlen(err), 200);
+}
+END_TEST
+
+/* options_format writes what options_parse reads back, even for values %g
+ * wrote as 1e+06 (which the parser rejects) or cut to 6 digits. */
+START_TEST(options_format_round_trips_every_value)
+{
+	static const char *const texts[] = {
+		"interval=1000000", "interval=1000000000", "interval=1234.5678", "interval=0.01",
+		"interval=250ms", "interval=2h", "sample=1099511627776", "signal=40", "signal=none",
+		"at_exit=off", "depth=128", "unwinder=fp",
+	};
+	char text[2048];
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		ck_assert_msg(parse(texts[i]) == 0, "%s: %s", texts[i], err);
+		struct options a = o;
+		options_format(&a, text, sizeof(text));
+		ck_assert_msg(parse(text) == 0, "%s -> '%s': %s", texts[i], text, err);
+		ck_assert_msg(memcmp(&o, &a, sizeof(o)) == 0, "%s -> '%s' reads back differently", texts[i], text);
+	}
+	ck_assert_int_eq(parse("interval=1000000"), 0);
+	options_format(&o, text, sizeof(text));
+	ck_assert_msg(strstr(text, ":interval=1000000:"), "%s", text);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("options");
@@ -156,7 +265,14 @@ int main(void)
 	tcase_add_test(good, options_signals_by_name_number_or_none);
 	tcase_add_test(good, options_later_keys_override_earlier);
 	tcase_add_test(good, options_format_round_trips);
+	tcase_add_test(good, options_format_round_trips_every_value);
 	suite_add_tcase(s, good);
+	TCase *table = tcase_create("table");
+	tcase_add_test(table, options_table_rows_are_well_formed);
+	tcase_add_test(table, options_bounds_come_from_the_table);
+	tcase_add_test(table, options_size_message_names_an_accepted_bound);
+	tcase_add_test(table, options_messages_are_one_line);
+	suite_add_tcase(s, table);
 	TCase *rejects = tcase_create("rejects");
 	tcase_add_loop_test(rejects, options_rejects_bad_form, 0, sizeof(bad) / sizeof(bad[0]));
 	suite_add_tcase(s, rejects);
