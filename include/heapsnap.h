@@ -16,10 +16,11 @@
 extern "C" {
 #endif
 
-/* Writes a snapshot now, on the calling thread, with trigger "api" and the
- * given label (may be NULL) in its meta table. Returns 0, or -1 with errno
- * set: ENOTSUP when tracking is off, another value when the file could not
- * be written. */
+/* Writes a snapshot now, with trigger "api" and the given label (may be
+ * NULL) in its meta table: the library's writer thread writes it while the
+ * calling thread waits (a small thread stack is enough). Returns 0, or -1
+ * with errno set: ENOTSUP when tracking is off, another value when the file
+ * could not be written. */
 #ifdef HEAPSNAP_DEFINING_API
 int heapsnap_snapshot(const char *label);
 #else

@@ -1,7 +1,7 @@
 /*
  * writer.h: the tracker thread and the snapshot files it writes.
  *
- * Owns the writer thread, its wake-up pipe, the snapshot lock and sequence
+ * Owns the writer thread, its wake-up semaphore, the snapshot lock and sequence
  * number, the frame cache (address -> symbol, kept across snapshots) and the
  * SQLite code that turns the shadow tables into one self-contained file.
  * Context: snapshots run on the writer thread, always with the guard held and
