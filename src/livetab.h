@@ -38,8 +38,10 @@ struct livetab_entry {
 /* Context: start-up. lg_buckets: log2 of the bucket count. 0 or -errno. */
 int livetab_init(unsigned lg_buckets);
 
-/* Context: app threads, sampled path, guard held. Takes one stripe lock,
- * allocates from the tracker arena. Copies *tmpl. 0 or -ENOMEM. */
+/* Context: app threads: the sampled path (guard held) and realloc's
+ * failure path, which puts a sample back (guard not held: nothing here calls
+ * the application's allocator). Takes one stripe lock, allocates from the
+ * tracker arena only. Copies *tmpl. 0 or -ENOMEM. */
 int livetab_insert(const struct livetab_entry *tmpl);
 
 /* Context: any thread, inside free/realloc hooks. Lock-free when addr is not
