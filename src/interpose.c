@@ -17,6 +17,7 @@
  * realloc(NULL,n), free(NULL), malloc(0).
  */
 #include "core.h"
+#include "debug.h"
 #include "deepbind.h"
 
 #include <errno.h>
@@ -201,6 +202,7 @@ static inline void on_release(void *p)
 
 EXPORT void *malloc(size_t size)
 {
+	DEBUG_NOMALLOC_CHECK("malloc");
 	if (unlikely(!ready()))
 		return pool_alloc(size, 16);
 	void *p = core_real.malloc(size);
@@ -210,6 +212,7 @@ EXPORT void *malloc(size_t size)
 
 EXPORT void free(void *p)
 {
+	DEBUG_NOMALLOC_CHECK("free");
 	if (unlikely(!p))
 		return;
 	if (unlikely(pool_owns(p)))
@@ -222,6 +225,7 @@ EXPORT void free(void *p)
 
 EXPORT void *calloc(size_t n, size_t size)
 {
+	DEBUG_NOMALLOC_CHECK("calloc");
 	if (unlikely(!ready())) {
 		size_t total;
 		if (__builtin_mul_overflow(n, size, &total)) {
@@ -239,6 +243,7 @@ EXPORT void *calloc(size_t n, size_t size)
  * back if the real realloc fails and keeps the old block. */
 static void *realloc_impl(void *p, size_t size)
 {
+	DEBUG_NOMALLOC_CHECK("realloc");
 	if (unlikely(pool_owns(p))) {
 		size_t old = pool_size(p);
 		void *q = malloc(size);
@@ -291,6 +296,7 @@ EXPORT void *reallocarray(void *p, size_t n, size_t size)
 
 EXPORT int posix_memalign(void **out, size_t align, size_t size)
 {
+	DEBUG_NOMALLOC_CHECK("posix_memalign");
 	if (unlikely(!ready())) {
 		if (align < sizeof(void *) || (align & (align - 1)))
 			return EINVAL;
@@ -308,6 +314,7 @@ EXPORT int posix_memalign(void **out, size_t align, size_t size)
 
 EXPORT void *aligned_alloc(size_t align, size_t size)
 {
+	DEBUG_NOMALLOC_CHECK("aligned_alloc");
 	if (unlikely(!ready()))
 		return pool_alloc(size, align);
 	void *p = core_real.aligned_alloc ? core_real.aligned_alloc(align, size)
@@ -318,6 +325,7 @@ EXPORT void *aligned_alloc(size_t align, size_t size)
 
 EXPORT void *memalign(size_t align, size_t size)
 {
+	DEBUG_NOMALLOC_CHECK("memalign");
 	if (unlikely(!ready()))
 		return pool_alloc(size, align);
 	void *p = core_real.memalign(align, size);
@@ -327,6 +335,7 @@ EXPORT void *memalign(size_t align, size_t size)
 
 EXPORT void *valloc(size_t size)
 {
+	DEBUG_NOMALLOC_CHECK("valloc");
 	if (unlikely(!ready()))
 		return pool_alloc(size, 4096);
 	void *p = core_real.valloc ? core_real.valloc(size) : core_real.memalign(4096, size);
@@ -336,6 +345,7 @@ EXPORT void *valloc(size_t size)
 
 EXPORT void *pvalloc(size_t size)
 {
+	DEBUG_NOMALLOC_CHECK("pvalloc");
 	if (unlikely(!ready()))
 		return pool_alloc((size + 4095) & ~(size_t)4095, 4096);
 	void *p = core_real.pvalloc ? core_real.pvalloc(size)

@@ -14,6 +14,7 @@
 #include "livetab.h"
 
 #include "arena.h"
+#include "debug.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -67,19 +68,24 @@ static pthread_mutex_t *stripe_of(unsigned b)
 
 int livetab_insert(const struct livetab_entry *tmpl)
 {
+	DEBUG_NOMALLOC_ENTER("livetab_insert");
 	struct livetab_entry *e = arena_alloc(sizeof(*e));
-	if (!e)
+	if (!e) {
+		DEBUG_NOMALLOC_LEAVE();
 		return -ENOMEM;
+	}
 	*e = *tmpl;
 	unsigned b = bucket_of(tmpl->addr);
 	uint8_t bit = (uint8_t)(1u << filter_bit_of(tmpl->addr));
 	pthread_mutex_t *lock = stripe_of(b);
 	pthread_mutex_lock(lock);
+	DEBUG_ASSERT_HELD(lock, "livetab invariant 1: a bucket and its filter byte change only under its stripe lock");
 	e->chain = buckets[b];
 	buckets[b] = e;
 	__atomic_store_n(&livetab_filter[b], (uint8_t)(livetab_filter[b] | bit), __ATOMIC_RELEASE);
 	__atomic_add_fetch(&live_count, 1, __ATOMIC_RELAXED);
 	pthread_mutex_unlock(lock);
+	DEBUG_NOMALLOC_LEAVE();
 	return 0;
 }
 
@@ -88,7 +94,9 @@ bool livetab_remove_slow(uintptr_t addr, struct livetab_entry *out)
 	unsigned b = bucket_of(addr), k = filter_bit_of(addr);
 	pthread_mutex_t *lock = stripe_of(b);
 	struct livetab_entry *found = NULL;
+	DEBUG_NOMALLOC_ENTER("livetab_remove");
 	pthread_mutex_lock(lock);
+	DEBUG_ASSERT_HELD(lock, "livetab invariant 1: a bucket and its filter byte change only under its stripe lock");
 	for (struct livetab_entry **pp = &buckets[b]; *pp; pp = &(*pp)->chain) {
 		if ((*pp)->addr == addr) {
 			found = *pp;
@@ -107,12 +115,15 @@ bool livetab_remove_slow(uintptr_t addr, struct livetab_entry *out)
 					 __ATOMIC_RELEASE);
 	}
 	pthread_mutex_unlock(lock);
-	if (!found)
+	if (!found) {
+		DEBUG_NOMALLOC_LEAVE();
 		return false;
+	}
 	*out = *found;
 	int saved = errno; /* called from free(): the program's errno stays */
 	arena_free(found);
 	errno = saved;
+	DEBUG_NOMALLOC_LEAVE();
 	return true;
 }
 
@@ -126,6 +137,8 @@ int livetab_copy(struct livetab_entry **out, size_t *n)
 	size_t per_stripe = nbuckets >> LG_STRIPES;
 	for (unsigned s = 0; s < NSTRIPES; s++) {
 		pthread_mutex_lock(&stripes[s]);
+		DEBUG_ASSERT(s == 0 || !debug_mutex_held(&stripes[s - 1]),
+			     "livetab_copy takes stripe locks one at a time");
 		for (size_t b = s * per_stripe; b < (s + 1) * per_stripe; b++) {
 			if (livetab_filter[b] == 0) {
 				/* skip 8 empty buckets at once */
@@ -170,8 +183,10 @@ void livetab_prefork(void)
 
 void livetab_postfork_parent(void)
 {
-	for (unsigned i = 0; i < NSTRIPES; i++)
+	for (unsigned i = 0; i < NSTRIPES; i++) {
+		DEBUG_ASSERT_HELD(&stripes[i], "livetab_postfork_parent: every stripe held since livetab_prefork");
 		pthread_mutex_unlock(&stripes[i]);
+	}
 }
 
 void livetab_postfork_child(void)

@@ -10,6 +10,7 @@
  */
 #include "log.h"
 
+#include "debug.h"
 #include "textbuf.h"
 
 #include <fcntl.h>
@@ -49,6 +50,7 @@ void log_msg(const char *fmt, ...)
 {
 	char buf[512];
 	struct textbuf b;
+	DEBUG_NOMALLOC_ENTER("log_msg");
 	/* one byte kept for the newline */
 	textbuf_init(&b, buf, sizeof(buf) - 1);
 	textbuf_puts(&b, "heapsnap: ");
@@ -59,8 +61,10 @@ void log_msg(const char *fmt, ...)
 	size_t len = b.len;
 	buf[len++] = '\n';
 	int fd = usable_fd();
-	if (fd < 0)
+	if (fd < 0) {
+		DEBUG_NOMALLOC_LEAVE();
 		return;
+	}
 	const char *p = buf;
 	while (len > 0) {
 		ssize_t w = write(fd, p, len);
@@ -69,4 +73,5 @@ void log_msg(const char *fmt, ...)
 		p += w;
 		len -= (size_t)w;
 	}
+	DEBUG_NOMALLOC_LEAVE();
 }

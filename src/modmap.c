@@ -6,6 +6,7 @@
 #include "modmap.h"
 
 #include "arena.h"
+#include "debug.h"
 
 #include <elf.h>
 #include <errno.h>
@@ -123,6 +124,7 @@ static void sort_by_lo(struct modmap_module *v, size_t n)
 
 int modmap_read(struct modmap *m)
 {
+	DEBUG_ASSERT_GUARD("modmap_read: writer, guard held");
 	struct collect c = {m, 0, 0};
 	m->v = NULL;
 	m->n = 0;

@@ -12,6 +12,7 @@
 #include "stacktab.h"
 
 #include "arena.h"
+#include "debug.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -53,6 +54,8 @@ struct stacktab_entry *stacktab_intern(const uintptr_t *frames, unsigned n, bool
 	uint64_t h = hash_frames(frames, n) ^ (truncated ? 0x5bd1e995ull : 0);
 	unsigned b = (unsigned)(h >> (64 - LG_BUCKETS));
 	pthread_mutex_t *lock = &stripes[b >> (LG_BUCKETS - LG_STRIPES)];
+	DEBUG_ASSERT_GUARD("stacktab_intern: sampled path, guard held");
+	DEBUG_NOMALLOC_ENTER("stacktab_intern");
 	pthread_mutex_lock(lock);
 	struct stacktab_entry *e;
 	for (e = buckets[b]; e; e = e->chain) {
@@ -68,6 +71,7 @@ struct stacktab_entry *stacktab_intern(const uintptr_t *frames, unsigned n, bool
 			e->truncated = truncated;
 			memcpy(e->frames, frames, n * sizeof(*frames));
 			e->id = __atomic_add_fetch(&next_id, 1, __ATOMIC_RELAXED);
+			DEBUG_ASSERT_HELD(lock, "stacktab: a bucket chain changes only under its stripe lock");
 			e->chain = buckets[b];
 			buckets[b] = e;
 			struct stacktab_entry *old = __atomic_load_n(&all_head, __ATOMIC_RELAXED);
@@ -78,6 +82,7 @@ struct stacktab_entry *stacktab_intern(const uintptr_t *frames, unsigned n, bool
 		}
 	}
 	pthread_mutex_unlock(lock);
+	DEBUG_NOMALLOC_LEAVE();
 	return e;
 }
 
@@ -111,8 +116,10 @@ void stacktab_prefork(void)
 
 void stacktab_postfork_parent(void)
 {
-	for (unsigned i = 0; i < NSTRIPES; i++)
+	for (unsigned i = 0; i < NSTRIPES; i++) {
+		DEBUG_ASSERT_HELD(&stripes[i], "stacktab_postfork_parent: every stripe held since stacktab_prefork");
 		pthread_mutex_unlock(&stripes[i]);
+	}
 }
 
 void stacktab_postfork_child(void)

@@ -17,6 +17,7 @@
 #include "symbolize.h"
 
 #include "arena.h"
+#include "debug.h"
 
 #include <dlfcn.h>
 #include <dwarf.h>
@@ -314,6 +315,7 @@ static int find_debuginfo_local(Dwfl_Module *mod, void **userdata, const char *m
 
 void symbolize_refresh(void)
 {
+	DEBUG_ASSERT_GUARD("symbolize_refresh: writer, guard held");
 	if (!load_libdw())
 		return;
 	/* A forked child keeps its parent's session: same modules at the same
@@ -619,6 +621,7 @@ static void line_from_cus(struct modindex *ix, Dwfl_Module *mod, uintptr_t pc, s
 
 void symbolize_addr(uintptr_t addr, struct symbolize_result *out)
 {
+	DEBUG_ASSERT_GUARD("symbolize_addr: writer, guard held");
 	out->function = out->file = NULL;
 	out->line = 0;
 	uintptr_t pc = addr ? addr - 1 : addr;

@@ -8,6 +8,7 @@
  */
 #include "tstate.h"
 
+#include "debug.h"
 #include "sampler.h"
 
 #include <errno.h>
@@ -55,6 +56,7 @@ int tstate_init(void)
 
 void tstate_activate(struct tstate *ts, uint64_t sample)
 {
+	DEBUG_ASSERT_GUARD("tstate_activate: guard held by the caller");
 	struct timespec now;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	ts->tid = (pid_t)syscall(SYS_gettid);

@@ -13,6 +13,7 @@
  */
 #include "unwind.h"
 
+#include "debug.h"
 #include "modmap.h"
 #include "tstate.h"
 
@@ -66,6 +67,7 @@ int unwind_is_tracker_address(uintptr_t addr)
 
 int unwind_init(enum options_unwinder which)
 {
+	DEBUG_ASSERT_GUARD("unwind_init: start-up, guard held");
 	pthread_rwlockattr_t attr;
 	pthread_rwlockattr_init(&attr);
 	pthread_rwlockattr_setkind_np(&attr, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
@@ -104,6 +106,7 @@ int unwind_init(enum options_unwinder which)
 
 void unwind_thread_init(struct tstate *ts)
 {
+	DEBUG_ASSERT_GUARD("unwind_thread_init: guard held");
 	if (unwinder != OPTIONS_UNWINDER_FP)
 		return;
 	pthread_attr_t attr;
@@ -198,6 +201,10 @@ unsigned unwind_capture(struct tstate *ts, uintptr_t *out, unsigned max, int *tr
 	uintptr_t *buf = ts->frames;
 	unsigned cap = max + TSTATE_SKIP_MAX;
 	unsigned n;
+	DEBUG_ASSERT_GUARD("unwind_capture: sampled path, guard held");
+	/* never allocates, but for libunwind's TLS block on a thread's first walk */
+	DEBUG_NOMALLOC_ENTER_IF(nomalloc_, unwinder == OPTIONS_UNWINDER_FP || ts->unw_tls_counted,
+				"unwind_capture");
 	if (unwinder == OPTIONS_UNWINDER_FP)
 		n = fp_walk(ts, buf, cap);
 	else if (p_unw_backtrace) {
@@ -227,6 +234,7 @@ unsigned unwind_capture(struct tstate *ts, uintptr_t *out, unsigned max, int *tr
 	}
 	for (unsigned i = 0; i < kept; i++)
 		out[i] = buf[skip + i];
+	DEBUG_NOMALLOC_LEAVE_IF(nomalloc_);
 	return kept;
 }
 

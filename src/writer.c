@@ -22,6 +22,7 @@
 
 #include "arena.h"
 #include "core.h"
+#include "debug.h"
 #include "livetab.h"
 #include "log.h"
 #include "modmap.h"
@@ -130,6 +131,7 @@ static const sqlite3_mem_methods sq_methods = {
 
 static struct frame *frame_get(uintptr_t addr)
 {
+	DEBUG_ASSERT_HELD(&snapshot_lock, "the frame cache changes only under the snapshot lock");
 	unsigned b = (unsigned)((addr * 0x9e3779b97f4a7c15ull) >> (64 - FRAME_LG_BUCKETS));
 	for (struct frame *f = frame_buckets[b]; f; f = f->next)
 		if (f->addr == addr)
@@ -497,6 +499,8 @@ static int write_file(struct snapshot_data *s, const char *tmp, const char *trig
 
 static int snapshot_locked(const char *trigger, const char *label)
 {
+	DEBUG_ASSERT_HELD(&snapshot_lock, "snapshot_locked: called with the snapshot lock held");
+	DEBUG_ASSERT_GUARD("writer.h: snapshots run with the guard held");
 	struct snapshot_data s;
 	char prog[256], path[OPTIONS_PATH_MAX + 300], tmp[sizeof(path) + 8];
 	program_name(prog, sizeof(prog));
@@ -537,6 +541,7 @@ static int snapshot_locked(const char *trigger, const char *label)
 
 int writer_snapshot_now(const char *trigger, const char *label)
 {
+	DEBUG_ASSERT_GUARD("writer_snapshot_now: called with the guard held");
 	pthread_mutex_lock(&snapshot_lock);
 	int rc = exit_written ? -ESHUTDOWN : snapshot_locked(trigger, label);
 	if (strcmp(trigger, "exit") == 0)
@@ -557,6 +562,7 @@ static void run_jobs(void)
 			return;
 		int rc = writer_snapshot_now(job->trigger, job->label);
 		pthread_mutex_lock(&job_lock);
+		DEBUG_ASSERT_HELD(&job_lock, "a job's done and rc are written under job_lock");
 		if (rc == 0 && job->path) {
 			pthread_mutex_lock(&last_lock);
 			snprintf(job->path, job->pathlen, "%s", last_path);
@@ -575,6 +581,7 @@ static int snapshot_wait(const char *trigger, const char *label, double limit, c
 	 * while the writer still fills it in */
 	static struct writer_job exit_job;
 	struct writer_job local, *job = limit > 0 ? &exit_job : &local;
+	DEBUG_ASSERT_GUARD("writer_snapshot_wait: called with the guard held");
 	if (limit > 0)
 		path = NULL;
 	if (!__atomic_load_n(&writer_running, __ATOMIC_ACQUIRE)) {
@@ -628,10 +635,12 @@ void writer_status(struct writer_status *st)
 
 void writer_request_sigsafe(int request)
 {
+	DEBUG_NOMALLOC_ENTER("writer_request_sigsafe");
 	int saved = errno;
 	__atomic_or_fetch(&pending, request, __ATOMIC_RELAXED);
 	sem_post(&wakeup);
 	errno = saved;
+	DEBUG_NOMALLOC_LEAVE();
 }
 
 __attribute__((noreturn)) static void *writer_main(void *arg)
@@ -696,6 +705,7 @@ static int start_thread(void)
 
 int writer_init(const struct options *opts, const char *options_text)
 {
+	DEBUG_ASSERT_GUARD("writer_init: start-up, guard held");
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	start_mono = (double)ts.tv_sec + ts.tv_nsec * 1e-9;
@@ -721,6 +731,7 @@ void writer_prefork(void)
 
 void writer_postfork_parent(void)
 {
+	DEBUG_ASSERT_HELD(&snapshot_lock, "writer_postfork_parent: snapshot lock held since writer_prefork");
 	pthread_mutex_unlock(&snapshot_lock);
 }
 

@@ -6,6 +6,7 @@
 #include "stacktab.h"
 
 #include "check_main.h"
+#include "tstate.h"
 
 #include <check.h>
 #include <pthread.h>
@@ -53,6 +54,7 @@ END_TEST
 
 static void *worker(void *arg)
 {
+	tstate_guard_enter(&tstate_tls); /* as on the sampled path */
 	for (int round = 0; round < 20; round++) {
 		for (uintptr_t i = 0; i < 500; i++) {
 			uintptr_t f[4] = {i, i * 7, 99, 100};
@@ -85,6 +87,8 @@ END_TEST
 
 int main(void)
 {
+	/* the tables' callers hold the guard (asserted in --enable-debug builds) */
+	tstate_guard_enter(&tstate_tls);
 	Suite *s = suite_create("stacktab");
 	TCase *tc = tcase_create("intern");
 	tcase_add_checked_fixture(tc, setup, NULL);

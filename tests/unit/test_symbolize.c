@@ -7,6 +7,7 @@
 #include "symbolize.h"
 
 #include "check_main.h"
+#include "tstate.h"
 
 #include <check.h>
 #include <stdlib.h>
@@ -77,6 +78,8 @@ END_TEST
 
 int main(void)
 {
+	/* the tables' callers hold the guard (asserted in --enable-debug builds) */
+	tstate_guard_enter(&tstate_tls);
 	Suite *s = suite_create("symbolize");
 	TCase *names = tcase_create("names");
 	tcase_set_timeout(names, 60);

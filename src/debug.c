@@ -1,0 +1,46 @@
+/*
+ * debug.c: the run-time half of debug.h (debug builds only; empty otherwise).
+ *
+ * Context: any thread, signal handlers included. Never allocates: the
+ * failure line goes through log_msg (textbuf, write(2)), then abort().
+ */
+#include "debug.h"
+
+#ifdef HEAPSNAP_DEBUG
+
+#include "log.h"
+#include "tstate.h"
+
+#include <stdlib.h>
+#include <unistd.h>
+
+__thread int debug_nomalloc_depth __attribute__((tls_model("initial-exec")));
+__thread const char *debug_nomalloc_where __attribute__((tls_model("initial-exec")));
+
+void debug_fail(const char *file, int line, const char *contract)
+{
+	debug_nomalloc_depth = 0; /* the report itself must not trip the check */
+	log_msg("debug: %s:%d: %s", file, line, contract);
+	abort();
+}
+
+void debug_fail_nomalloc(const char *file, int line, const char *hook)
+{
+	const char *where = debug_nomalloc_where ? debug_nomalloc_where : "?";
+	debug_nomalloc_depth = 0;
+	log_msg("debug: %s:%d: %s() called inside %s, documented never to allocate", file, line, hook,
+		where);
+	abort();
+}
+
+bool debug_mutex_held(pthread_mutex_t *m)
+{
+	return __atomic_load_n(&m->__data.__owner, __ATOMIC_RELAXED) == gettid();
+}
+
+bool debug_guard_held(void)
+{
+	return tstate_tls.guard > 0;
+}
+
+#endif
