@@ -597,7 +597,7 @@ static void build_cu_index(struct modindex *ix, Dwfl_Module *mod)
 	heap_sort(ix->cu, ix->ncu, sizeof(*ix->cu), cu_less);
 }
 
-static void line_from_cus(struct modindex *ix, Dwfl_Module *mod, uintptr_t pc, struct symbolize_result *out)
+static void line_from_cus(struct modindex *ix, Dwfl_Module *mod, uintptr_t pc, struct symbolize_frame *out)
 {
 	if (!ix->cu_built)
 		build_cu_index(ix, mod);
@@ -619,11 +619,23 @@ static void line_from_cus(struct modindex *ix, Dwfl_Module *mod, uintptr_t pc, s
 	}
 }
 
+static void lookup_addr(uintptr_t addr, struct symbolize_frame *out);
+
 void symbolize_addr(uintptr_t addr, struct symbolize_result *out)
 {
 	DEBUG_ASSERT_GUARD("symbolize_addr: writer, guard held");
-	out->function = out->file = NULL;
-	out->line = 0;
+	memset(out, 0, sizeof(*out));
+	out->nframes = 1;
+	out->frames = &out->one;
+	lookup_addr(addr, &out->one);
+	out->symbol = out->one.function;
+	out->resolution = out->one.file ? SYMBOLIZE_LINES
+			  : out->one.function ? SYMBOLIZE_SYMBOL : SYMBOLIZE_UNRESOLVED;
+}
+
+/* The function, file and line of addr, into *out (zeroed by the caller). */
+static void lookup_addr(uintptr_t addr, struct symbolize_frame *out)
+{
 	uintptr_t pc = addr ? addr - 1 : addr;
 	if (dw.ok && dw.dwfl) {
 		Dwfl_Module *mod = dw.addrmodule(dw.dwfl, pc);

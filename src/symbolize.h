@@ -18,10 +18,34 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-struct symbolize_result {
+/* How far an address was named. */
+enum symbolize_resolution {
+	SYMBOLIZE_UNRESOLVED,  /* no name: module + offset only */
+	SYMBOLIZE_SYMBOL,      /* function name, no source position */
+	SYMBOLIZE_LINES,       /* function name and file:line */
+	SYMBOLIZE_JIT,         /* JIT code named by a perf map */
+	SYMBOLIZE_JIT_UNNAMED, /* JIT code no perf map names */
+};
+
+/* One function executing at an address. */
+struct symbolize_frame {
 	char *function; /* arena string or NULL; demangled when possible */
 	char *file;     /* arena string or NULL */
 	int line;       /* 0 when unknown */
+};
+
+struct symbolize_result {
+	char *symbol;   /* raw name (ELF symbol as stored, perf map entry); arena or NULL */
+	enum symbolize_resolution resolution;
+	bool jit;       /* the address is in anonymous executable memory */
+	/* The functions at the address, innermost first: inlined callees (when
+	 * the compiler inlined and lines are resolved), then the real function
+	 * last. frames[i].file:line is where frames[i] is executing: for the
+	 * innermost, the address's own line; for the others, the call of the
+	 * inlined function one level in. Always at least one frame. */
+	unsigned nframes;
+	struct symbolize_frame *frames; /* arena array, or &one */
+	struct symbolize_frame one;     /* storage when nframes == 1 */
 };
 
 /* Context: writer, guard held. Makes the module list current (after

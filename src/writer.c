@@ -143,10 +143,12 @@ static struct frame *frame_get(uintptr_t addr)
 	f->id = ++frame_next_id;
 	struct symbolize_result r;
 	symbolize_addr(addr, &r);
-	f->function = r.function;
-	f->file = r.file;
-	f->line = r.line;
-	f->is_allocator = symbolize_is_allocator(r.function);
+	/* schema 1 keeps one frame per address: the real function's */
+	const struct symbolize_frame *real = &r.frames[r.nframes - 1];
+	f->function = real->function;
+	f->file = real->file;
+	f->line = real->line;
+	f->is_allocator = symbolize_is_allocator(real->function);
 	f->next = frame_buckets[b];
 	frame_buckets[b] = f;
 	return f;
