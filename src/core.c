@@ -105,6 +105,9 @@ void core_sample_alloc(struct tstate *ts, void *p, size_t size)
 	ts->countdown = sampler_next_gap(&ts->rng, opt.sample);
 	int truncated;
 	unsigned n = unwind_capture(ts, ts->frames, opt.depth, &truncated);
+	void *own = unwind_tls_block(ts);
+	if (own && core_record_own(own) != 0)
+		goto out;
 	struct stacktab_entry *st = stacktab_intern(ts->frames, n, truncated != 0);
 	if (!st) {
 		core_disable("cannot record a sampled stack (tracker memory exhausted)", ENOMEM);
@@ -127,6 +130,21 @@ void core_sample_alloc(struct tstate *ts, void *p, size_t size)
 out:
 	tstate_guard_leave(ts);
 	errno = saved;
+}
+
+int core_record_own(void *p)
+{
+	struct livetab_entry e = {
+		.addr = (uintptr_t)p,
+		.size = core_real.malloc_usable_size(p),
+		.time = writer_now(),
+		.own = true,
+	};
+	if (livetab_insert(&e) != 0) {
+		core_disable("cannot record a block of the tracker's (tracker memory exhausted)", ENOMEM);
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 void core_account_free(const struct livetab_entry *e)

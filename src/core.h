@@ -37,6 +37,12 @@ size_t core_block_size_verify(void *p);
 /* Context: app thread, inside a hook, when countdown went negative. */
 void core_sample_alloc(struct tstate *ts, void *p, size_t size);
 
+/* Context: app thread, sampled path, guard held. Records p, a block the
+ * real allocator handed out for the tracker itself (untracked), as an `own`
+ * live entry: its free, on whatever thread, is then counted nowhere. 0, or
+ * -ENOMEM after core_disable. */
+int core_record_own(void *p);
+
 /* Context: any thread, inside free/realloc, after livetab_remove hit. */
 void core_account_free(const struct livetab_entry *e);
 

@@ -164,23 +164,34 @@ static inline void count_release(size_t usable)
 }
 
 /* Bookkeeping of a block about to be released, for a thread that is not
- * hot. Cold. */
+ * hot. Cold. A block of the tracker's own (an `own` live entry) is counted
+ * nowhere. */
 __attribute__((noinline)) static void on_release_cold(void *p)
 {
 	struct tstate *ts = &tstate_tls;
 	if (ts->guard > 0 || !__atomic_load_n(&core_running, __ATOMIC_RELAXED))
 		return;
-	count_release(block_size(p));
+	size_t usable = block_size(p);
 	struct livetab_entry e;
-	if (livetab_remove((uintptr_t)p, &e))
+	if (livetab_remove((uintptr_t)p, &e)) {
 		core_account_free(&e);
+		if (e.own)
+			return;
+	}
+	count_release(usable);
 }
 
-__attribute__((noinline)) static void on_release_sampled(void *p)
+__attribute__((noinline)) static void on_release_sampled(struct tstate *ts, void *p)
 {
+	size_t usable = block_size(p);
 	struct livetab_entry e;
-	if (livetab_remove_slow((uintptr_t)p, &e))
+	if (livetab_remove_slow((uintptr_t)p, &e)) {
 		core_account_free(&e);
+		if (e.own)
+			return;
+	}
+	tstate_add(&ts->free_count, 1);
+	tstate_add(&ts->free_bytes, usable);
 }
 
 /* Bookkeeping of a block about to be released by the real allocator (before
@@ -189,10 +200,12 @@ static inline void on_release(void *p)
 {
 	struct tstate *ts = hot_thread();
 	if (likely(ts != NULL)) {
+		if (unlikely(livetab_maybe_contains((uintptr_t)p))) {
+			on_release_sampled(ts, p);
+			return;
+		}
 		tstate_add(&ts->free_count, 1);
 		tstate_add(&ts->free_bytes, block_size(p));
-		if (unlikely(livetab_maybe_contains((uintptr_t)p)))
-			on_release_sampled(p);
 	} else {
 		on_release_cold(p);
 	}
@@ -274,7 +287,8 @@ static void *realloc_impl(void *p, size_t size)
 	}
 	if (had)
 		core_account_free(&e);
-	count_release(old_usable);
+	if (!had || !e.own)
+		count_release(old_usable);
 	on_alloc(q, size);
 	return q;
 }

@@ -148,6 +148,8 @@ int livetab_copy(struct livetab_entry **out, size_t *n)
 				continue;
 			}
 			for (struct livetab_entry *e = buckets[b]; e; e = e->chain) {
+				if (e->own)
+					continue;
 				if (len == cap) {
 					struct livetab_entry *nv = arena_realloc(v, cap * 2 * sizeof(*v));
 					if (!nv) {

@@ -38,7 +38,7 @@ struct tstate {
 	pid_t tid;
 	struct tstate *next, *prev; /* registry, under the registry lock */
 	uintptr_t stack_hi; /* top of this thread's stack, for the fp unwinder */
-	int unw_tls_counted; /* libunwind's TLS block counted (unwind.c) */
+	int unw_tls_seen;    /* libunwind's TLS block handed out (unwind.c) */
 	unsigned samples;    /* backtraces taken by this thread (unwind.c) */
 	uintptr_t frames[OPTIONS_DEPTH_MAX + TSTATE_SKIP_MAX]; /* backtrace buffer */
 };

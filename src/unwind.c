@@ -8,8 +8,9 @@
  * Invariants: (1) unwind_capture never allocates (measured: unw_backtrace
  * makes no malloc call; the fp walker touches only the stack), except the
  * block glibc mallocs for libunwind's TLS on a thread's first call, which
- * count_unw_tls accounts for; (2) the fp
- * walker reads only addresses inside the current thread's stack.
+ * unwind_tls_block hands to the caller once, to be kept out of the exact
+ * totals; (2) the fp walker reads only addresses inside the current
+ * thread's stack.
  */
 #include "unwind.h"
 
@@ -22,7 +23,6 @@
 #include <libunwind.h>
 #include <errno.h>
 #include <link.h>
-#include <malloc.h>
 #include <pthread.h>
 #include <string.h>
 
@@ -125,23 +125,20 @@ void unwind_thread_init(struct tstate *ts)
  * unw_backtrace makes __tls_get_addr malloc a block for it, untracked (the
  * guard is held), and glibc frees that block with a plain free() when the
  * thread's stack is reused for a new thread (get_cached_stack), on a thread
- * that is tracked. Without this the exact totals counted one free per reused
- * thread stack that was never counted as an allocation, so meta.live_count
- * and live_bytes fell below the live blocks the program really holds
- * (found by tests/integration/threads-attributed-to-call-site.sh). The block
- * is counted here as an allocation of the thread, once; dlinfo does not
- * allocate. The pointer is the malloc'ed one because libunwind's TLS needs
- * no more than malloc's alignment.
+ * that is tracked. The block is the tracker's, not the program's: the
+ * caller records it (core.c: a live entry with no stack) so that its free
+ * is recognised and counted nowhere. dlinfo does not allocate. The pointer
+ * is the malloc'ed one because libunwind's TLS needs no more than malloc's
+ * alignment.
  */
-static void count_unw_tls(struct tstate *ts)
+void *unwind_tls_block(struct tstate *ts)
 {
 	void *blk = NULL;
-	if (unw_handle && dlinfo(unw_handle, RTLD_DI_TLS_DATA, &blk) == 0 && blk) {
-		/* counted once the block exists: the step walker may not need it */
-		ts->unw_tls_counted = 1;
-		tstate_add(&ts->alloc_count, 1);
-		tstate_add(&ts->alloc_bytes, malloc_usable_size(blk));
-	}
+	if (ts->unw_tls_seen || !unw_handle || dlinfo(unw_handle, RTLD_DI_TLS_DATA, &blk) != 0 || !blk)
+		return NULL;
+	/* seen once the block exists: the step walker may not need it */
+	ts->unw_tls_seen = 1;
+	return blk;
 }
 
 /*
@@ -217,8 +214,6 @@ unsigned unwind_capture(struct tstate *ts, uintptr_t *out, unsigned max, int *tr
 			n = r > 0 ? (unsigned)r : 0;
 		}
 		pthread_rwlock_unlock(&walk_lock);
-		if (!ts->unw_tls_counted)
-			count_unw_tls(ts);
 	} else
 		n = 0;
 	unsigned skip = 0;
