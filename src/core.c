@@ -44,6 +44,7 @@ static int disabled_once;
 static int exit_done;
 /* Why tracking stopped; written once, before core_running drops to 0. */
 static char stop_reason[256];
+static int untracked_once;
 
 void core_disable(const char *what, int err)
 {
@@ -160,11 +161,17 @@ struct tstate *core_thread_slow(struct tstate *ts, size_t usable, int alloc)
 	if (ts->state == TSTATE_UNBORN) {
 		int saved = errno;
 		tstate_guard_enter(ts);
-		tstate_activate(ts, opt.sample);
-		unwind_thread_init(ts);
+		int rc = tstate_activate(ts, opt.sample);
+		if (rc == 0)
+			unwind_thread_init(ts);
+		else if (!__atomic_exchange_n(&untracked_once, 1, __ATOMIC_RELAXED))
+			log_msg("cannot install a thread's exit handler (pthread_setspecific: %s); "
+				"such threads are counted in the totals but never sampled",
+				strerror(-rc));
 		tstate_guard_leave(ts);
 		errno = saved;
-		return ts;
+		if (rc == 0)
+			return ts;
 	}
 	if (ts->state == TSTATE_DEAD)
 		tstate_count_unregistered(alloc ? 1 : 0, alloc ? usable : 0, alloc ? 0 : 1,

@@ -54,9 +54,18 @@ int tstate_init(void)
 	return rc ? -rc : 0;
 }
 
-void tstate_activate(struct tstate *ts, uint64_t sample)
+int tstate_activate(struct tstate *ts, uint64_t sample)
 {
 	DEBUG_ASSERT_GUARD("tstate_activate: guard held by the caller");
+	/* The destructor first: a thread registered without it would stay in
+	 * the registry after its TLS is gone. Not registered, the thread is
+	 * DEAD from the start: its calls count in the globals, untracked. */
+	int rc = pthread_setspecific(retire_key, ts);
+	if (rc != 0) {
+		__atomic_store_n(&ts->state, TSTATE_DEAD, __ATOMIC_RELAXED);
+		ts->hot = 0;
+		return -rc;
+	}
 	struct timespec now;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	ts->tid = (pid_t)syscall(SYS_gettid);
@@ -70,8 +79,7 @@ void tstate_activate(struct tstate *ts, uint64_t sample)
 	registry = ts;
 	__atomic_store_n(&ts->state, TSTATE_ACTIVE, __ATOMIC_RELAXED);
 	pthread_mutex_unlock(&registry_lock);
-	/* Only needed for the destructor to run; the main thread's never does. */
-	pthread_setspecific(retire_key, ts);
+	return 0;
 }
 
 void tstate_count_unregistered(uint64_t alloc_count, uint64_t alloc_bytes, uint64_t free_count,

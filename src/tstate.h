@@ -5,8 +5,10 @@
  * registry of live threads whose exact counters the writer sums.
  * States: UNBORN -> ACTIVE -> DEAD. UNBORN is the zeroed TLS of a thread that
  * has not been seen yet (tstate_activate makes it ACTIVE on its first hook
- * while the tracker runs); tstate_retire (pthread key destructor) folds its
- * counters into the globals and makes it DEAD. Hooks track only in ACTIVE
+ * while the tracker runs, or DEAD if its exit destructor cannot be
+ * installed); tstate_retire (pthread key destructor) folds its counters
+ * into the globals and makes it DEAD. Only a thread whose destructor is
+ * installed is ever in the registry. Hooks track only in ACTIVE
  * with guard == 0.
  * Invariants: (1) touching the TLS never allocates; (2) guard > 0 means
  * "inside the tracker": every nested allocation is forwarded untracked;
@@ -54,8 +56,11 @@ struct tstate_totals {
 int tstate_init(void);
 
 /* Context: app thread, inside a hook, on its first hook. Guard held by the
- * caller. Registers the thread and draws its first countdown. */
-void tstate_activate(struct tstate *ts, uint64_t sample);
+ * caller. Installs the thread's exit destructor, registers the thread and
+ * draws its first countdown: 0. When the destructor cannot be installed
+ * (pthread_setspecific fails), the thread is never registered and becomes
+ * DEAD (untracked: its calls count in the globals): -errno. */
+int tstate_activate(struct tstate *ts, uint64_t sample);
 
 /* Context: any thread. Never allocates. Adds exact totals of a thread that
  * is not ACTIVE (pre-registration or after retirement) to the globals. */
