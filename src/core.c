@@ -156,7 +156,7 @@ void core_account_free(const struct livetab_entry *e)
 
 struct tstate *core_thread_slow(struct tstate *ts, size_t usable, int alloc)
 {
-	if (ts->guard > 0 || !__atomic_load_n(&core_running, __ATOMIC_RELAXED))
+	if (ts->guard > 0 || !__atomic_load_n(&core_running, __ATOMIC_ACQUIRE))
 		return NULL;
 	if (ts->state == TSTATE_UNBORN) {
 		int saved = errno;
@@ -261,7 +261,7 @@ static void fork_child(void)
 	tstate_postfork_child();
 	unwind_postfork_child();
 	exit_done = 0;
-	if (__atomic_load_n(&core_running, __ATOMIC_RELAXED)) {
+	if (__atomic_load_n(&core_running, __ATOMIC_ACQUIRE)) {
 		writer_postfork_child();
 		control_postfork_child();
 	}

@@ -18,7 +18,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* 1 while tracking: read by every hook (relaxed). */
+/* 1 while tracking: read by every hook. Set with a release store after
+ * every table, option and filter is in place; every load that is followed
+ * by a dereference of those (the hooks' hot test, the cold paths) is an
+ * acquire load (a plain mov on x86-64). */
 extern int core_running;
 
 /* Whether block_size (interpose.c) may read the usable size from glibc's

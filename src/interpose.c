@@ -106,11 +106,13 @@ static inline size_t block_size(void *p)
 }
 
 /* The hot test: this thread is ACTIVE outside the tracker, and the tracker
- * runs. Two loads, one of them thread-local. */
+ * runs. Two loads, one of them thread-local; core_running is loaded with
+ * acquire, which pairs with core_init's release store and makes the filter,
+ * the tables and core_glibc_chunks it published visible to what follows. */
 static inline struct tstate *hot_thread(void)
 {
 	struct tstate *ts = &tstate_tls;
-	if (likely(ts->hot & __atomic_load_n(&core_running, __ATOMIC_RELAXED)))
+	if (likely(__atomic_load_n(&core_running, __ATOMIC_ACQUIRE) & ts->hot))
 		return ts;
 	return NULL;
 }
@@ -120,7 +122,7 @@ static inline struct tstate *hot_thread(void)
 __attribute__((noinline)) static void on_alloc_cold(void *p, size_t size)
 {
 	struct tstate *ts = &tstate_tls;
-	if (ts->guard > 0 || !__atomic_load_n(&core_running, __ATOMIC_RELAXED))
+	if (ts->guard > 0 || !__atomic_load_n(&core_running, __ATOMIC_ACQUIRE))
 		return;
 	size_t usable = block_size(p);
 	ts = core_thread_slow(ts, usable, 1);
@@ -169,7 +171,7 @@ static inline void count_release(size_t usable)
 __attribute__((noinline)) static void on_release_cold(void *p)
 {
 	struct tstate *ts = &tstate_tls;
-	if (ts->guard > 0 || !__atomic_load_n(&core_running, __ATOMIC_RELAXED))
+	if (ts->guard > 0 || !__atomic_load_n(&core_running, __ATOMIC_ACQUIRE))
 		return;
 	size_t usable = block_size(p);
 	struct livetab_entry e;
@@ -269,7 +271,7 @@ static void *realloc_impl(void *p, size_t size)
 	if (unlikely(!ready()))
 		return NULL;
 	struct tstate *ts = &tstate_tls;
-	int track = ts->guard == 0 && __atomic_load_n(&core_running, __ATOMIC_RELAXED);
+	int track = ts->guard == 0 && __atomic_load_n(&core_running, __ATOMIC_ACQUIRE);
 	if (likely(!track))
 		return core_real.realloc(p, size);
 	size_t old_usable = block_size(p);
