@@ -254,8 +254,12 @@ EXPORT void *calloc(size_t n, size_t size)
 	return p;
 }
 
-/* realloc as free(old) + malloc(new) for the tables; the old sample is put
- * back if the real realloc fails and keeps the old block. */
+/* realloc as free(old) + malloc(new) for the tables. The old block's live
+ * entry is taken out of the table before the real realloc (once that
+ * returns, the old address may already be another thread's sampled block)
+ * and kept aside: if the real realloc fails and keeps the old block, the
+ * entry goes back as it was (nothing to allocate, cannot fail); only when
+ * it succeeds is the old block counted as released. */
 static void *realloc_impl(void *p, size_t size)
 {
 	DEBUG_NOMALLOC_CHECK("realloc");
@@ -275,21 +279,20 @@ static void *realloc_impl(void *p, size_t size)
 	if (likely(!track))
 		return core_real.realloc(p, size);
 	size_t old_usable = block_size(p);
-	struct livetab_entry e;
-	int had = livetab_remove((uintptr_t)p, &e);
+	struct livetab_entry *old = livetab_unlink((uintptr_t)p);
 	void *q = core_real.realloc(p, size);
 	if (!q && size != 0) {
-		if (had) {
-			int saved = errno;
-			if (livetab_insert(&e) != 0)
-				core_account_free(&e);
-			errno = saved;
-		}
+		if (old)
+			livetab_relink(old);
 		return NULL;
 	}
-	if (had)
-		core_account_free(&e);
-	if (!had || !e.own)
+	int own = 0;
+	if (old) {
+		own = old->own;
+		core_account_free(old);
+		livetab_discard(old);
+	}
+	if (!own)
 		count_release(old_usable);
 	on_alloc(q, size);
 	return q;

@@ -54,6 +54,15 @@ int livetab_insert(const struct livetab_entry *tmpl);
  * *out and returns true. Never allocates (frees to the tracker arena). */
 static inline bool livetab_remove(uintptr_t addr, struct livetab_entry *out);
 
+/* Context: any thread, inside realloc. Takes the entry of addr out of the
+ * table (lock-free miss, as livetab_remove) and hands it to the caller, who
+ * then either puts it back with livetab_relink (which cannot fail: nothing
+ * is allocated) or frees it with livetab_discard (keeps errno). NULL when
+ * addr is not in the table. */
+struct livetab_entry *livetab_unlink(uintptr_t addr);
+void livetab_relink(struct livetab_entry *e);
+void livetab_discard(struct livetab_entry *e);
+
 /* Context: writer. Copies every entry but the `own` ones into a new arena array (*out, *n);
  * takes stripe locks one at a time. 0 or -ENOMEM. Caller arena_free()s. */
 int livetab_copy(struct livetab_entry **out, size_t *n);
