@@ -39,7 +39,7 @@ struct tstate {
 	uint64_t alloc_count, alloc_bytes, free_count, free_bytes; /* exact */
 	pid_t tid;
 	struct tstate *next, *prev; /* registry, under the registry lock */
-	uintptr_t stack_hi; /* top of this thread's stack, for the fp unwinder */
+	uintptr_t stack_lo, stack_hi; /* this thread's stack, for the fp unwinder */
 	int unw_tls_seen;    /* libunwind's TLS block handed out (unwind.c) */
 	unsigned samples;    /* backtraces taken by this thread (unwind.c) */
 	uintptr_t frames[OPTIONS_DEPTH_MAX + TSTATE_SKIP_MAX]; /* backtrace buffer */

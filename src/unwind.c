@@ -9,8 +9,10 @@
  * makes no malloc call; the fp walker touches only the stack), except the
  * block glibc mallocs for libunwind's TLS on a thread's first call, which
  * unwind_tls_block hands to the caller once, to be kept out of the exact
- * totals; (2) the fp walker reads only addresses inside the current
- * thread's stack.
+ * totals; (2) the fp walker dereferences only addresses inside the stack
+ * segment it runs on (the thread's stack, or the sigaltstack in a signal
+ * handler); any other frame it reads through process_vm_readv, so it never
+ * reads unmapped memory.
  */
 #include "unwind.h"
 
@@ -24,6 +26,8 @@
 #include <errno.h>
 #include <link.h>
 #include <pthread.h>
+#include <signal.h>
+#include <sys/uio.h>
 #include <string.h>
 
 static int (*p_unw_backtrace)(void **buffer, int size);
@@ -114,6 +118,7 @@ void unwind_thread_init(struct tstate *ts)
 		void *addr;
 		size_t size;
 		if (pthread_attr_getstack(&attr, &addr, &size) == 0) {
+			ts->stack_lo = (uintptr_t)addr;
 			ts->stack_hi = (uintptr_t)addr + size;
 		}
 		pthread_attr_destroy(&attr);
@@ -170,24 +175,69 @@ static unsigned step_walk(uintptr_t *buf, unsigned max)
 	return n;
 }
 
+/* Reads the two words at fp without faulting: 0 when fp is not readable
+ * (or the kernel refuses process_vm_readv on ourselves: the walk stops). */
+static int safe_read_frame(pid_t tid, uintptr_t fp, uintptr_t out[2])
+{
+	struct iovec local = {.iov_base = out, .iov_len = 2 * sizeof(uintptr_t)};
+	struct iovec remote = {.iov_base = (void *)fp, .iov_len = 2 * sizeof(uintptr_t)};
+	int saved = errno;
+	ssize_t got = process_vm_readv(tid, &local, 1, &remote, 1, 0);
+	errno = saved;
+	return got == (ssize_t)(2 * sizeof(uintptr_t));
+}
+
+/*
+ * Code without frame pointers leaves anything in rbp. The walk starts on
+ * the stack it runs on: the thread's own stack ([fp, stack_hi), no check
+ * needed: it is the live part of a mapped stack) or, in a signal handler on
+ * a sigaltstack, the alternate stack (sigaltstack(NULL) gives its bounds;
+ * one syscall, only when the walk does not start on the thread's stack).
+ * On the thread's stack a chain that leaves it is garbage and the walk
+ * stops. Started elsewhere, a frame outside the starting segment (where the
+ * chain leaves the alternate stack for the interrupted code, or any stack
+ * we cannot bound) is read through
+ * process_vm_readv, which fails instead of faulting on unmapped memory: a
+ * syscall per frame, only in that uncertain case. Frames move strictly
+ * towards the top of their stack, except once, when the chain leaves the
+ * segment it started on. Sums are written so that none can wrap around.
+ */
 static unsigned fp_walk(struct tstate *ts, uintptr_t *buf, unsigned max)
 {
 	uintptr_t fp = (uintptr_t)__builtin_frame_address(0);
-	uintptr_t lo = fp, hi = ts->stack_hi;
+	uintptr_t lo = fp, hi = 0;
 	unsigned n = 0;
-	if (hi < lo + 16)
-		return 0;
-	/* Code without frame pointers leaves anything in rbp: every address is
-	 * checked against the live part of this thread's stack before it is
-	 * read (written so that no sum can wrap around). */
-	while (n < max && fp >= lo && fp <= hi - 16 && (fp & 7) == 0) {
-		uintptr_t next = ((uintptr_t *)fp)[0];
-		uintptr_t ret = ((uintptr_t *)fp)[1];
+	int left = 0; /* 1 once the chain has left the starting segment */
+	int may_leave = 1;
+	if (fp >= ts->stack_lo && fp < ts->stack_hi) {
+		hi = ts->stack_hi;
+		may_leave = 0; /* a chain out of the thread's own stack is garbage */
+	} else {
+		stack_t ss;
+		if (sigaltstack(NULL, &ss) == 0 && (ss.ss_flags & SS_ONSTACK) &&
+		    fp >= (uintptr_t)ss.ss_sp && fp - (uintptr_t)ss.ss_sp < ss.ss_size)
+			hi = (uintptr_t)ss.ss_sp + ss.ss_size;
+	}
+	while (n < max && (fp & 7) == 0) {
+		uintptr_t w[2];
+		if (!left && hi >= 16 && fp >= lo && fp <= hi - 16) {
+			w[0] = ((uintptr_t *)fp)[0];
+			w[1] = ((uintptr_t *)fp)[1];
+		} else if (!may_leave || fp == 0 || fp > UINTPTR_MAX - 16 ||
+			   !safe_read_frame(ts->tid, fp, w)) {
+			break;
+		}
+		uintptr_t next = w[0], ret = w[1];
 		if (!ret)
 			break;
 		buf[n++] = ret;
-		if (next <= fp)
+		if (!left && !(next >= lo && hi >= 16 && next <= hi - 16)) {
+			if (!may_leave || next == fp)
+				break;
+			left = 1; /* out of the starting segment: any direction, once */
+		} else if (next <= fp) {
 			break;
+		}
 		fp = next;
 	}
 	return n;
