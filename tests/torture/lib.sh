@@ -5,7 +5,8 @@
 # before the process is killed), must print the same stdout and exit with the
 # same status as the untraced run, and must leave only whole snapshot files.
 # In exact mode (sample=1) the exit snapshot must balance: the program's own
-# call sites hold exactly what it deliberately keeps (functions named keep_*)
+# call sites hold exactly what it deliberately keeps (stacks through functions
+# named keep_*)
 # and nothing else (but for abandon_* functions, whose blocks a siglongjmp
 # out of malloc may lose: the program says on stderr how many it risked), and every live block counted in the exact totals is a
 # recorded one (no phantom or missed entries).
@@ -115,11 +116,13 @@ traced() {
 	case ":$opts:" in
 	*:sample=1:*)
 		local keep own
-		keep=$(q "$last" "SELECT coalesce(sum(live_count),0) || ' ' || coalesce(sum(live_bytes),0) FROM v_sites WHERE function LIKE 'keep%'")
+		keep=$(q "$last" "SELECT coalesce(sum(live_count),0) || ' ' || coalesce(sum(live_bytes),0) FROM v_sites
+			WHERE function LIKE 'keep%' OR stack_id IN (SELECT stack_id FROM v_stack_frames WHERE function LIKE 'keep%')")
 		[ "$keep" = "$kept_count $kept_bytes" ] ||
 			fail "$label ($opts): keep_* sites hold '$keep' at exit, expected '$kept_count $kept_bytes'"
 		own=$(q "$last" "SELECT coalesce(group_concat(function || ':' || live_count || '/' || live_bytes, ' '), '') FROM v_sites
-			WHERE live_count != 0 AND function NOT LIKE 'keep%' AND function NOT LIKE 'abandon%' AND (module LIKE '%/torture_%' OR module LIKE '%/libtorture%')")
+			WHERE live_count != 0 AND function NOT LIKE 'keep%' AND function NOT LIKE 'abandon%' AND (module LIKE '%/torture_%' OR module LIKE '%/libtorture%')
+			AND stack_id NOT IN (SELECT stack_id FROM v_stack_frames WHERE function LIKE 'keep%')")
 		[ -z "$own" ] || fail "$label ($opts): the program's sites still hold blocks it freed: $own"
 		# every block the exact totals count is a recorded one; with
 		# libunwind, its dynamic TLS block is counted but not recorded
