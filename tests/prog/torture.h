@@ -13,6 +13,7 @@
 #ifndef TORTURE_H
 #define TORTURE_H
 
+#include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -91,7 +92,7 @@ static void *torture_storm(void *arg)
 
 /* Starts a thread that sends SIGUSR2 to the process every us microseconds,
  * if TORTURE_SNAPSHOT_SIGNAL is set. The thread blocks every signal. */
-static void snapshot_storm_start(long us)
+__attribute__((unused)) static void snapshot_storm_start(long us)
 {
 	if (!getenv("TORTURE_SNAPSHOT_SIGNAL"))
 		return;
@@ -102,7 +103,7 @@ static void snapshot_storm_start(long us)
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
-static void snapshot_storm_stop(void)
+__attribute__((unused)) static void snapshot_storm_stop(void)
 {
 	if (!torture_storm_on)
 		return;
