@@ -22,7 +22,7 @@ done
 # run time; gdb prints the threads of a torture test's program that hangs.
 packages="build-essential autoconf automake libtool pkg-config binutils g++
   libjemalloc-dev libsqlite3-dev sqlite3 libunwind-dev libunwind8 libdw-dev libdw1
-  check python3 strace gdb"
+  check python3 strace gdb libglib2.0-dev"
 missing=
 for p in $packages; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"

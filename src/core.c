@@ -18,6 +18,7 @@
 #include "core.h"
 
 #include "arena.h"
+#include "callsite.h"
 #include "control.h"
 #include "deepbind.h"
 #include "execenv.h"
@@ -481,6 +482,7 @@ __attribute__((constructor)) static void core_init(void)
 		disabled_once = 1;
 		goto out;
 	}
+	callsite_set_user_patterns(opt.wrappers);
 	if (opt.out[0] != '/') {
 		/* anchor a relative directory now: the program may chdir later */
 		char cwd[OPTIONS_PATH_MAX];
