@@ -1,8 +1,9 @@
 /*
  * demangle.c: cplus_demangle_v3_callback into a caller's allocator.
  *
- * Invariants: (1) never calls malloc: the result grows in a buffer from the
- * caller's allocator, and libiberty's own malloc/realloc/free references
+ * Invariants: (1) never calls malloc: the result is written to a stack
+ * buffer (a buffer from the caller's allocator when longer), then copied
+ * into one block of the caller's allocator; and libiberty's own malloc/realloc/free references
  * are renamed at build time to hsib_malloc/hsib_realloc/hsib_free below,
  * which use the tracker arena (the callback form does not call them in
  * libiberty 20230104; the renaming makes sure a path that did cannot reach
@@ -28,6 +29,7 @@ struct out {
 	char *buf;
 	size_t len, cap;
 	int failed;
+	int heap; /* buf is from the allocator (else the caller's stack) */
 };
 
 static void put(const char *s, size_t n, void *opaque)
@@ -46,10 +48,11 @@ static void put(const char *s, size_t n, void *opaque)
 		}
 		if (o->len)
 			memcpy(nb, o->buf, o->len);
-		if (o->buf)
+		if (o->heap)
 			o->a->free(o->buf, o->a->ctx);
 		o->buf = nb;
 		o->cap = ncap;
+		o->heap = 1;
 	}
 	memcpy(o->buf + o->len, s, n);
 	o->len += n;
@@ -63,12 +66,19 @@ char *demangle(const char *name, size_t len, const struct elfsym_allocator *a)
 	char mangled[DEMANGLE_MAX_MANGLED + 1];
 	memcpy(mangled, name, len);
 	mangled[len] = '\0';
-	struct out o = {.a = a};
+	/* most names fit the stack buffer: then one allocation, of the result */
+	char small[1024];
+	struct out o = {.a = a, .buf = small, .cap = sizeof(small)};
 	int ok = cplus_demangle_v3_callback(mangled, DMGL_PARAMS | DMGL_ANSI, put, &o);
 	if (!ok || o.failed || o.len == 0) {
-		if (o.buf)
+		if (o.heap)
 			a->free(o.buf, a->ctx);
 		return NULL;
 	}
-	return o.buf;
+	if (o.heap)
+		return o.buf;
+	char *r = a->alloc(o.len + 1, a->ctx);
+	if (r)
+		memcpy(r, o.buf, o.len + 1);
+	return r;
 }
