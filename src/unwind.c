@@ -288,7 +288,7 @@ unsigned unwind_capture(struct tstate *ts, uintptr_t *out, unsigned max, int *tr
 	unsigned n;
 	DEBUG_ASSERT_GUARD("unwind_capture: sampled path, guard held");
 	/* never allocates, but for libunwind's TLS block on a thread's first walk */
-	DEBUG_NOMALLOC_ENTER_IF(nomalloc_, unwinder == OPTIONS_UNWINDER_FP || ts->unw_tls_counted,
+	DEBUG_NOMALLOC_ENTER_IF(nomalloc_, unwinder == OPTIONS_UNWINDER_FP || ts->unw_tls_seen,
 				"unwind_capture");
 	if (unwinder == OPTIONS_UNWINDER_FP)
 		n = fp_walk(ts, buf, cap);
