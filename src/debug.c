@@ -33,9 +33,12 @@ void debug_fail_nomalloc(const char *file, int line, const char *hook)
 	abort();
 }
 
+/* glibc records the owner's tid from the thread's own descriptor: in a
+ * vfork child that is still the parent's, while gettid() is the child's. */
 bool debug_mutex_held(pthread_mutex_t *m)
 {
-	return __atomic_load_n(&m->__data.__owner, __ATOMIC_RELAXED) == gettid();
+	int owner = __atomic_load_n(&m->__data.__owner, __ATOMIC_RELAXED);
+	return owner == gettid() || (owner != 0 && owner == tstate_tls.tid);
 }
 
 bool debug_guard_held(void)

@@ -235,7 +235,10 @@ EXPORT void *malloc(size_t size)
 
 EXPORT void free(void *p)
 {
-	DEBUG_NOMALLOC_CHECK("free");
+	/* No never-allocates check here: freeing is not allocating, and a
+	 * signal handler may free on top of a never-allocating section (its
+	 * free is deferred, core_defer_free); an allocation the tracker made by
+	 * mistake is caught where it was made. */
 	if (unlikely(!p))
 		return;
 	if (unlikely(pool_owns(p)))
