@@ -21,7 +21,7 @@ cd build-asan
 autoreconf -fi >/dev/null 2>&1
 san="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -g -O1"
 ./configure --enable-werror CC=clang CXX=clang++ CFLAGS="$san" LDFLAGS="-fsanitize=address,undefined" >/dev/null
-make -C src schema_sql.h libjemalloc_private.a >/dev/null
+make -C src schema_sql.h libjemalloc_private.a libiberty_private.a >/dev/null
 # test_nomalloc defines malloc itself to count calls, and test_tstate
 # pthread_setspecific to make it fail: not with ASan, which owns malloc and
 # keeps its own per-thread state through pthread_setspecific.

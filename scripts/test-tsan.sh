@@ -21,7 +21,7 @@ cd build-tsan
 autoreconf -fi >/dev/null 2>&1
 san="-fsanitize=thread -fno-omit-frame-pointer -g -O1"
 ./configure --enable-werror CC=clang CXX=clang++ CFLAGS="$san" LDFLAGS="-fsanitize=thread" >/dev/null
-make -C src schema_sql.h libjemalloc_private.a >/dev/null
+make -C src schema_sql.h libjemalloc_private.a libiberty_private.a >/dev/null
 units="unit/test_livetab unit/test_stacktab"
 # halt_on_error and exitcode: a race fails the test (Check runs each test in
 # a forked child, which TSan watches as well).
