@@ -88,14 +88,16 @@ char *dwarfres_demangle(const char *name)
 	return at && at > name ? strndup(name, (size_t)(at - name)) : strdup(name);
 }
 
-/* FILE made absolute with the compile unit's DW_AT_comp_dir when relative. */
+/* FILE made absolute with the compile unit's DW_AT_comp_dir when FILE is
+ * relative and the comp_dir absolute (glibc's units have comp_dirs such as
+ * "./libio", whose join would only repeat the directory). */
 static char *source_path(const char *file, Dwarf_Die *cu)
 {
 	if (!file)
 		return NULL;
 	Dwarf_Attribute a;
 	const char *dir = file[0] != '/' && cu ? dwarf_formstring(dwarf_attr(cu, DW_AT_comp_dir, &a)) : NULL;
-	if (!dir || !dir[0])
+	if (!dir || dir[0] != '/')
 		return strdup(file);
 	size_t ld = strlen(dir), lf = strlen(file);
 	char *p = malloc(ld + 1 + lf + 1);
@@ -485,6 +487,10 @@ static struct module *module_get(struct dwarfres *r, const char *path, const cha
 
 struct dwarfres *dwarfres_new(const char *const *dirs, size_t ndirs)
 {
+	/* libelf refuses elf_begin until told its version: the build-id of a
+	 * module file is read before any Dwfl exists (dwfl_begin would do it) */
+	if (elf_version(EV_CURRENT) == EV_NONE)
+		return NULL;
 	struct dwarfres *r = calloc(1, sizeof(*r));
 	if (!r)
 		return NULL;
