@@ -48,6 +48,14 @@
 /* libstdc++'s demangler (-lstdc++), declared here to stay a C file. */
 extern char *__cxa_demangle(const char *mangled, char *buf, size_t *len, int *status);
 
+/* An ELF function symbol; name points into libelf's string table, which
+ * lives as long as the module's Dwfl. */
+struct sym {
+	uint64_t addr, size;
+	const char *name;
+	int rank; /* among aliases at one address: lower is better */
+};
+
 struct module {
 	struct dwarfres *r;
 	char *path;
@@ -56,6 +64,9 @@ struct module {
 	size_t idlen;               /* 0: none known, check the debuglink CRC */
 	Dwfl *dwfl;                 /* NULL unless status == DWARFRES_LINES */
 	Dwfl_Module *mod;
+	struct sym *syms;           /* function symbols by address, built on first use */
+	size_t nsyms;
+	bool syms_built;
 	int status;                 /* DWARFRES_LINES: DWARF available */
 	unsigned long used;         /* LRU clock */
 };
@@ -389,6 +400,7 @@ static void module_free(struct module *m)
 		return;
 	if (m->dwfl)
 		dwfl_end(m->dwfl);
+	free(m->syms);
 	free(m->path);
 	free(m->build_id);
 	free(m);
@@ -532,6 +544,71 @@ void dwarfres_free(struct dwarfres *r)
 
 /* ---- lookups ---- */
 
+/*
+ * The ELF symbol naming pc, by bisection of the module's function symbols,
+ * sorted once: dwfl_module_addrname walks the whole symbol table on every
+ * call (in 0.188), which was a third of heapsnap symbolize's time on libc.
+ * Same choice as src/symbolize.c: the best-ranked alias (global, weak, then
+ * local; no leading '_') of the last symbol starting at or below pc that
+ * covers it.
+ */
+static int sym_cmp(const void *pa, const void *pb)
+{
+	const struct sym *a = pa, *b = pb;
+	if (a->addr != b->addr)
+		return a->addr < b->addr ? -1 : 1;
+	return (a->rank > b->rank) - (a->rank < b->rank);
+}
+
+static void build_syms(struct module *m)
+{
+	m->syms_built = true;
+	int n = dwfl_module_getsymtab(m->mod);
+	if (n <= 0 || !(m->syms = malloc((size_t)n * sizeof(*m->syms))))
+		return;
+	for (int i = 0; i < n; i++) {
+		GElf_Sym sym;
+		GElf_Addr addr;
+		GElf_Word shndx;
+		const char *name = dwfl_module_getsym_info(m->mod, i, &sym, &addr, &shndx, NULL, NULL);
+		int type = GELF_ST_TYPE(sym.st_info), bind = GELF_ST_BIND(sym.st_info);
+		if (!name || !name[0] || sym.st_shndx == SHN_UNDEF || addr == 0 ||
+		    (type != STT_FUNC && type != STT_GNU_IFUNC))
+			continue;
+		m->syms[m->nsyms++] = (struct sym){addr, sym.st_size, name,
+						   (bind == STB_GLOBAL ? 0 : bind == STB_WEAK ? 1 : 2) * 2 +
+							   (name[0] == '_')};
+	}
+	qsort(m->syms, m->nsyms, sizeof(*m->syms), sym_cmp);
+}
+
+static const char *symbol_at(struct module *m, uint64_t pc)
+{
+	if (!m->syms_built)
+		build_syms(m);
+	size_t lo = 0, hi = m->nsyms;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (m->syms[mid].addr <= pc)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == 0)
+		return NULL;
+	size_t i = lo - 1;
+	while (i > 0 && m->syms[i - 1].addr == m->syms[i].addr)
+		i--; /* best-ranked alias at that address */
+	/* nested symbols (rare): a sized one starting earlier may cover pc */
+	for (size_t k = i;; k--) {
+		const struct sym *e = &m->syms[k];
+		if (e->size == 0 ? k == i : pc < e->addr + e->size)
+			return e->name;
+		if (k == 0 || i - k > 8)
+			return NULL;
+	}
+}
+
 /* The compile unit covering pc: through .debug_aranges, else (clang emits
  * none) the first unit whose ranges contain it. */
 static Dwarf_Die *cu_of(Dwfl_Module *mod, uint64_t pc, Dwarf_Die *store, Dwarf_Addr *bias)
@@ -595,7 +672,7 @@ static int chain_at(struct module *m, Dwarf_Die *cu, Dwarf_Addr bias, uint64_t p
 		 * symbol (static functions have no linkage name); else DWARF */
 		char *fn = NULL;
 		if (tag != DW_TAG_inlined_subroutine)
-			fn = dwarfres_demangle(dwfl_module_addrname(m->mod, pc));
+			fn = dwarfres_demangle(symbol_at(m, pc));
 		rc = push(out, &cap, fn ? fn : die_function(&scopes[i]), file, line);
 		file = NULL;
 		if (tag != DW_TAG_inlined_subroutine)
@@ -609,9 +686,9 @@ static int chain_at(struct module *m, Dwarf_Die *cu, Dwarf_Addr bias, uint64_t p
 	}
 	free(scopes);
 	if (!rc && out->n == 0) /* no function DIE covers pc: the ELF symbol */
-		rc = push(out, &cap, dwarfres_demangle(dwfl_module_addrname(m->mod, pc)), file, line), file = NULL;
+		rc = push(out, &cap, dwarfres_demangle(symbol_at(m, pc)), file, line), file = NULL;
 	else if (!rc && !out->v[out->n - 1].function)
-		out->v[out->n - 1].function = dwarfres_demangle(dwfl_module_addrname(m->mod, pc));
+		out->v[out->n - 1].function = dwarfres_demangle(symbol_at(m, pc));
 	free(file);
 	return rc;
 }
