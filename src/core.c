@@ -7,11 +7,18 @@
  * Lock order while forking: backtrace lock (unwind.c), snapshot lock,
  * registry lock, stack stripes, live stripes (the writer takes the last four
  * in the same order and never the first, so fork never deadlocks with a
- * snapshot or a backtrace in progress: it waits for them).
+ * snapshot or a backtrace in progress: it waits for them). A fork from a
+ * signal handler that interrupted the tracker on its own thread takes none
+ * (see fork_prepare).
+ * Signal handlers: the sampled path, the sampled free and the fork handlers
+ * are critical regions (tstate.h); a free that a handler makes there of a
+ * block that may be sampled is set aside, linked through the block itself,
+ * and run (entry removed, then the real free) when the region ends.
  */
 #include "core.h"
 
 #include "arena.h"
+#include "callsite.h"
 #include "control.h"
 #include "deepbind.h"
 #include "execenv.h"
@@ -44,6 +51,7 @@ static int disabled_once;
 static int exit_done;
 /* Why tracking stopped; written once, before core_running drops to 0. */
 static char stop_reason[256];
+static int untracked_once;
 
 void core_disable(const char *what, int err)
 {
@@ -99,12 +107,15 @@ int core_resolve_real(void)
 void core_sample_alloc(struct tstate *ts, void *p, size_t size)
 {
 	int saved = errno;
-	tstate_guard_enter(ts);
+	core_critical_enter(ts);
 	struct sampler_weight w;
 	sampler_weight(size, opt.sample, &w);
 	ts->countdown = sampler_next_gap(&ts->rng, opt.sample);
 	int truncated;
 	unsigned n = unwind_capture(ts, ts->frames, opt.depth, &truncated);
+	void *own = unwind_tls_block(ts);
+	if (own && core_record_own(own) != 0)
+		goto out;
 	struct stacktab_entry *st = stacktab_intern(ts->frames, n, truncated != 0);
 	if (!st) {
 		core_disable("cannot record a sampled stack (tracker memory exhausted)", ENOMEM);
@@ -125,8 +136,23 @@ void core_sample_alloc(struct tstate *ts, void *p, size_t size)
 	}
 	stacktab_account_alloc(st, w.count_fx, w.bytes);
 out:
-	tstate_guard_leave(ts);
+	core_critical_leave(ts);
 	errno = saved;
+}
+
+int core_record_own(void *p)
+{
+	struct livetab_entry e = {
+		.addr = (uintptr_t)p,
+		.size = core_real.malloc_usable_size(p),
+		.time = writer_now(),
+		.own = true,
+	};
+	if (livetab_insert(&e) != 0) {
+		core_disable("cannot record a block of the tracker's (tracker memory exhausted)", ENOMEM);
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 void core_account_free(const struct livetab_entry *e)
@@ -135,18 +161,108 @@ void core_account_free(const struct livetab_entry *e)
 		stacktab_account_free(e->stack, e->count_fx, e->bytes);
 }
 
+void core_critical_enter(struct tstate *ts)
+{
+	tstate_guard_enter(ts);
+	tstate_critical_enter(ts);
+}
+
+void core_count_free(struct tstate *ts, size_t usable)
+{
+	if (ts->state == TSTATE_ACTIVE) {
+		tstate_add(&ts->free_count, 1);
+		tstate_add(&ts->free_bytes, usable);
+	} else {
+		tstate_count_unregistered(0, 0, 1, usable);
+	}
+}
+
+int core_forget(struct tstate *ts, void *p)
+{
+	struct livetab_entry e;
+	core_critical_enter(ts);
+	bool had = livetab_remove((uintptr_t)p, &e);
+	if (had)
+		core_account_free(&e);
+	core_critical_leave(ts);
+	return !had ? 0 : e.own ? -1 : 1;
+}
+
+/* Runs the frees that signal handlers deferred while this thread was
+ * inside a critical region: the entry first, then the real free, as in
+ * free(). Critical again meanwhile, so that a handler running now defers
+ * too; the list is taken with one exchange, so a handler that pushes at any
+ * point is either in this round or the next. */
+static void run_deferred(struct tstate *ts)
+{
+	int saved = errno;
+	do {
+		tstate_critical_enter(ts);
+		void *blk;
+		while ((blk = __atomic_exchange_n(&ts->deferred, NULL, __ATOMIC_RELAXED)) != NULL) {
+			while (blk) {
+				void *next = *(void **)blk;
+				size_t usable = core_real.malloc_usable_size(blk);
+				struct livetab_entry e;
+				/* not running: a child forked unlocked, its tables unusable */
+				if (__atomic_load_n(&core_running, __ATOMIC_ACQUIRE) &&
+				    livetab_remove((uintptr_t)blk, &e)) {
+					core_account_free(&e);
+					if (!e.own)
+						core_count_free(ts, usable);
+				}
+				core_real.free(blk);
+				blk = next;
+			}
+		}
+	} while (tstate_critical_leave(ts));
+	errno = saved;
+}
+
+void core_critical_leave(struct tstate *ts)
+{
+	if (tstate_critical_leave(ts))
+		run_deferred(ts);
+	tstate_guard_leave(ts);
+}
+
+int core_defer_free(struct tstate *ts, void *p)
+{
+	if (!livetab_maybe_contains((uintptr_t)p))
+		return 0;
+	if (core_real.malloc_usable_size(p) < sizeof(void *)) {
+		/* no room for the link: cannot happen with glibc (24 B at least) */
+		core_disable("a signal handler freed a sampled block while heapsnap held a lock, "
+			     "and the block is too small to be set aside", EDEADLK);
+		return 0;
+	}
+	/* a CAS: a nested handler may push between our load and store */
+	void *head = __atomic_load_n(&ts->deferred, __ATOMIC_RELAXED);
+	do
+		*(void **)p = head;
+	while (!__atomic_compare_exchange_n(&ts->deferred, &head, p, false, __ATOMIC_RELAXED,
+					    __ATOMIC_RELAXED));
+	return 1;
+}
+
 struct tstate *core_thread_slow(struct tstate *ts, size_t usable, int alloc)
 {
-	if (ts->guard > 0 || !__atomic_load_n(&core_running, __ATOMIC_RELAXED))
+	if (ts->guard > 0 || !__atomic_load_n(&core_running, __ATOMIC_ACQUIRE))
 		return NULL;
 	if (ts->state == TSTATE_UNBORN) {
 		int saved = errno;
 		tstate_guard_enter(ts);
-		tstate_activate(ts, opt.sample);
-		unwind_thread_init(ts);
+		int rc = tstate_activate(ts, opt.sample);
+		if (rc == 0)
+			unwind_thread_init(ts);
+		else if (!__atomic_exchange_n(&untracked_once, 1, __ATOMIC_RELAXED))
+			log_msg("cannot install a thread's exit handler (pthread_setspecific: %s); "
+				"such threads are counted in the totals but never sampled",
+				strerror(-rc));
 		tstate_guard_leave(ts);
 		errno = saved;
-		return ts;
+		if (rc == 0)
+			return ts;
 	}
 	if (ts->state == TSTATE_DEAD)
 		tstate_count_unregistered(alloc ? 1 : 0, alloc ? usable : 0, alloc ? 0 : 1,
@@ -208,10 +324,21 @@ static void on_exit_snapshot(void)
 	errno = saved;
 }
 
+/*
+ * fork() from a signal handler that interrupted this thread inside the
+ * tracker (critical region, registry lock) must not wait for a lock the
+ * thread itself may hold: the prepare handler then takes none, the parent
+ * carries on, and the child, whose tables may be half-updated, stops
+ * tracking (and says so). Nested forks push one bit each on fork_unlocked.
+ */
 static void fork_prepare(void)
 {
 	struct tstate *ts = &tstate_tls;
-	tstate_guard_enter(ts);
+	int unlocked = ts->critical > 0 || ts->registry_held;
+	core_critical_enter(ts);
+	ts->fork_unlocked = ts->fork_unlocked << 1 | (unsigned)unlocked;
+	if (unlocked)
+		return;
 	unwind_prefork();
 	writer_prefork();
 	tstate_prefork();
@@ -219,28 +346,45 @@ static void fork_prepare(void)
 	livetab_prefork();
 }
 
+static int fork_was_unlocked(struct tstate *ts)
+{
+	int unlocked = ts->fork_unlocked & 1;
+	ts->fork_unlocked >>= 1;
+	return unlocked;
+}
+
 static void fork_parent(void)
 {
-	livetab_postfork_parent();
-	stacktab_postfork_parent();
-	tstate_postfork_parent();
-	writer_postfork_parent();
-	unwind_postfork_parent();
-	tstate_guard_leave(&tstate_tls);
+	struct tstate *ts = &tstate_tls;
+	if (!fork_was_unlocked(ts)) {
+		livetab_postfork_parent();
+		stacktab_postfork_parent();
+		tstate_postfork_parent();
+		writer_postfork_parent();
+		unwind_postfork_parent();
+	}
+	core_critical_leave(ts);
 }
 
 static void fork_child(void)
 {
+	struct tstate *ts = &tstate_tls;
+	if (fork_was_unlocked(ts)) {
+		core_disable("fork() in a signal handler that interrupted heapsnap: the child's "
+			     "tables may be inconsistent, the child runs untracked", EDEADLK);
+		core_critical_leave(ts);
+		return;
+	}
 	livetab_postfork_child();
 	stacktab_postfork_child();
 	tstate_postfork_child();
 	unwind_postfork_child();
 	exit_done = 0;
-	if (__atomic_load_n(&core_running, __ATOMIC_RELAXED)) {
+	if (__atomic_load_n(&core_running, __ATOMIC_ACQUIRE)) {
 		writer_postfork_child();
 		control_postfork_child();
 	}
-	tstate_guard_leave(&tstate_tls);
+	core_critical_leave(ts);
 }
 
 __attribute__((visibility("default"))) int heapsnap_snapshot(const char *label)
@@ -338,6 +482,7 @@ __attribute__((constructor)) static void core_init(void)
 		disabled_once = 1;
 		goto out;
 	}
+	callsite_set_user_patterns(opt.wrappers);
 	if (opt.out[0] != '/') {
 		/* anchor a relative directory now: the program may chdir later */
 		char cwd[OPTIONS_PATH_MAX];

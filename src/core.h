@@ -5,8 +5,8 @@
  * the failure policy (core_disable), the sampled path and the fork/exit/
  * signal wiring. The hooks in interpose.c read core_running and the
  * per-thread state, and call into here only for the rare slow paths.
- * Invariants: (1) the sampled path runs with the guard held and restores
- * errno; (2) once DISABLED the tracker never turns back on; hooks only
+ * Invariants: (1) the sampled path runs with the guard held, in a critical
+ * region (tstate.h), and restores errno; (2) once DISABLED the tracker never turns back on; hooks only
  * forward; (3) nothing here runs on the unsampled path.
  */
 #ifndef HEAPSNAP_CORE_H
@@ -18,7 +18,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* 1 while tracking: read by every hook (relaxed). */
+/* 1 while tracking: read by every hook. Set with a release store after
+ * every table, option and filter is in place; every load that is followed
+ * by a dereference of those (the hooks' hot test, the cold paths) is an
+ * acquire load (a plain mov on x86-64). */
 extern int core_running;
 
 /* Whether block_size (interpose.c) may read the usable size from glibc's
@@ -37,8 +40,36 @@ size_t core_block_size_verify(void *p);
 /* Context: app thread, inside a hook, when countdown went negative. */
 void core_sample_alloc(struct tstate *ts, void *p, size_t size);
 
+/* Context: app thread, sampled path, guard held. Records p, a block the
+ * real allocator handed out for the tracker itself (untracked), as an `own`
+ * live entry: its free, on whatever thread, is then counted nowhere. 0, or
+ * -ENOMEM after core_disable. */
+int core_record_own(void *p);
+
 /* Context: any thread, inside free/realloc, after livetab_remove hit. */
 void core_account_free(const struct livetab_entry *e);
+
+/* Context: own thread, any state. Never allocates. Enters a critical region
+ * (guard and critical held, tstate.h) / leaves it, running the frees that
+ * signal handlers deferred meanwhile (errno kept). */
+void core_critical_enter(struct tstate *ts);
+void core_critical_leave(struct tstate *ts);
+
+/* Context: own thread, inside free/realloc, not in a critical region.
+ * Removes p's live entry if it has one, inside a critical region: 1 when p
+ * was a sampled block of the program's, -1 a block of the tracker's own
+ * (count its free nowhere), 0 when p is not in the table. */
+int core_forget(struct tstate *ts, void *p);
+
+/* Context: own thread, in free() reentered by a signal handler while the
+ * thread is in a critical region. Never allocates, takes no lock. When p may
+ * be sampled, sets it aside (1: the caller must not call the real free;
+ * core_critical_leave will); 0: the caller frees p now, untracked. */
+int core_defer_free(struct tstate *ts, void *p);
+
+/* Context: own thread. Never allocates. Counts a free in the thread's exact
+ * totals, or in the globals when it is not ACTIVE. */
+void core_count_free(struct tstate *ts, size_t usable);
 
 /* Context: app thread, inside a hook: the thread is not ACTIVE or the guard
  * is held. Activates an UNBORN thread (returns it), counts a DEAD thread's

@@ -11,6 +11,10 @@
  * never be confused with the sampled one.
  * Before dlsym has resolved the real functions, requests are served from a
  * static bootstrap pool whose blocks are never passed to the real free.
+ * Signal handlers: a hook reentered while its thread is in a critical
+ * region (tstate.h) takes no tracker lock; a free of a block that may be
+ * sampled is then deferred (core_defer_free). Allocations a handler makes
+ * while its thread is inside the tracker are forwarded untracked.
  * Invariants: (1) no lock, no syscall, no allocation on the unsampled path;
  * (2) errno is as the real allocator left it; (3) semantics of the real
  * allocator preserved: calloc overflow, posix_memalign's EINVAL, realloc(p,0),
@@ -106,11 +110,13 @@ static inline size_t block_size(void *p)
 }
 
 /* The hot test: this thread is ACTIVE outside the tracker, and the tracker
- * runs. Two loads, one of them thread-local. */
+ * runs. Two loads, one of them thread-local; core_running is loaded with
+ * acquire, which pairs with core_init's release store and makes the filter,
+ * the tables and core_glibc_chunks it published visible to what follows. */
 static inline struct tstate *hot_thread(void)
 {
 	struct tstate *ts = &tstate_tls;
-	if (likely(ts->hot & __atomic_load_n(&core_running, __ATOMIC_RELAXED)))
+	if (likely(__atomic_load_n(&core_running, __ATOMIC_ACQUIRE) & ts->hot))
 		return ts;
 	return NULL;
 }
@@ -120,7 +126,7 @@ static inline struct tstate *hot_thread(void)
 __attribute__((noinline)) static void on_alloc_cold(void *p, size_t size)
 {
 	struct tstate *ts = &tstate_tls;
-	if (ts->guard > 0 || !__atomic_load_n(&core_running, __ATOMIC_RELAXED))
+	if (ts->guard > 0 || !__atomic_load_n(&core_running, __ATOMIC_ACQUIRE))
 		return;
 	size_t usable = block_size(p);
 	ts = core_thread_slow(ts, usable, 1);
@@ -164,38 +170,55 @@ static inline void count_release(size_t usable)
 }
 
 /* Bookkeeping of a block about to be released, for a thread that is not
- * hot. Cold. */
-__attribute__((noinline)) static void on_release_cold(void *p)
+ * hot. Cold. Returns 0 when the free is deferred (a signal handler freed a
+ * block that may be sampled while its thread was in a critical region: the
+ * real free runs when the region ends). Inside the tracker (guard held) a
+ * free is counted only when it removes a sampled block of the program's
+ * (the tracker's own blocks are not counted); a block of the tracker's own
+ * (an `own` live entry) is counted nowhere. */
+__attribute__((noinline)) static int on_release_cold(void *p)
 {
 	struct tstate *ts = &tstate_tls;
-	if (ts->guard > 0 || !__atomic_load_n(&core_running, __ATOMIC_RELAXED))
-		return;
-	count_release(block_size(p));
-	struct livetab_entry e;
-	if (livetab_remove((uintptr_t)p, &e))
-		core_account_free(&e);
+	if (!__atomic_load_n(&core_running, __ATOMIC_ACQUIRE))
+		return 1;
+	if (ts->critical > 0)
+		return !core_defer_free(ts, p);
+	size_t usable = block_size(p);
+	int r = livetab_maybe_contains((uintptr_t)p) ? core_forget(ts, p) : 0;
+	if (ts->guard > 0) {
+		if (r > 0)
+			core_count_free(ts, usable);
+	} else if (r >= 0) {
+		count_release(usable);
+	}
+	return 1;
 }
 
-__attribute__((noinline)) static void on_release_sampled(void *p)
+__attribute__((noinline)) static void on_release_sampled(struct tstate *ts, void *p)
 {
-	struct livetab_entry e;
-	if (livetab_remove_slow((uintptr_t)p, &e))
-		core_account_free(&e);
+	size_t usable = block_size(p);
+	if (core_forget(ts, p) >= 0) {
+		tstate_add(&ts->free_count, 1);
+		tstate_add(&ts->free_bytes, usable);
+	}
 }
 
 /* Bookkeeping of a block about to be released by the real allocator (before
- * it, so that an address reused by another thread is never confused). */
-static inline void on_release(void *p)
+ * it, so that an address reused by another thread is never confused).
+ * Returns 0 when the real free must not run now (deferred). */
+static inline int on_release(void *p)
 {
 	struct tstate *ts = hot_thread();
 	if (likely(ts != NULL)) {
+		if (unlikely(livetab_maybe_contains((uintptr_t)p))) {
+			on_release_sampled(ts, p);
+			return 1;
+		}
 		tstate_add(&ts->free_count, 1);
 		tstate_add(&ts->free_bytes, block_size(p));
-		if (unlikely(livetab_maybe_contains((uintptr_t)p)))
-			on_release_sampled(p);
-	} else {
-		on_release_cold(p);
+		return 1;
 	}
+	return on_release_cold(p);
 }
 
 /* ---- the hooks ---- */
@@ -219,8 +242,8 @@ EXPORT void free(void *p)
 		return;
 	if (unlikely(!ready()))
 		return; /* cannot happen: p came from somewhere */
-	on_release(p);
-	core_real.free(p);
+	if (likely(on_release(p)))
+		core_real.free(p);
 }
 
 EXPORT void *calloc(size_t n, size_t size)
@@ -239,8 +262,57 @@ EXPORT void *calloc(size_t n, size_t size)
 	return p;
 }
 
-/* realloc as free(old) + malloc(new) for the tables; the old sample is put
- * back if the real realloc fails and keeps the old block. */
+/* realloc as free(old) + malloc(new) for the tables. The old block's live
+ * entry is taken out of the table before the real realloc (once that
+ * returns, the old address may already be another thread's sampled block)
+ * and kept aside: if the real realloc fails and keeps the old block, the
+ * entry goes back as it was (nothing to allocate, cannot fail); only when
+ * it succeeds is the old block counted as released. */
+/* realloc of a block that may be sampled, by a thread inside the tracker
+ * (a signal handler that interrupted it): the new block is untracked, the
+ * old one's entry goes as in free(). In a critical region no lock may be
+ * taken: the block is moved by hand (malloc, copy) and the old one's free
+ * deferred. Cold. */
+__attribute__((noinline)) static void *realloc_inside(struct tstate *ts, void *p, size_t size)
+{
+	size_t old_usable = block_size(p);
+	if (ts->critical > 0) {
+		void *q = NULL;
+		if (size != 0) {
+			q = core_real.malloc(size);
+			if (!q)
+				return NULL;
+			memcpy(q, p, old_usable < size ? old_usable : size);
+		}
+		if (!core_defer_free(ts, p))
+			core_real.free(p);
+		return q;
+	}
+	core_critical_enter(ts);
+	struct livetab_entry *old = livetab_unlink((uintptr_t)p);
+	core_critical_leave(ts);
+	void *q = core_real.realloc(p, size);
+	if (!q && size != 0) {
+		if (old) {
+			int saved = errno;
+			core_critical_enter(ts);
+			livetab_relink(old);
+			core_critical_leave(ts);
+			errno = saved;
+		}
+		return NULL;
+	}
+	if (old) {
+		core_account_free(old);
+		if (!old->own)
+			core_count_free(ts, old_usable);
+		core_critical_enter(ts);
+		livetab_discard(old);
+		core_critical_leave(ts);
+	}
+	return q;
+}
+
 static void *realloc_impl(void *p, size_t size)
 {
 	DEBUG_NOMALLOC_CHECK("realloc");
@@ -256,25 +328,41 @@ static void *realloc_impl(void *p, size_t size)
 	if (unlikely(!ready()))
 		return NULL;
 	struct tstate *ts = &tstate_tls;
-	int track = ts->guard == 0 && __atomic_load_n(&core_running, __ATOMIC_RELAXED);
-	if (likely(!track))
+	if (likely(!__atomic_load_n(&core_running, __ATOMIC_ACQUIRE)))
 		return core_real.realloc(p, size);
+	if (unlikely(ts->guard > 0)) {
+		if (likely(!livetab_maybe_contains((uintptr_t)p)))
+			return core_real.realloc(p, size);
+		return realloc_inside(ts, p, size);
+	}
 	size_t old_usable = block_size(p);
-	struct livetab_entry e;
-	int had = livetab_remove((uintptr_t)p, &e);
+	struct livetab_entry *old = NULL;
+	if (unlikely(livetab_maybe_contains((uintptr_t)p))) {
+		core_critical_enter(ts);
+		old = livetab_unlink((uintptr_t)p);
+		core_critical_leave(ts);
+	}
 	void *q = core_real.realloc(p, size);
 	if (!q && size != 0) {
-		if (had) {
+		if (old) {
 			int saved = errno;
-			if (livetab_insert(&e) != 0)
-				core_account_free(&e);
+			core_critical_enter(ts);
+			livetab_relink(old);
+			core_critical_leave(ts);
 			errno = saved;
 		}
 		return NULL;
 	}
-	if (had)
-		core_account_free(&e);
-	count_release(old_usable);
+	int own = 0;
+	if (old) {
+		own = old->own;
+		core_account_free(old);
+		core_critical_enter(ts);
+		livetab_discard(old);
+		core_critical_leave(ts);
+	}
+	if (!own)
+		count_release(old_usable);
 	on_alloc(q, size);
 	return q;
 }

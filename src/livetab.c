@@ -66,6 +66,16 @@ static pthread_mutex_t *stripe_of(unsigned b)
 	return &stripes[b >> (livetab_lg_buckets - LG_STRIPES)];
 }
 
+static void link_locked(struct livetab_entry *e, unsigned b)
+{
+	DEBUG_ASSERT_HELD(stripe_of(b), "livetab invariant 1: a bucket and its filter byte change only under its stripe lock");
+	e->chain = buckets[b];
+	buckets[b] = e;
+	uint8_t bit = (uint8_t)(1u << filter_bit_of(e->addr));
+	__atomic_store_n(&livetab_filter[b], (uint8_t)(livetab_filter[b] | bit), __ATOMIC_RELEASE);
+	__atomic_add_fetch(&live_count, 1, __ATOMIC_RELAXED);
+}
+
 int livetab_insert(const struct livetab_entry *tmpl)
 {
 	DEBUG_NOMALLOC_ENTER("livetab_insert");
@@ -76,20 +86,15 @@ int livetab_insert(const struct livetab_entry *tmpl)
 	}
 	*e = *tmpl;
 	unsigned b = bucket_of(tmpl->addr);
-	uint8_t bit = (uint8_t)(1u << filter_bit_of(tmpl->addr));
 	pthread_mutex_t *lock = stripe_of(b);
 	pthread_mutex_lock(lock);
-	DEBUG_ASSERT_HELD(lock, "livetab invariant 1: a bucket and its filter byte change only under its stripe lock");
-	e->chain = buckets[b];
-	buckets[b] = e;
-	__atomic_store_n(&livetab_filter[b], (uint8_t)(livetab_filter[b] | bit), __ATOMIC_RELEASE);
-	__atomic_add_fetch(&live_count, 1, __ATOMIC_RELAXED);
+	link_locked(e, b);
 	pthread_mutex_unlock(lock);
 	DEBUG_NOMALLOC_LEAVE();
 	return 0;
 }
 
-bool livetab_remove_slow(uintptr_t addr, struct livetab_entry *out)
+static struct livetab_entry *unlink_slow(uintptr_t addr)
 {
 	unsigned b = bucket_of(addr), k = filter_bit_of(addr);
 	pthread_mutex_t *lock = stripe_of(b);
@@ -113,17 +118,43 @@ bool livetab_remove_slow(uintptr_t addr, struct livetab_entry *out)
 		if (!shared)
 			__atomic_store_n(&livetab_filter[b], (uint8_t)(livetab_filter[b] & ~(1u << k)),
 					 __ATOMIC_RELEASE);
+		found->chain = NULL;
 	}
 	pthread_mutex_unlock(lock);
-	if (!found) {
-		DEBUG_NOMALLOC_LEAVE();
-		return false;
-	}
-	*out = *found;
+	DEBUG_NOMALLOC_LEAVE();
+	return found;
+}
+
+struct livetab_entry *livetab_unlink(uintptr_t addr)
+{
+	return livetab_maybe_contains(addr) ? unlink_slow(addr) : NULL;
+}
+
+void livetab_relink(struct livetab_entry *e)
+{
+	unsigned b = bucket_of(e->addr);
+	pthread_mutex_t *lock = stripe_of(b);
+	pthread_mutex_lock(lock);
+	link_locked(e, b);
+	pthread_mutex_unlock(lock);
+}
+
+void livetab_discard(struct livetab_entry *e)
+{
+	DEBUG_NOMALLOC_ENTER("livetab_remove");
 	int saved = errno; /* called from free(): the program's errno stays */
-	arena_free(found);
+	arena_free(e);
 	errno = saved;
 	DEBUG_NOMALLOC_LEAVE();
+}
+
+bool livetab_remove_slow(uintptr_t addr, struct livetab_entry *out)
+{
+	struct livetab_entry *found = unlink_slow(addr);
+	if (!found)
+		return false;
+	*out = *found;
+	livetab_discard(found);
 	return true;
 }
 
@@ -148,6 +179,8 @@ int livetab_copy(struct livetab_entry **out, size_t *n)
 				continue;
 			}
 			for (struct livetab_entry *e = buckets[b]; e; e = e->chain) {
+				if (e->own)
+					continue;
 				if (len == cap) {
 					struct livetab_entry *nv = arena_realloc(v, cap * 2 * sizeof(*v));
 					if (!nv) {

@@ -11,6 +11,10 @@
  * after the insert completes), so a clear bit proves p is not in the table;
  * a set bit for an unsampled p (a false positive) costs a locked chain walk,
  * with probability about (live entries) / (8 x buckets).
+ * Entries marked `own` are blocks the tracker made the real allocator hand
+ * out for itself (libunwind's per-thread TLS): they are in the table only
+ * so that their free is recognised and kept out of the exact totals;
+ * livetab_copy leaves them out of snapshots.
  * Context: insert/remove on app threads (remove may run in any state of the
  * thread, even while it exits); copy on the writer.
  */
@@ -33,6 +37,7 @@ struct livetab_entry {
 	struct stacktab_entry *stack;
 	double time;                 /* seconds since the tracker started */
 	pid_t tid;
+	bool own;                    /* the tracker's block, not the program's */
 };
 
 /* Context: start-up. lg_buckets: log2 of the bucket count. 0 or -errno. */
@@ -49,7 +54,16 @@ int livetab_insert(const struct livetab_entry *tmpl);
  * *out and returns true. Never allocates (frees to the tracker arena). */
 static inline bool livetab_remove(uintptr_t addr, struct livetab_entry *out);
 
-/* Context: writer. Copies every entry into a new arena array (*out, *n);
+/* Context: any thread, inside realloc. Takes the entry of addr out of the
+ * table (lock-free miss, as livetab_remove) and hands it to the caller, who
+ * then either puts it back with livetab_relink (which cannot fail: nothing
+ * is allocated) or frees it with livetab_discard (keeps errno). NULL when
+ * addr is not in the table. */
+struct livetab_entry *livetab_unlink(uintptr_t addr);
+void livetab_relink(struct livetab_entry *e);
+void livetab_discard(struct livetab_entry *e);
+
+/* Context: writer. Copies every entry but the `own` ones into a new arena array (*out, *n);
  * takes stripe locks one at a time. 0 or -ENOMEM. Caller arena_free()s. */
 int livetab_copy(struct livetab_entry **out, size_t *n);
 

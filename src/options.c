@@ -40,6 +40,7 @@ static const struct {
 #define FIELD(f, T) \
 	(offsetof(struct options, f) + 0 * sizeof(&((struct options *)0)->f == (__typeof__(T) *)0))
 #define T_DIR(f) .type = OPTIONS_DIR, .offset = FIELD(f, char[OPTIONS_PATH_MAX])
+#define T_TEXT(f) .type = OPTIONS_TEXT, .offset = FIELD(f, char[OPTIONS_PATH_MAX])
 #define T_SIZE(f) .type = OPTIONS_SIZE, .offset = FIELD(f, uint64_t)
 #define T_COUNT(f) .type = OPTIONS_COUNT, .offset = FIELD(f, unsigned)
 #define T_SECONDS(f) .type = OPTIONS_SECONDS, .offset = FIELD(f, double)
@@ -70,6 +71,10 @@ const struct options_key options_keys[] = {
 	{.key = "unwinder", T_ENUM(unwinder, enum options_unwinder), .names = unwinder_names,
 	 .dflt = "libunwind", .metavar = "NAME",
 	 .help = "how backtraces are taken: libunwind, or fp (frame pointers)"},
+	{.key = "wrappers", T_TEXT(wrappers), .min = 0, .max = OPTIONS_PATH_MAX - 1, .dflt = "",
+	 .metavar = "PATTERNS",
+	 .help = "more functions that are never the call site (allocation wrappers): glob patterns "
+		 "separated by ';', '*' matching any run of characters"},
 	{.key = "follow_exec", T_BOOL(follow_exec), .dflt = "0",
 	 .help = "also trace the programs the command executes (fork+exec, spawn, system); "
 		 "0 traces the command, its forks and what it execs under its own pid"},
@@ -227,6 +232,7 @@ static int parse_value(const struct options_key *k, struct tok val, void *dst)
 	uint64_t v = 0;
 	switch (k->type) {
 	case OPTIONS_DIR:
+	case OPTIONS_TEXT:
 		if (val.n < k->min || val.n > k->max || val.n >= OPTIONS_PATH_MAX)
 			return -EINVAL;
 		memcpy(dst, val.p, val.n);
@@ -308,6 +314,9 @@ static void put_accepted(struct textbuf *b, const struct options_key *k)
 	case OPTIONS_DIR:
 		textbuf_printf(b, "expected a directory path of %llu to %llu bytes",
 			       (unsigned long long)k->min, (unsigned long long)k->max);
+		return;
+	case OPTIONS_TEXT:
+		textbuf_printf(b, "expected text of at most %llu bytes", (unsigned long long)k->max);
 		return;
 	case OPTIONS_SIZE:
 		textbuf_puts(b, "expected a size in bytes from ");
@@ -417,6 +426,7 @@ static void put_value(struct textbuf *b, const struct options_key *k, const stru
 	const void *src = (const char *)o + k->offset;
 	switch (k->type) {
 	case OPTIONS_DIR:
+	case OPTIONS_TEXT:
 		textbuf_putn(b, src, strnlen(src, OPTIONS_PATH_MAX));
 		return;
 	case OPTIONS_SIZE:

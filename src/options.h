@@ -31,12 +31,14 @@ struct options {
 	int signal;                 /* signal that triggers a snapshot; 0 = none */
 	bool at_exit;               /* write a snapshot at exit */
 	bool follow_exec;           /* trace the programs the command executes too */
+	char wrappers[OPTIONS_PATH_MAX]; /* user's wrapper patterns, ';'-separated (callsite.h) */
 	enum options_unwinder unwinder;
 };
 
 /* Value types; the C type of the field each one sets is in brackets. */
 enum options_type {
 	OPTIONS_DIR,     /* directory path, min..max bytes [char[OPTIONS_PATH_MAX]] */
+	OPTIONS_TEXT,    /* free text, min..max bytes [char[OPTIONS_PATH_MAX]] */
 	OPTIONS_SIZE,    /* bytes, K/M/G suffixes, min..max [uint64_t] */
 	OPTIONS_COUNT,   /* plain decimal integer, min..max [unsigned] */
 	OPTIONS_SECONDS, /* seconds, fractions and ms/s/m/h; 0 (off) or min..max

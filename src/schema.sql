@@ -1,9 +1,15 @@
--- schema.sql: the heapsnap snapshot schema, version 1.
+-- schema.sql: the heapsnap snapshot schema, version 2.
 -- One source of truth: compiled into libheapsnap.so (schema_sql.h) and
--- documented in doc/heapsnap-snapshot.5. Every snapshot file is written with
--- exactly these statements, then filled by the writer thread in one
--- transaction. Views v_sites and v_stack_frames are the stable query surface;
--- tables may gain columns in later versions (schema_version in meta).
+-- documented in doc/heapsnap-snapshot.5 (with the migration note from
+-- version 1). Every snapshot file is written with exactly these statements,
+-- then filled by the writer thread in one transaction. Views v_sites and
+-- v_stack_frames are the stable query surface; tables may gain columns in
+-- later versions (schema_version in meta).
+--
+-- Version 2 stores stacks as a call-site trie: a stack is its innermost
+-- node, a node is a location and a link to its caller's node, and stacks
+-- that share callers share nodes. A file holds only the locations, frames
+-- and nodes its stacks reference.
 
 CREATE TABLE meta (
   key   TEXT PRIMARY KEY,
@@ -19,33 +25,55 @@ CREATE TABLE modules (
   size         INTEGER            -- bytes spanned by its PT_LOAD segments
 );
 
--- One row per distinct return address seen in any stack.
-CREATE TABLE frames (
-  id           INTEGER PRIMARY KEY,
-  address      INTEGER NOT NULL,  -- absolute return address in the process
-  module_id    INTEGER REFERENCES modules(id),
-  offset       INTEGER,           -- address - module load address
-  function     TEXT,              -- NULL when no symbol covers the address
-  file         TEXT,              -- source file, NULL without debug info
-  line         INTEGER,
-  is_allocator INTEGER NOT NULL DEFAULT 0  -- 1: malloc family, operator new, strdup...
-);
-
--- Distinct stacks. site_depth: index (in stack_frames.raw_depth) of the call
--- site, the innermost frame outside the allocator's entry points.
-CREATE TABLE stacks (
+-- One row per distinct return address in the file's stacks.
+CREATE TABLE locations (
   id          INTEGER PRIMARY KEY,
-  nframes     INTEGER NOT NULL,
-  site_depth  INTEGER NOT NULL,
-  truncated   INTEGER NOT NULL DEFAULT 0  -- 1: deeper than the depth option
+  address     INTEGER NOT NULL,   -- absolute return address in the process
+  module_id   INTEGER REFERENCES modules(id),  -- NULL: in no module (JIT code...)
+  offset      INTEGER,            -- address - module load address
+  symbol      TEXT,               -- raw name: ELF symbol (mangled) or perf map entry
+  jit         INTEGER NOT NULL DEFAULT 0,  -- 1: anonymous executable memory
+  resolution  TEXT NOT NULL       -- unresolved | symbol | lines | jit | jit-unnamed
 );
 
-CREATE TABLE stack_frames (
-  stack_id   INTEGER NOT NULL REFERENCES stacks(id),
-  raw_depth  INTEGER NOT NULL,    -- 0 = innermost captured frame
-  frame_id   INTEGER NOT NULL REFERENCES frames(id),
-  PRIMARY KEY (stack_id, raw_depth)
+-- The functions executing at a location, innermost first: inline_depth 0
+-- is the code the address is in (an inlined callee when the compiler
+-- inlined), the last row the real, out-of-line function. A location has one
+-- row until its lines are resolved. function is demangled; file and line
+-- are NULL until resolved (by the tracker with symbolize=full, or by
+-- `heapsnap symbolize`).
+CREATE TABLE frames (
+  location_id  INTEGER NOT NULL REFERENCES locations(id),
+  inline_depth INTEGER NOT NULL,
+  function     TEXT,
+  file         TEXT,
+  line         INTEGER,
+  is_allocator INTEGER NOT NULL DEFAULT 0,  -- 1: allocator entry point or wrapper, never the call site
+  PRIMARY KEY (location_id, inline_depth)
 ) WITHOUT ROWID;
+
+-- The call-site trie. Roots (parent_id NULL) are outermost frames.
+CREATE TABLE callsites (
+  id          INTEGER PRIMARY KEY,
+  parent_id   INTEGER REFERENCES callsites(id),
+  location_id INTEGER NOT NULL REFERENCES locations(id),
+  depth       INTEGER NOT NULL    -- 0 for a root, parent's depth + 1
+);
+
+-- Distinct stacks. callsite_id: the innermost captured frame's node.
+-- site_depth: position of the call site among the stack's frames in
+-- v_stack_frames order (innermost first, inlined frames expanded); the
+-- call site is the innermost frame that is not an allocator entry point or
+-- a wrapper, frame (site_location_id, site_inline_depth).
+CREATE TABLE stacks (
+  id                INTEGER PRIMARY KEY,
+  callsite_id       INTEGER REFERENCES callsites(id),  -- NULL for an empty stack
+  nframes           INTEGER NOT NULL,   -- locations (return addresses) in the stack
+  site_depth        INTEGER NOT NULL,
+  site_location_id  INTEGER REFERENCES locations(id),
+  site_inline_depth INTEGER,
+  truncated         INTEGER NOT NULL DEFAULT 0  -- 1: deeper than the depth option
+);
 
 -- Per-stack totals, estimated from samples (exact when sample=1).
 CREATE TABLE sites (
@@ -69,24 +97,46 @@ CREATE TABLE allocations (
   thread       INTEGER NOT NULL   -- kernel thread id of the allocating thread
 );
 
--- Public view: one row per stack, described by its call site.
+-- Public view: one row per stack, described by its call site. raw_function
+-- is the innermost captured frame (the allocator's entry, or a wrapper).
 CREATE VIEW v_sites AS
   SELECT s.stack_id, f.function, f.file, f.line, m.path AS module,
          s.live_bytes, s.live_count, s.alloc_bytes, s.alloc_count,
-         s.free_bytes, s.free_count
+         s.free_bytes, s.free_count, rf.function AS raw_function
     FROM sites s
     JOIN stacks st ON st.id = s.stack_id
-    LEFT JOIN stack_frames sf ON sf.stack_id = s.stack_id AND sf.raw_depth = st.site_depth
-    LEFT JOIN frames f ON f.id = sf.frame_id
-    LEFT JOIN modules m ON m.id = f.module_id;
+    LEFT JOIN frames f ON f.location_id = st.site_location_id AND f.inline_depth = st.site_inline_depth
+    LEFT JOIN locations l ON l.id = st.site_location_id
+    LEFT JOIN modules m ON m.id = l.module_id
+    LEFT JOIN callsites c ON c.id = st.callsite_id
+    LEFT JOIN frames rf ON rf.location_id = c.location_id AND rf.inline_depth = 0;
 
--- Public view: the frames of each stack. depth 0 is the call site, positive
--- depths its callers, negative depths the allocator entry points inside it
--- (strdup, operator new...).
+-- Public view: the frames of each stack, innermost first, inlined frames
+-- expanded. depth 0 is the call site, positive depths its callers, negative
+-- depths the allocator entry points and wrappers inside it (strdup,
+-- operator new, g_malloc...). location_depth counts return addresses from
+-- the innermost (0); inline_depth is the frame's level at its location.
 CREATE VIEW v_stack_frames AS
-  SELECT sf.stack_id, sf.raw_depth - st.site_depth AS depth,
-         f.function, f.file, f.line, m.path AS module, f.address
-    FROM stack_frames sf
-    JOIN stacks st ON st.id = sf.stack_id
-    JOIN frames f ON f.id = sf.frame_id
-    LEFT JOIN modules m ON m.id = f.module_id;
+  WITH RECURSIVE walk(stack_id, location_depth, callsite_id) AS (
+    SELECT id, 0, callsite_id FROM stacks WHERE callsite_id IS NOT NULL
+    UNION ALL
+    SELECT w.stack_id, w.location_depth + 1, c.parent_id
+      FROM walk w JOIN callsites c ON c.id = w.callsite_id
+     WHERE c.parent_id IS NOT NULL
+  ),
+  expanded AS (
+    SELECT w.stack_id, w.location_depth, f.inline_depth, f.function, f.file, f.line,
+           l.module_id, l.address,
+           row_number() OVER (PARTITION BY w.stack_id
+                              ORDER BY w.location_depth, f.inline_depth) - 1 AS position
+      FROM walk w
+      JOIN callsites c ON c.id = w.callsite_id
+      JOIN locations l ON l.id = c.location_id
+      JOIN frames f ON f.location_id = c.location_id
+  )
+  SELECT e.stack_id, e.position - st.site_depth AS depth,
+         e.function, e.file, e.line, m.path AS module, e.address,
+         e.location_depth, e.inline_depth
+    FROM expanded e
+    JOIN stacks st ON st.id = e.stack_id
+    LEFT JOIN modules m ON m.id = e.module_id;

@@ -4,7 +4,9 @@
  * Context: tstate_activate runs in an application thread inside a hook with
  * the guard held; tstate_retire is the pthread key destructor of an exiting
  * thread; tstate_totals runs in the writer thread. Lock order: the registry
- * lock is a leaf (nothing else is taken while holding it).
+ * lock is a leaf (nothing else is taken while holding it); an app thread
+ * that holds it says so in registry_held, so that a fork() from a signal
+ * handler on that thread does not wait for it (core.c).
  */
 #include "tstate.h"
 
@@ -31,6 +33,8 @@ static void tstate_retire(void *arg)
 {
 	struct tstate *ts = arg;
 	tstate_guard_enter(ts);
+	ts->registry_held = 1; /* before the lock: a handler may run in between */
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	pthread_mutex_lock(&registry_lock);
 	if (ts->state == TSTATE_ACTIVE) {
 		tstate_count_unregistered(ts->alloc_count, ts->alloc_bytes, ts->free_count, ts->free_bytes);
@@ -45,6 +49,8 @@ static void tstate_retire(void *arg)
 		ts->hot = 0;
 	}
 	pthread_mutex_unlock(&registry_lock);
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	ts->registry_held = 0;
 	tstate_guard_leave(ts);
 }
 
@@ -54,14 +60,25 @@ int tstate_init(void)
 	return rc ? -rc : 0;
 }
 
-void tstate_activate(struct tstate *ts, uint64_t sample)
+int tstate_activate(struct tstate *ts, uint64_t sample)
 {
 	DEBUG_ASSERT_GUARD("tstate_activate: guard held by the caller");
+	/* The destructor first: a thread registered without it would stay in
+	 * the registry after its TLS is gone. Not registered, the thread is
+	 * DEAD from the start: its calls count in the globals, untracked. */
+	int rc = pthread_setspecific(retire_key, ts);
+	if (rc != 0) {
+		__atomic_store_n(&ts->state, TSTATE_DEAD, __ATOMIC_RELAXED);
+		ts->hot = 0;
+		return -rc;
+	}
 	struct timespec now;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	ts->tid = (pid_t)syscall(SYS_gettid);
 	ts->rng = sampler_seed((uint64_t)(uintptr_t)ts ^ ((uint64_t)now.tv_nsec << 20) ^ (uint64_t)ts->tid);
 	ts->countdown = sampler_next_gap(&ts->rng, sample);
+	ts->registry_held = 1; /* before the lock: a handler may run in between */
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	pthread_mutex_lock(&registry_lock);
 	ts->next = registry;
 	ts->prev = NULL;
@@ -70,8 +87,9 @@ void tstate_activate(struct tstate *ts, uint64_t sample)
 	registry = ts;
 	__atomic_store_n(&ts->state, TSTATE_ACTIVE, __ATOMIC_RELAXED);
 	pthread_mutex_unlock(&registry_lock);
-	/* Only needed for the destructor to run; the main thread's never does. */
-	pthread_setspecific(retire_key, ts);
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	ts->registry_held = 0;
+	return 0;
 }
 
 void tstate_count_unregistered(uint64_t alloc_count, uint64_t alloc_bytes, uint64_t free_count,

@@ -5,15 +5,22 @@
  * registry of live threads whose exact counters the writer sums.
  * States: UNBORN -> ACTIVE -> DEAD. UNBORN is the zeroed TLS of a thread that
  * has not been seen yet (tstate_activate makes it ACTIVE on its first hook
- * while the tracker runs); tstate_retire (pthread key destructor) folds its
- * counters into the globals and makes it DEAD. Hooks track only in ACTIVE
+ * while the tracker runs, or DEAD if its exit destructor cannot be
+ * installed); tstate_retire (pthread key destructor) folds its counters
+ * into the globals and makes it DEAD. Only a thread whose destructor is
+ * installed is ever in the registry. Hooks track only in ACTIVE
  * with guard == 0.
  * Invariants: (1) touching the TLS never allocates; (2) guard > 0 means
  * "inside the tracker": every nested allocation is forwarded untracked;
- * (3) exact counters are written only by their own thread (relaxed stores)
- * and only grow; the writer reads them with relaxed loads under the registry
- * lock; (4) a thread's counters are counted exactly once: in its block while
- * registered, in the globals after tstate_retire.
+ * (3) exact counters are written only by their own thread (one add
+ * instruction, so that a signal handler's count on the same thread is never
+ * lost) and only grow; the writer reads them with relaxed loads under the
+ * registry lock; (4) a thread's counters are counted exactly once: in its
+ * block while registered, in the globals after tstate_retire; (5) critical
+ * > 0 implies guard > 0: the thread may hold a live or stack stripe lock,
+ * the backtrace lock, or be in the tracker arena, so a hook reentered by a
+ * signal handler takes none of them (it defers a free, see core.h), and a
+ * fork() from such a handler takes no tracker lock.
  */
 #ifndef HEAPSNAP_TSTATE_H
 #define HEAPSNAP_TSTATE_H
@@ -37,9 +44,14 @@ struct tstate {
 	uint64_t alloc_count, alloc_bytes, free_count, free_bytes; /* exact */
 	pid_t tid;
 	struct tstate *next, *prev; /* registry, under the registry lock */
-	uintptr_t stack_hi; /* top of this thread's stack, for the fp unwinder */
-	int unw_tls_counted; /* libunwind's TLS block counted (unwind.c) */
+	uintptr_t stack_lo, stack_hi; /* this thread's stack, for the fp unwinder */
+	int unw_tls_seen;    /* libunwind's TLS block handed out (unwind.c) */
 	unsigned samples;    /* backtraces taken by this thread (unwind.c) */
+	/* Signal handlers (see interpose.c, core.c): */
+	int critical;        /* > 0: may hold a tracker lock or be in the arena */
+	int registry_held;   /* holds, or is taking, the registry lock (tstate.c) */
+	unsigned fork_unlocked; /* stack of bits: fork_prepare took no lock (core.c) */
+	void *deferred;      /* frees deferred by handlers, linked through the blocks */
 	uintptr_t frames[OPTIONS_DEPTH_MAX + TSTATE_SKIP_MAX]; /* backtrace buffer */
 };
 
@@ -54,8 +66,11 @@ struct tstate_totals {
 int tstate_init(void);
 
 /* Context: app thread, inside a hook, on its first hook. Guard held by the
- * caller. Registers the thread and draws its first countdown. */
-void tstate_activate(struct tstate *ts, uint64_t sample);
+ * caller. Installs the thread's exit destructor, registers the thread and
+ * draws its first countdown: 0. When the destructor cannot be installed
+ * (pthread_setspecific fails), the thread is never registered and becomes
+ * DEAD (untracked: its calls count in the globals): -errno. */
+int tstate_activate(struct tstate *ts, uint64_t sample);
 
 /* Context: any thread. Never allocates. Adds exact totals of a thread that
  * is not ACTIVE (pre-registration or after retirement) to the globals. */
@@ -86,9 +101,31 @@ static inline void tstate_guard_leave(struct tstate *ts)
 		ts->hot = 1;
 }
 
+/* Context: own thread. Never allocates. Enters a region that may take a
+ * tracker lock or call the arena (guard held). */
+static inline void tstate_critical_enter(struct tstate *ts)
+{
+	ts->critical++;
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+}
+
+/* Context: own thread. Leaves it; 1 when frees were deferred meanwhile and
+ * the caller must run them now (core_critical_leave does). */
+static inline int tstate_critical_leave(struct tstate *ts)
+{
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	return --ts->critical == 0 && __atomic_load_n(&ts->deferred, __ATOMIC_RELAXED) != NULL;
+}
+
+/* One instruction: a signal handler on this thread that counts too cannot
+ * fall between a load and a store and have its count overwritten. */
 static inline void tstate_add(uint64_t *counter, uint64_t v)
 {
+#if defined(__x86_64__)
+	__asm__ volatile("addq %1, %0" : "+m"(*counter) : "er"(v));
+#else
 	__atomic_store_n(counter, __atomic_load_n(counter, __ATOMIC_RELAXED) + v, __ATOMIC_RELAXED);
+#endif
 }
 
 #endif

@@ -8,8 +8,11 @@
  * Invariants: (1) unwind_capture never allocates (measured: unw_backtrace
  * makes no malloc call; the fp walker touches only the stack), except the
  * block glibc mallocs for libunwind's TLS on a thread's first call, which
- * count_unw_tls accounts for; (2) the fp
- * walker reads only addresses inside the current thread's stack.
+ * unwind_tls_block hands to the caller once, to be kept out of the exact
+ * totals; (2) the fp walker dereferences only addresses inside the stack
+ * segment it runs on (the thread's stack, or the sigaltstack in a signal
+ * handler); any other frame it reads through process_vm_readv, so it never
+ * reads unmapped memory.
  */
 #include "unwind.h"
 
@@ -22,8 +25,9 @@
 #include <libunwind.h>
 #include <errno.h>
 #include <link.h>
-#include <malloc.h>
 #include <pthread.h>
+#include <signal.h>
+#include <sys/uio.h>
 #include <string.h>
 
 static int (*p_unw_backtrace)(void **buffer, int size);
@@ -114,6 +118,7 @@ void unwind_thread_init(struct tstate *ts)
 		void *addr;
 		size_t size;
 		if (pthread_attr_getstack(&attr, &addr, &size) == 0) {
+			ts->stack_lo = (uintptr_t)addr;
 			ts->stack_hi = (uintptr_t)addr + size;
 		}
 		pthread_attr_destroy(&attr);
@@ -125,23 +130,20 @@ void unwind_thread_init(struct tstate *ts)
  * unw_backtrace makes __tls_get_addr malloc a block for it, untracked (the
  * guard is held), and glibc frees that block with a plain free() when the
  * thread's stack is reused for a new thread (get_cached_stack), on a thread
- * that is tracked. Without this the exact totals counted one free per reused
- * thread stack that was never counted as an allocation, so meta.live_count
- * and live_bytes fell below the live blocks the program really holds
- * (found by tests/integration/threads-attributed-to-call-site.sh). The block
- * is counted here as an allocation of the thread, once; dlinfo does not
- * allocate. The pointer is the malloc'ed one because libunwind's TLS needs
- * no more than malloc's alignment.
+ * that is tracked. The block is the tracker's, not the program's: the
+ * caller records it (core.c: a live entry with no stack) so that its free
+ * is recognised and counted nowhere. dlinfo does not allocate. The pointer
+ * is the malloc'ed one because libunwind's TLS needs no more than malloc's
+ * alignment.
  */
-static void count_unw_tls(struct tstate *ts)
+void *unwind_tls_block(struct tstate *ts)
 {
 	void *blk = NULL;
-	if (unw_handle && dlinfo(unw_handle, RTLD_DI_TLS_DATA, &blk) == 0 && blk) {
-		/* counted once the block exists: the step walker may not need it */
-		ts->unw_tls_counted = 1;
-		tstate_add(&ts->alloc_count, 1);
-		tstate_add(&ts->alloc_bytes, malloc_usable_size(blk));
-	}
+	if (ts->unw_tls_seen || !unw_handle || dlinfo(unw_handle, RTLD_DI_TLS_DATA, &blk) != 0 || !blk)
+		return NULL;
+	/* seen once the block exists: the step walker may not need it */
+	ts->unw_tls_seen = 1;
+	return blk;
 }
 
 /*
@@ -173,24 +175,69 @@ static unsigned step_walk(uintptr_t *buf, unsigned max)
 	return n;
 }
 
+/* Reads the two words at fp without faulting: 0 when fp is not readable
+ * (or the kernel refuses process_vm_readv on ourselves: the walk stops). */
+static int safe_read_frame(pid_t tid, uintptr_t fp, uintptr_t out[2])
+{
+	struct iovec local = {.iov_base = out, .iov_len = 2 * sizeof(uintptr_t)};
+	struct iovec remote = {.iov_base = (void *)fp, .iov_len = 2 * sizeof(uintptr_t)};
+	int saved = errno;
+	ssize_t got = process_vm_readv(tid, &local, 1, &remote, 1, 0);
+	errno = saved;
+	return got == (ssize_t)(2 * sizeof(uintptr_t));
+}
+
+/*
+ * Code without frame pointers leaves anything in rbp. The walk starts on
+ * the stack it runs on: the thread's own stack ([fp, stack_hi), no check
+ * needed: it is the live part of a mapped stack) or, in a signal handler on
+ * a sigaltstack, the alternate stack (sigaltstack(NULL) gives its bounds;
+ * one syscall, only when the walk does not start on the thread's stack).
+ * On the thread's stack a chain that leaves it is garbage and the walk
+ * stops. Started elsewhere, a frame outside the starting segment (where the
+ * chain leaves the alternate stack for the interrupted code, or any stack
+ * we cannot bound) is read through
+ * process_vm_readv, which fails instead of faulting on unmapped memory: a
+ * syscall per frame, only in that uncertain case. Frames move strictly
+ * towards the top of their stack, except once, when the chain leaves the
+ * segment it started on. Sums are written so that none can wrap around.
+ */
 static unsigned fp_walk(struct tstate *ts, uintptr_t *buf, unsigned max)
 {
 	uintptr_t fp = (uintptr_t)__builtin_frame_address(0);
-	uintptr_t lo = fp, hi = ts->stack_hi;
+	uintptr_t lo = fp, hi = 0;
 	unsigned n = 0;
-	if (hi < lo + 16)
-		return 0;
-	/* Code without frame pointers leaves anything in rbp: every address is
-	 * checked against the live part of this thread's stack before it is
-	 * read (written so that no sum can wrap around). */
-	while (n < max && fp >= lo && fp <= hi - 16 && (fp & 7) == 0) {
-		uintptr_t next = ((uintptr_t *)fp)[0];
-		uintptr_t ret = ((uintptr_t *)fp)[1];
+	int left = 0; /* 1 once the chain has left the starting segment */
+	int may_leave = 1;
+	if (fp >= ts->stack_lo && fp < ts->stack_hi) {
+		hi = ts->stack_hi;
+		may_leave = 0; /* a chain out of the thread's own stack is garbage */
+	} else {
+		stack_t ss;
+		if (sigaltstack(NULL, &ss) == 0 && (ss.ss_flags & SS_ONSTACK) &&
+		    fp >= (uintptr_t)ss.ss_sp && fp - (uintptr_t)ss.ss_sp < ss.ss_size)
+			hi = (uintptr_t)ss.ss_sp + ss.ss_size;
+	}
+	while (n < max && (fp & 7) == 0) {
+		uintptr_t w[2];
+		if (!left && hi >= 16 && fp >= lo && fp <= hi - 16) {
+			w[0] = ((uintptr_t *)fp)[0];
+			w[1] = ((uintptr_t *)fp)[1];
+		} else if (!may_leave || fp == 0 || fp > UINTPTR_MAX - 16 ||
+			   !safe_read_frame(ts->tid, fp, w)) {
+			break;
+		}
+		uintptr_t next = w[0], ret = w[1];
 		if (!ret)
 			break;
 		buf[n++] = ret;
-		if (next <= fp)
+		if (!left && !(next >= lo && hi >= 16 && next <= hi - 16)) {
+			if (!may_leave || next == fp)
+				break;
+			left = 1; /* out of the starting segment: any direction, once */
+		} else if (next <= fp) {
 			break;
+		}
 		fp = next;
 	}
 	return n;
@@ -217,8 +264,6 @@ unsigned unwind_capture(struct tstate *ts, uintptr_t *out, unsigned max, int *tr
 			n = r > 0 ? (unsigned)r : 0;
 		}
 		pthread_rwlock_unlock(&walk_lock);
-		if (!ts->unw_tls_counted)
-			count_unw_tls(ts);
 	} else
 		n = 0;
 	unsigned skip = 0;

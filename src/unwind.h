@@ -35,6 +35,12 @@ unsigned unwind_capture(struct tstate *ts, uintptr_t *out, unsigned max, int *tr
 /* Context: any thread. Does addr lie in libheapsnap.so's own code? */
 int unwind_is_tracker_address(uintptr_t addr);
 
+/* Context: app thread, sampled path, guard held, after unwind_capture.
+ * Never allocates. The block glibc malloc'ed (untracked) for libunwind's
+ * thread-local data in this thread, the first time it exists; NULL before
+ * and after. The caller keeps it out of the exact totals. */
+void *unwind_tls_block(struct tstate *ts);
+
 /* Context: app thread on activation, guard held. Records the thread's stack
  * bounds for the frame-pointer walker (may allocate). */
 void unwind_thread_init(struct tstate *ts);

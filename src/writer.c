@@ -21,13 +21,14 @@
 #include "writer.h"
 
 #include "arena.h"
+#include "callsite.h"
 #include "core.h"
 #include "debug.h"
 #include "livetab.h"
 #include "log.h"
 #include "modmap.h"
 #include "sampler.h"
-#include "schema_sql.h"
+#include "snapfile.h"
 #include "stacktab.h"
 #include "symbolize.h"
 #include "tstate.h"
@@ -38,23 +39,21 @@
 #include <pthread.h>
 #include <semaphore.h>
 #include <signal.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
-#define FRAME_LG_BUCKETS 15
+#define LOCATION_LG_BUCKETS 15
 
-struct frame {
-	struct frame *next;
-	uintptr_t addr;
-	uint32_t id;
-	uint32_t written_gen; /* last snapshot file that has this row (generation) */
-	char *function, *file;
-	int line;
-	bool is_allocator;
+/* The location cache: every return address seen, named once per process
+ * (symbolize.c) and kept across snapshots. A location owns its frames
+ * (inline levels, innermost first) and their call-site marks (callsite.c). */
+struct location {
+	struct location *next;
+	struct snapfile_location loc;
+	struct snapfile_frame frames[];
 };
 
 static struct options opt;
@@ -91,8 +90,8 @@ static struct writer_job *jobs;
 static int pending; /* enum writer_request bits, atomic */
 static double start_mono;
 static double start_real;
-static struct frame **frame_buckets;
-static uint32_t frame_next_id;
+static struct location **location_buckets;
+static uint32_t location_next_id;
 static bool write_failed_reported;
 /* Set under snapshot_lock once the exit snapshot is written: it is the last.
  * Without it the writer thread could start an interval or signal snapshot
@@ -113,61 +112,47 @@ double writer_now(void)
 	return (double)ts.tv_sec + ts.tv_nsec * 1e-9 - start_mono;
 }
 
-/* ---- SQLite memory in the tracker arena ---- */
+/* ---- location cache ---- */
 
-static void *sq_malloc(int n) { return arena_alloc((size_t)n); }
-static void sq_free(void *p) { arena_free(p); }
-static void *sq_realloc(void *p, int n) { return arena_realloc(p, (size_t)n); }
-static int sq_size(void *p) { return p ? (int)arena_usable_size(p) : 0; }
-static int sq_roundup(int n) { return (n + 15) & ~15; }
-static int sq_init(void *arg) { return SQLITE_OK; }
-static void sq_shutdown(void *arg) {}
-
-static const sqlite3_mem_methods sq_methods = {
-	sq_malloc, sq_free, sq_realloc, sq_size, sq_roundup, sq_init, sq_shutdown, NULL,
-};
-
-/* ---- frame cache ---- */
-
-static struct frame *frame_get(uintptr_t addr)
+/* ctx: the snapshot's module map, for the call-site rule's module test. */
+static struct snapfile_location *location_get(uintptr_t addr, void *ctx)
 {
-	DEBUG_ASSERT_HELD(&snapshot_lock, "the frame cache changes only under the snapshot lock");
-	unsigned b = (unsigned)((addr * 0x9e3779b97f4a7c15ull) >> (64 - FRAME_LG_BUCKETS));
-	for (struct frame *f = frame_buckets[b]; f; f = f->next)
-		if (f->addr == addr)
-			return f;
-	struct frame *f = arena_alloc(sizeof(*f));
-	if (!f)
-		return NULL;
-	f->addr = addr;
-	f->id = ++frame_next_id;
+	const struct modmap *mods = ctx;
+	DEBUG_ASSERT_HELD(&snapshot_lock, "the location cache changes only under the snapshot lock");
+	unsigned b = (unsigned)((addr * 0x9e3779b97f4a7c15ull) >> (64 - LOCATION_LG_BUCKETS));
+	for (struct location *l = location_buckets[b]; l; l = l->next)
+		if (l->loc.addr == addr)
+			return &l->loc;
 	struct symbolize_result r;
 	symbolize_addr(addr, &r);
-	/* schema 1 keeps one frame per address: the real function's */
-	const struct symbolize_frame *real = &r.frames[r.nframes - 1];
-	f->function = real->function;
-	f->file = real->file;
-	f->line = real->line;
-	f->is_allocator = symbolize_is_allocator(real->function);
-	f->next = frame_buckets[b];
-	frame_buckets[b] = f;
-	return f;
+	struct location *l = arena_alloc(sizeof(*l) + r.nframes * sizeof(l->frames[0]));
+	if (!l)
+		return NULL;
+	long mi = modmap_find(mods, addr);
+	const char *module = mi >= 0 ? mods->v[mi].path : NULL;
+	for (unsigned i = 0; i < r.nframes; i++) {
+		l->frames[i] = (struct snapfile_frame){
+			.function = r.frames[i].function,
+			.file = r.frames[i].file,
+			.line = r.frames[i].line,
+			.is_allocator = callsite_is_allocator(r.frames[i].function, module),
+		};
+	}
+	l->loc = (struct snapfile_location){
+		.addr = addr,
+		.id = ++location_next_id,
+		.symbol = r.symbol,
+		.resolution = r.resolution,
+		.jit = r.jit,
+		.nframes = r.nframes,
+		.frames = l->frames,
+	};
+	l->next = location_buckets[b];
+	location_buckets[b] = l;
+	return &l->loc;
 }
 
 /* ---- process facts ---- */
-
-static void read_file_small(const char *path, char *buf, size_t len, size_t *outlen)
-{
-	*outlen = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	ssize_t n;
-	while (*outlen < len - 1 && (n = read(fd, buf + *outlen, len - 1 - *outlen)) > 0)
-		*outlen += (size_t)n;
-	close(fd);
-	buf[*outlen] = '\0';
-}
 
 static void program_name(char *buf, size_t len)
 {
@@ -188,80 +173,6 @@ static void program_name(char *buf, size_t len)
 }
 
 /* ---- the snapshot ---- */
-
-struct db {
-	sqlite3 *h;
-	sqlite3_stmt *meta, *module, *frame, *stack, *stack_frame, *site, *alloc;
-};
-
-static int db_exec(struct db *d, const char *sql)
-{
-	return sqlite3_exec(d->h, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -EIO;
-}
-
-static int step(sqlite3_stmt *st)
-{
-	int rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	return rc == SQLITE_DONE ? 0 : -EIO;
-}
-
-static int meta_text(struct db *d, const char *k, const char *v)
-{
-	sqlite3_bind_text(d->meta, 1, k, -1, SQLITE_STATIC);
-	if (v)
-		sqlite3_bind_text(d->meta, 2, v, -1, SQLITE_TRANSIENT);
-	return step(d->meta);
-}
-
-static int meta_int(struct db *d, const char *k, int64_t v)
-{
-	sqlite3_bind_text(d->meta, 1, k, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(d->meta, 2, v);
-	return step(d->meta);
-}
-
-static int meta_real(struct db *d, const char *k, double v)
-{
-	sqlite3_bind_text(d->meta, 1, k, -1, SQLITE_STATIC);
-	sqlite3_bind_double(d->meta, 2, v);
-	return step(d->meta);
-}
-
-static int prepare_all(struct db *d)
-{
-	static const struct {
-		size_t off;
-		const char *sql;
-	} stmts[] = {
-		{offsetof(struct db, meta), "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)"},
-		{offsetof(struct db, module), "INSERT INTO modules(id, path, build_id, load_address, size) VALUES (?, ?, ?, ?, ?)"},
-		{offsetof(struct db, frame), "INSERT INTO frames(id, address, module_id, offset, function, file, line, is_allocator) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"},
-		{offsetof(struct db, stack), "INSERT INTO stacks(id, nframes, site_depth, truncated) VALUES (?, ?, ?, ?)"},
-		{offsetof(struct db, stack_frame), "INSERT INTO stack_frames(stack_id, raw_depth, frame_id) VALUES (?, ?, ?)"},
-		{offsetof(struct db, site), "INSERT INTO sites(stack_id, live_bytes, live_count, alloc_bytes, alloc_count, free_bytes, free_count) VALUES (?, ?, ?, ?, ?, ?, ?)"},
-		{offsetof(struct db, alloc), "INSERT OR REPLACE INTO allocations(address, size, weight_count, weight_bytes, stack_id, time, thread) VALUES (?, ?, ?, ?, ?, ?, ?)"},
-	};
-	for (size_t i = 0; i < sizeof(stmts) / sizeof(stmts[0]); i++) {
-		sqlite3_stmt **slot = (sqlite3_stmt **)((char *)d + stmts[i].off);
-		if (sqlite3_prepare_v2(d->h, stmts[i].sql, -1, slot, NULL) != SQLITE_OK)
-			return -EIO;
-	}
-	return 0;
-}
-
-static void finalize_all(struct db *d)
-{
-	sqlite3_stmt *all[] = {d->meta, d->module, d->frame, d->stack, d->stack_frame, d->site, d->alloc};
-	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
-		sqlite3_finalize(all[i]);
-}
-
-static int64_t fx_round(uint64_t fx)
-{
-	return (int64_t)((fx + SAMPLER_FX / 2) / SAMPLER_FX);
-}
 
 struct snapshot_data {
 	struct tstate_totals totals;
@@ -308,140 +219,6 @@ static void release(struct snapshot_data *s)
 	modmap_free(&s->mods);
 }
 
-static int write_meta(struct db *d, const struct snapshot_data *s, const char *trigger, const char *label)
-{
-	char buf[8192];
-	size_t n;
-	int rc = 0;
-	struct timespec now;
-	clock_gettime(CLOCK_REALTIME, &now);
-	rc |= meta_int(d, "schema_version", 1);
-	rc |= meta_text(d, "heapsnap_version", PACKAGE_VERSION);
-	rc |= meta_int(d, "pid", getpid());
-	rc |= meta_int(d, "ppid", getppid());
-	char exe[4096];
-	ssize_t len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (len > 0) {
-		exe[len] = '\0';
-		rc |= meta_text(d, "exe", exe);
-		for (size_t i = 0; i < s->mods.n; i++)
-			if (strcmp(s->mods.v[i].path, exe) == 0 && s->mods.v[i].build_id[0])
-				rc |= meta_text(d, "build_id", s->mods.v[i].build_id);
-	}
-	read_file_small("/proc/self/cmdline", buf, sizeof(buf), &n);
-	for (size_t i = 0; n > 0 && i < n - 1; i++)
-		if (buf[i] == '\0')
-			buf[i] = ' ';
-	rc |= meta_text(d, "cmdline", buf);
-	rc |= meta_int(d, "seq", seq);
-	rc |= meta_real(d, "time", (double)now.tv_sec + now.tv_nsec * 1e-9);
-	rc |= meta_real(d, "start_time", start_real);
-	rc |= meta_real(d, "uptime", writer_now());
-	rc |= meta_text(d, "trigger", trigger);
-	if (label)
-		rc |= meta_text(d, "label", label);
-	rc |= meta_int(d, "sample", (int64_t)opt.sample);
-	rc |= meta_int(d, "depth", opt.depth);
-	rc |= meta_text(d, "unwinder", opt.unwinder == OPTIONS_UNWINDER_FP ? "fp" : "libunwind");
-	rc |= meta_real(d, "interval", opt.interval);
-	rc |= meta_text(d, "options", opt_text);
-	rc |= meta_int(d, "alloc_count", (int64_t)s->totals.alloc_count);
-	rc |= meta_int(d, "alloc_bytes", (int64_t)s->totals.alloc_bytes);
-	rc |= meta_int(d, "free_count", (int64_t)s->totals.free_count);
-	rc |= meta_int(d, "free_bytes", (int64_t)s->totals.free_bytes);
-	rc |= meta_int(d, "live_count", (int64_t)(s->totals.alloc_count - s->totals.free_count));
-	rc |= meta_int(d, "live_bytes", (int64_t)(s->totals.alloc_bytes - s->totals.free_bytes));
-	rc |= meta_int(d, "threads", s->totals.threads);
-	rc |= meta_int(d, "sampled_live_count", (int64_t)s->nallocs);
-	rc |= meta_int(d, "stacks", (int64_t)s->nstacks);
-	read_file_small("/proc/self/statm", buf, 256, &n);
-	unsigned long vsz = 0, rss = 0;
-	if (sscanf(buf, "%lu %lu", &vsz, &rss) == 2)
-		rc |= meta_int(d, "rss_bytes", (int64_t)rss * sysconf(_SC_PAGESIZE));
-	rc |= meta_int(d, "tracker_bytes", (int64_t)arena_bytes());
-	rc |= meta_int(d, "tracker_resident_bytes", (int64_t)arena_resident());
-	return rc ? -EIO : 0;
-}
-
-static int write_tables(struct db *d, struct snapshot_data *s)
-{
-	int rc = 0;
-	for (size_t i = 0; i < s->mods.n && !rc; i++) {
-		const struct modmap_module *m = &s->mods.v[i];
-		sqlite3_bind_int64(d->module, 1, (int64_t)i + 1);
-		sqlite3_bind_text(d->module, 2, m->path, -1, SQLITE_STATIC);
-		if (m->build_id[0])
-			sqlite3_bind_text(d->module, 3, m->build_id, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(d->module, 4, (int64_t)m->base);
-		sqlite3_bind_int64(d->module, 5, (int64_t)(m->hi - m->lo));
-		rc = step(d->module);
-	}
-	for (size_t i = 0; i < s->nstacks && !rc; i++) {
-		struct stacktab_entry *e = s->stacks[i];
-		int site_depth = -1;
-		for (unsigned k = 0; k < e->nframes && !rc; k++) {
-			struct frame *f = frame_get(e->frames[k]);
-			if (!f)
-				return -ENOMEM;
-			if (site_depth < 0 && !f->is_allocator)
-				site_depth = (int)k;
-			if (f->written_gen != generation) {
-				f->written_gen = generation;
-				long mi = modmap_find(&s->mods, f->addr);
-				sqlite3_bind_int64(d->frame, 1, f->id);
-				sqlite3_bind_int64(d->frame, 2, (int64_t)f->addr);
-				if (mi >= 0) {
-					sqlite3_bind_int64(d->frame, 3, mi + 1);
-					sqlite3_bind_int64(d->frame, 4, (int64_t)(f->addr - s->mods.v[mi].base));
-				}
-				if (f->function)
-					sqlite3_bind_text(d->frame, 5, f->function, -1, SQLITE_STATIC);
-				if (f->file)
-					sqlite3_bind_text(d->frame, 6, f->file, -1, SQLITE_STATIC);
-				if (f->line > 0)
-					sqlite3_bind_int(d->frame, 7, f->line);
-				sqlite3_bind_int(d->frame, 8, f->is_allocator);
-				rc = step(d->frame);
-			}
-			sqlite3_bind_int64(d->stack_frame, 1, e->id);
-			sqlite3_bind_int(d->stack_frame, 2, (int)k);
-			sqlite3_bind_int64(d->stack_frame, 3, f->id);
-			rc |= step(d->stack_frame);
-		}
-		if (site_depth < 0)
-			site_depth = 0;
-		sqlite3_bind_int64(d->stack, 1, e->id);
-		sqlite3_bind_int(d->stack, 2, e->nframes);
-		sqlite3_bind_int(d->stack, 3, site_depth);
-		sqlite3_bind_int(d->stack, 4, e->truncated);
-		rc |= step(d->stack);
-		uint64_t ac = __atomic_load_n(&e->alloc_count_fx, __ATOMIC_RELAXED);
-		uint64_t ab = __atomic_load_n(&e->alloc_bytes, __ATOMIC_RELAXED);
-		uint64_t fc = __atomic_load_n(&e->free_count_fx, __ATOMIC_RELAXED);
-		uint64_t fb = __atomic_load_n(&e->free_bytes, __ATOMIC_RELAXED);
-		sqlite3_bind_int64(d->site, 1, e->id);
-		sqlite3_bind_int64(d->site, 2, (int64_t)(ab - fb));
-		sqlite3_bind_int64(d->site, 3, fx_round(ac) - fx_round(fc));
-		sqlite3_bind_int64(d->site, 4, (int64_t)ab);
-		sqlite3_bind_int64(d->site, 5, fx_round(ac));
-		sqlite3_bind_int64(d->site, 6, (int64_t)fb);
-		sqlite3_bind_int64(d->site, 7, fx_round(fc));
-		rc |= step(d->site);
-	}
-	for (size_t i = 0; i < s->nallocs && !rc; i++) {
-		const struct livetab_entry *a = &s->allocs[i];
-		sqlite3_bind_int64(d->alloc, 1, (int64_t)a->addr);
-		sqlite3_bind_int64(d->alloc, 2, (int64_t)a->size);
-		sqlite3_bind_double(d->alloc, 3, (double)a->count_fx / SAMPLER_FX);
-		sqlite3_bind_int64(d->alloc, 4, (int64_t)a->bytes);
-		sqlite3_bind_int64(d->alloc, 5, a->stack ? a->stack->id : 0);
-		sqlite3_bind_double(d->alloc, 6, a->time);
-		sqlite3_bind_int64(d->alloc, 7, a->tid);
-		rc = step(d->alloc);
-	}
-	return rc ? -EIO : 0;
-}
-
 static void fsync_path(const char *path, int flags)
 {
 	int fd = open(path, flags | O_CLOEXEC);
@@ -451,52 +228,19 @@ static void fsync_path(const char *path, int flags)
 	}
 }
 
-static int write_file(struct snapshot_data *s, const char *tmp, const char *trigger, const char *label)
+/* The file is created here, private (0600: heap layouts and stacks are
+ * sensitive), exclusively and never through a symlink: a stale NAME.tmp of
+ * a killed run is removed first (unlink never follows a symlink), and
+ * anything that reappears in between makes O_EXCL fail. SQLite then opens
+ * that file, refusing a symlink too (snapfile.c). */
+static int create_private(const char *tmp)
 {
-	struct db d;
-	memset(&d, 0, sizeof(d));
-	/* The file is created here, private (0600: heap layouts and stacks are
-	 * sensitive), exclusively and never through a symlink: a stale NAME.tmp
-	 * of a killed run is removed first (unlink never follows a symlink), and
-	 * anything that reappears in between makes O_EXCL fail. SQLite then
-	 * opens that file, refusing a symlink too. */
 	unlink(tmp);
 	int fd = open(tmp, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -errno;
 	close(fd);
-	if (sqlite3_open_v2(tmp, &d.h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW, NULL) != SQLITE_OK) {
-		int err = d.h ? sqlite3_system_errno(d.h) : ENOMEM;
-		sqlite3_close(d.h);
-		return err ? -err : -EIO;
-	}
-	int rc = db_exec(&d, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA locking_mode=EXCLUSIVE;");
-	if (!rc)
-		rc = db_exec(&d, "BEGIN");
-	if (!rc)
-		rc = db_exec(&d, schema_sql);
-	if (!rc)
-		rc = prepare_all(&d);
-	if (!rc)
-		rc = write_meta(&d, s, trigger, label);
-	if (!rc)
-		rc = write_tables(&d, s);
-	if (!rc)
-		rc = db_exec(&d, "COMMIT");
-	if (rc) {
-		/* say why in errno terms: memory, disk full, or the system's word */
-		int code = sqlite3_errcode(d.h) & 0xff, err = sqlite3_system_errno(d.h);
-		if (code == SQLITE_NOMEM || rc == -ENOMEM)
-			rc = -ENOMEM;
-		else if (code == SQLITE_FULL)
-			rc = -ENOSPC;
-		else if (err)
-			rc = -err;
-	}
-	finalize_all(&d);
-	if (sqlite3_close(d.h) != SQLITE_OK && !rc)
-		rc = -EIO;
-	return rc;
+	return 0;
 }
 
 static int snapshot_locked(const char *trigger, const char *label)
@@ -513,7 +257,28 @@ static int snapshot_locked(const char *trigger, const char *label)
 		symbolize_refresh();
 		seq++;
 		generation++;
-		rc = write_file(&s, tmp, trigger, label);
+		rc = create_private(tmp);
+		if (rc == 0) {
+			struct snapfile_input in = {
+				.totals = s.totals,
+				.allocs = s.allocs,
+				.nallocs = s.nallocs,
+				.stacks = s.stacks,
+				.nstacks = s.nstacks,
+				.mods = &s.mods,
+				.trigger = trigger,
+				.label = label,
+				.seq = seq,
+				.generation = generation,
+				.opt = &opt,
+				.options_text = opt_text,
+				.start_real = start_real,
+				.uptime = writer_now(),
+				.locate = location_get,
+				.locate_ctx = &s.mods,
+			};
+			rc = snapfile_write(&in, tmp);
+		}
 		if (rc)
 			seq--;
 	}
@@ -715,14 +480,13 @@ int writer_init(const struct options *opts, const char *options_text)
 	start_real = (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 	opt = *opts;
 	snprintf(opt_text, sizeof(opt_text), "%s", options_text ? options_text : "");
-	frame_buckets = arena_alloc(sizeof(*frame_buckets) << FRAME_LG_BUCKETS);
-	if (!frame_buckets)
+	location_buckets = arena_alloc(sizeof(*location_buckets) << LOCATION_LG_BUCKETS);
+	if (!location_buckets)
 		return -ENOMEM;
-	if (sqlite3_config(SQLITE_CONFIG_MALLOC, &sq_methods) != SQLITE_OK)
-		return -EINVAL;
-	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
-	if (sqlite3_initialize() != SQLITE_OK)
-		return -ENOMEM;
+	memset(location_buckets, 0, sizeof(*location_buckets) << LOCATION_LG_BUCKETS);
+	int rc = snapfile_init();
+	if (rc)
+		return rc;
 	return start_thread();
 }
 

@@ -23,9 +23,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* Tables every query here relies on, checked at open. */
-static const char *const required_tables[] = {
-	"modules", "frames", "stacks", "stack_frames", "sites",
+/* Tables every query here relies on, checked at open, per schema version:
+ * 1 has one frames row per address and stack_frames; 2 has locations, their
+ * frames (inline levels) and the call-site trie. */
+static const char *const required_v1[] = {
+	"modules", "frames", "stacks", "stack_frames", "sites", NULL,
+};
+static const char *const required_v2[] = {
+	"modules", "locations", "frames", "callsites", "stacks", "sites", NULL,
 };
 
 static int fail(const char *path, const char *fmt, const char *detail)
@@ -253,12 +258,13 @@ int snapread_open(const char *path, struct snapread **out)
 		fail(path, "not a heapsnap snapshot (%s)", "no meta table");
 	if (rc <= 0 || check_schema_version(s) < 0)
 		goto bad;
-	for (size_t i = 0; i < sizeof(required_tables) / sizeof(*required_tables); i++) {
+	const char *const *required = s->schema_version >= 2 ? required_v2 : required_v1;
+	for (size_t i = 0; required[i]; i++) {
 		char why[64];
 
-		rc = has_table(s, required_tables[i]);
+		rc = has_table(s, required[i]);
 		if (rc == 0) {
-			snprintf(why, sizeof(why), "no %s table", required_tables[i]);
+			snprintf(why, sizeof(why), "no %s table", required[i]);
 			fail(path, "not a heapsnap snapshot (%s)", why);
 		}
 		if (rc <= 0)
@@ -365,7 +371,17 @@ static void free_frame(struct snapread_frame *f)
 
 int snapread_sites(struct snapread *s, struct snapread_site **out, size_t *n)
 {
-	static const char sql[] =
+	static const char sql_v2[] =
+		"SELECT s.stack_id, s.live_bytes, s.live_count,"
+		"       f.function, f.file, f.line, m.path, l.offset, l.address"
+		"  FROM sites s"
+		"  LEFT JOIN stacks st ON st.id = s.stack_id"
+		"  LEFT JOIN frames f ON f.location_id = st.site_location_id"
+		"                    AND f.inline_depth = st.site_inline_depth"
+		"  LEFT JOIN locations l ON l.id = st.site_location_id"
+		"  LEFT JOIN modules m ON m.id = l.module_id"
+		" ORDER BY s.stack_id";
+	static const char sql_v1[] =
 		"SELECT s.stack_id, s.live_bytes, s.live_count,"
 		"       f.function, f.file, f.line, m.path, f.offset, f.address"
 		"  FROM sites s"
@@ -382,7 +398,7 @@ int snapread_sites(struct snapread *s, struct snapread_site **out, size_t *n)
 
 	*out = NULL;
 	*n = 0;
-	rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+	rc = sqlite3_prepare_v2(s->db, s->schema_version >= 2 ? sql_v2 : sql_v1, -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return msgs_error("cannot read sites from '%s': %s", s->path,
 				  sqlite3_errmsg(s->db));
@@ -421,7 +437,24 @@ void snapread_sites_free(struct snapread_site *v, size_t n)
 int snapread_frames(struct snapread *s, int64_t stack_id,
 		    struct snapread_frame **out, size_t *n)
 {
-	static const char sql[] =
+	/* Version 2: the stack's path up the trie, each location's frames
+	 * innermost first; the position in that order, minus the call site's,
+	 * is the depth. The walk is bounded like version 1's LIMIT. */
+	static const char sql_v2[] =
+		"WITH RECURSIVE walk(k, cs) AS ("
+		"  SELECT 0, callsite_id FROM stacks WHERE id = ?1 AND callsite_id IS NOT NULL"
+		"  UNION ALL"
+		"  SELECT w.k + 1, c.parent_id FROM walk w JOIN callsites c ON c.id = w.cs"
+		"   WHERE c.parent_id IS NOT NULL AND w.k < 4096)"
+		"SELECT (SELECT site_depth FROM stacks WHERE id = ?1),"
+		"       f.function, f.file, f.line, m.path, l.offset, l.address"
+		"  FROM walk w"
+		"  JOIN callsites c ON c.id = w.cs"
+		"  JOIN locations l ON l.id = c.location_id"
+		"  JOIN frames f ON f.location_id = l.id"
+		"  LEFT JOIN modules m ON m.id = l.module_id"
+		" ORDER BY w.k, f.inline_depth LIMIT 4096";
+	static const char sql_v1[] =
 		"SELECT sf.raw_depth - st.site_depth,"
 		"       f.function, f.file, f.line, m.path, f.offset, f.address"
 		"  FROM stack_frames sf"
@@ -435,20 +468,28 @@ int snapread_frames(struct snapread *s, int64_t stack_id,
 	sqlite3_stmt *st;
 	int rc;
 
+	bool v2 = s->schema_version >= 2;
+	int64_t position = 0;
+
 	*out = NULL;
 	*n = 0;
-	rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+	rc = sqlite3_prepare_v2(s->db, v2 ? sql_v2 : sql_v1, -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return msgs_error("cannot read stack frames from '%s': %s", s->path,
 				  sqlite3_errmsg(s->db));
 	sqlite3_bind_int64(st, 1, stack_id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		/* v1: the row's depth; v2: the call site's position, so the
+		 * depth is this row's position minus it (callers only: >= 0) */
+		int64_t depth = v2 ? position++ - sqlite3_column_int64(st, 0) : sqlite3_column_int64(st, 0);
+		if (depth < 0)
+			continue;
 		if (len == cap) {
 			cap = cap ? 2 * cap : 16;
 			v = msgs_xrealloc(v, cap * sizeof(*v));
 		}
 		memset(&v[len], 0, sizeof(v[len]));
-		v[len].depth = sqlite3_column_int64(st, 0);
+		v[len].depth = depth;
 		read_frame(st, 1, &v[len]);
 		len++;
 	}

@@ -2,8 +2,9 @@
  * snapread.h: open and read heapsnap snapshot files, shared by both tools.
  *
  * Owns everything the tools know about the snapshot schema (src/schema.sql):
- * which tables prove a file is a snapshot, which schema_version is read, and
- * the queries for meta, sites and stack frames. Main thread only.
+ * which tables prove a file is a snapshot, which schema_versions are read
+ * (1 and 2: every version this project has written), and the queries for
+ * meta, sites and stack frames. Main thread only.
  * Invariants: (1) files are opened read-only (SQLITE_OPEN_READONLY and a
  * mode=ro URI) with defensive settings, and never modified; (2) a file is
  * accepted only with a meta table, an integer schema_version no newer than
@@ -19,7 +20,7 @@
 #include <stdint.h>
 
 /* Newest snapshot schema these tools understand. */
-#define SNAPREAD_SCHEMA_VERSION 1
+#define SNAPREAD_SCHEMA_VERSION 2
 
 enum snapread_type { SNAPREAD_NULL, SNAPREAD_INT, SNAPREAD_REAL, SNAPREAD_TEXT };
 

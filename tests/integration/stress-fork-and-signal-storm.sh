@@ -31,16 +31,20 @@ signals=$(for db in "$WORK/sig"/*.db; do q "$db" "SELECT value FROM meta WHERE k
 checked=0
 for db in "$WORK"/fork/*.db "$WORK"/sig/*.db; do
 	[ "$(q "$db" 'PRAGMA integrity_check')" = ok ] || fail "$db is damaged"
-	# self-contained: every frame a stack names is in the file (a forked
-	# child inherits the frame cache of a parent that already wrote files)
-	missing=$(q "$db" "SELECT count(*) FROM stack_frames sf LEFT JOIN frames f ON f.id = sf.frame_id WHERE f.id IS NULL")
-	[ "$missing" = 0 ] || fail "$db: $missing stack frames name no frames row"
+	# self-contained: every location a stack's trie path names is in the
+	# file with its frames (a forked child inherits the location cache of a
+	# parent that already wrote files)
+	missing=$(q "$db" "SELECT count(*) FROM callsites c LEFT JOIN locations l ON l.id = c.location_id WHERE l.id IS NULL")
+	[ "$missing" = 0 ] || fail "$db: $missing call-site nodes name no location"
+	frameless=$(q "$db" "SELECT count(*) FROM locations l WHERE NOT EXISTS (SELECT 1 FROM frames f WHERE f.location_id = l.id)")
+	[ "$frameless" = 0 ] || fail "$db: $frameless locations without frames"
 	# every reference of every table resolves (allocations and sites name
-	# stacks the file has, frames name its modules...)
+	# stacks the file has, stacks name trie nodes, nodes their parents...)
 	fk=$(q "$db" 'PRAGMA foreign_key_check' | head -n 3)
 	[ -z "$fk" ] || fail "$db: dangling references (table|rowid|parent|fk): $fk"
-	orphans=$(q "$db" "SELECT count(*) FROM stacks st WHERE NOT EXISTS (SELECT 1 FROM stack_frames sf WHERE sf.stack_id = st.id) AND st.nframes > 0")
-	[ "$orphans" = 0 ] || fail "$db: $orphans stacks without their frames"
+	# a stack's trie path is as long as the stack
+	short=$(q "$db" "SELECT count(*) FROM stacks st WHERE st.nframes != (SELECT count(*) FROM v_stack_frames v WHERE v.stack_id = st.id AND v.inline_depth = 0)")
+	[ "$short" = 0 ] || fail "$db: $short stacks whose trie path is not nframes long"
 	checked=$((checked + 1))
 done
 echo "ok: $children forks, $i signals ($signals signal snapshots), no deadlock; references of $checked files checked"

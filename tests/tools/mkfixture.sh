@@ -6,8 +6,10 @@
 #            other              a later run of the same program (pid 5678,
 #                               another build_id, stack ids + 100, the
 #                               sites of demo3, 3600 s after demo1)
-# The snapshot is built from src/schema.sql plus the INSERTs below, so the
-# fixtures follow the schema the library writes. Known facts the tests rely
+# The snapshot is built from SCHEMA.sql plus the INSERTs below, so the
+# fixtures follow the schema the library writes: version 2 (src/schema.sql,
+# a locations table and a call-site trie) or version 1 (tools/schema-v1.sql,
+# one frames row per address and stack_frames), told apart by the schema. Known facts the tests rely
 # on (demo1 -> demo3): leak_buffer (demo.c:42) grows most, +1049088 bytes,
 # over two stacks (via handle_request and via main); libplugin.so+0x1a2b
 # (unsymbolized) +4096; session_new appears (+512); copy_name (behind
@@ -16,6 +18,11 @@
 set -eu
 
 schema=$1 out=$2 variant=$3
+if grep -q 'CREATE TABLE locations' "$schema"; then version=2; else version=1; fi
+# Version 2 is filled from version-1 rows in temporary tables (the same
+# data), converted by SQL at the end: a location per frame row, one trie
+# node per stack frame (nodes need not be shared to be a valid trie).
+if [ $version = 2 ]; then F=v1_frames S=v1_stacks SF=v1_stack_frames; else F=frames S=stacks SF=stack_frames; fi
 
 pid=1234 build=5f1e0c2a9b7d4e31 idoff=0 tbase=0
 case $variant in
@@ -39,10 +46,10 @@ site() {  # site STACK BYTES1 COUNT1 BYTES2 COUNT2 BYTES3 COUNT3
 
 stack() {  # stack ID SITE_DEPTH FRAME...   (frames innermost first)
 	s=$(($1 + idoff)) sd=$2; shift 2
-	echo "INSERT INTO stacks VALUES($s, $#, $sd, 0);"
+	echo "INSERT INTO $S VALUES($s, $#, $sd, 0);"
 	d=0
 	for f in "$@"; do
-		echo "INSERT INTO stack_frames VALUES($s, $d, $f);"
+		echo "INSERT INTO $SF VALUES($s, $d, $f);"
 		d=$((d + 1))
 	done
 }
@@ -65,8 +72,15 @@ rm -f "$out"
 {
 	cat "$schema"
 	echo "BEGIN;"
+	if [ $version = 2 ]; then
+		cat <<SQL
+CREATE TEMP TABLE v1_frames (id INTEGER PRIMARY KEY, address, module_id, offset, function, file, line, is_allocator);
+CREATE TEMP TABLE v1_stacks (id INTEGER PRIMARY KEY, nframes, site_depth, truncated);
+CREATE TEMP TABLE v1_stack_frames (stack_id, raw_depth, frame_id);
+SQL
+	fi
 	cat <<SQL
-INSERT INTO meta VALUES('schema_version', 1), ('heapsnap_version', '0.1.0'),
+INSERT INTO meta VALUES('schema_version', $version), ('heapsnap_version', '0.1.0'),
   ('pid', $pid), ('ppid', 1), ('exe', '/usr/bin/demo'),
   ('cmdline', 'demo --serve "port 80"'), ('build_id', '$build'),
   ('seq', $seq), ('time', $time.5), ('uptime', $uptime.5), ('trigger', 'interval'),
@@ -79,7 +93,7 @@ INSERT INTO modules VALUES
   (1, '/usr/bin/demo', '$build', 93824992231424, 65536),
   (2, '/usr/lib/x86_64-linux-gnu/libc.so.6', 'e1a2b3c4', 139637976727552, 2031616),
   (3, '/opt/demo/lib/libplugin.so', NULL, 139637980000000, 40960);
-INSERT INTO frames VALUES
+INSERT INTO $F VALUES
   (1, 139637976827552, 2, 100000, 'malloc', NULL, NULL, 1),
   (2, 139637976837552, 2, 110000, 'strdup', NULL, NULL, 1),
   (3, 93824992235520, 1, 4096, 'leak_buffer', 'demo.c', 42, 0),
@@ -103,5 +117,20 @@ SQL
 	stack 7 1  1 11 4 5 13
 	stack 8 1  1 12 5 13
 	echo "$sites"
+	if [ $version = 2 ]; then
+		cat <<'SQL'
+INSERT INTO locations SELECT id, address, module_id, offset, function, 0,
+  CASE WHEN file IS NOT NULL THEN 'lines' WHEN function IS NOT NULL THEN 'symbol' ELSE 'unresolved' END
+  FROM v1_frames;
+INSERT INTO frames SELECT id, 0, function, file, line, is_allocator FROM v1_frames;
+INSERT INTO callsites SELECT sf.stack_id * 1000 + sf.raw_depth,
+  CASE WHEN sf.raw_depth + 1 < st.nframes THEN sf.stack_id * 1000 + sf.raw_depth + 1 END,
+  sf.frame_id, st.nframes - 1 - sf.raw_depth
+  FROM v1_stack_frames sf JOIN v1_stacks st ON st.id = sf.stack_id;
+INSERT INTO stacks SELECT st.id, st.id * 1000, st.nframes, st.site_depth,
+  (SELECT frame_id FROM v1_stack_frames WHERE stack_id = st.id AND raw_depth = st.site_depth), 0, st.truncated
+  FROM v1_stacks st;
+SQL
+	fi
 	echo "COMMIT;"
 } | sqlite3 "$out" || exit 99
