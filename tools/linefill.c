@@ -11,12 +11,12 @@
  * it copies the read-only connection into an in-memory database (SQLite's
  * backup API) and fills that; (3) lookups go module by module (ORDER BY
  * module), so dwarfres' bounded module table is never thrashed.
- * The allocator rule is a local copy of src/symbolize.c's
- * symbolize_is_allocator until src/callsite.c's callsite_is_allocator
- * (function, module path) lands on main; then it must call that.
+ * is_allocator is src/callsite.c's rule, the writer's, with the traced
+ * process's wrappers= patterns from the file's meta.
  */
 #include "linefill.h"
 
+#include "callsite.h"
 #include "dwarfres.h"
 #include "msgs.h"
 #include "snapread.h"
@@ -25,6 +25,7 @@
 #include <sqlite3.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -57,37 +58,36 @@ void linefill_done(void)
 	ndirs = 0;
 }
 
-/* Local copy of src/symbolize.c's symbolize_is_allocator (the writer's
- * rule) until src/callsite.c provides callsite_is_allocator. */
-static bool is_allocator(const char *f, const char *module_path)
-{
-	static const char *const names[] = {
-		"malloc", "calloc", "realloc", "reallocarray", "posix_memalign", "aligned_alloc",
-		"memalign", "valloc", "pvalloc", "strdup", "strndup", "__strdup", "__strndup",
-		"wcsdup", "asprintf", "vasprintf", "__asprintf", "__vasprintf", "__asprintf_chk",
-		"__vasprintf_chk", "__vasprintf_internal", "getline", "getdelim", "__getdelim",
-		"open_memstream", "open_wmemstream", "realpath", "__realpath", "tempnam",
-		"get_current_dir_name", NULL,
-	};
-	static const char *const prefixes[] = {
-		"std::allocator<", "std::allocator_traits<", "__gnu_cxx::new_allocator<",
-		"std::__new_allocator<", "std::__allocated_ptr<", "std::_Vector_base<", NULL,
-	};
+/*
+ * The writer's rule (src/callsite.c) with the traced process's own
+ * wrappers= patterns, read from the file's meta 'options' (the effective
+ * options, "key=value" joined by ':'; a pattern never holds ':' or ',').
+ * callsite.c keeps the patterns by pointer: they live in this buffer until
+ * the next file's.
+ */
+static char wrappers[1024];
 
-	(void)module_path;
-	if (!f)
-		return false;
-	for (const char *const *n = names; *n; n++)
-		if (strcmp(f, *n) == 0)
-			return true;
-	if (strncmp(f, "operator new", 12) == 0 || strncmp(f, "_Znw", 4) == 0 ||
-	    strncmp(f, "_Zna", 4) == 0)
-		return true;
-	for (const char *const *p = prefixes; *p; p++)
-		if (strncmp(f, *p, strlen(*p)) == 0 &&
-		    (strstr(f, "::allocate(") || strstr(f, "::_M_allocate(")))
-			return true;
-	return false;
+static void use_wrappers_of(sqlite3 *db)
+{
+	sqlite3_stmt *st;
+	const char *opts = NULL, *p;
+
+	wrappers[0] = '\0';
+	if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = 'options'", -1, &st, NULL) == SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW)
+			opts = (const char *)sqlite3_column_text(st, 0);
+		for (p = opts; p && (p = strstr(p, "wrappers=")); p++) {
+			if (p == opts || p[-1] == ':' || p[-1] == ',') {
+				size_t n = strcspn(p + 9, ":,");
+
+				if (n < sizeof(wrappers))
+					snprintf(wrappers, sizeof(wrappers), "%.*s", (int)n, p + 9);
+				break;
+			}
+		}
+		sqlite3_finalize(st);
+	}
+	callsite_set_user_patterns(wrappers);
 }
 
 static int sql_error(sqlite3 *db, const char *path, const char *what)
@@ -173,7 +173,7 @@ static int write_chain(sqlite3_stmt *del, sqlite3_stmt *ins, sqlite3_stmt *upd, 
 			sqlite3_bind_int(ins, 5, f->line);
 		else
 			sqlite3_bind_null(ins, 5);
-		sqlite3_bind_int(ins, 6, is_allocator(f->function, module_path));
+		sqlite3_bind_int(ins, 6, callsite_is_allocator(f->function, module_path));
 		rc = sqlite3_step(ins);
 		sqlite3_reset(ins);
 		if (rc != SQLITE_DONE)
@@ -186,11 +186,11 @@ static int write_chain(sqlite3_stmt *del, sqlite3_stmt *ins, sqlite3_stmt *upd, 
 }
 
 /*
- * The stacks' call sites, recomputed over the expanded frames: walking each
- * stack from its innermost call-site node outwards, and each location's
- * frames innermost first (inline_depth), the first frame that is not an
- * allocator; all allocators: the innermost frame. site_depth is the
- * location's raw depth (0 = innermost node).
+ * The stacks' call sites, recomputed as the writer computes them
+ * (src/snapfile.c): walking each stack from its innermost node outwards,
+ * each location's frames innermost first (inline_depth), the first frame
+ * that is not an allocator; site_depth is its position in that order (the
+ * order of v_stack_frames). All allocators: the innermost frame, position 0.
  */
 static const char walk_sql[] =
 	"WITH RECURSIVE walk(stack_id, node, raw) AS ("
@@ -198,7 +198,7 @@ static const char walk_sql[] =
 	"  UNION ALL"
 	"  SELECT w.stack_id, c.parent_id, w.raw + 1 FROM walk w JOIN callsites c ON c.id = w.node"
 	"   WHERE c.parent_id IS NOT NULL AND w.raw < 100000)"
-	"SELECT w.stack_id, w.raw, c.location_id, f.inline_depth, f.is_allocator"
+	"SELECT w.stack_id, c.location_id, f.inline_depth, f.is_allocator"
 	"  FROM walk w JOIN callsites c ON c.id = w.node"
 	"  JOIN frames f ON f.location_id = c.location_id"
 	" ORDER BY w.stack_id, w.raw, f.inline_depth";
@@ -206,7 +206,7 @@ static const char walk_sql[] =
 static int recompute_sites(sqlite3 *db, const char *path)
 {
 	sqlite3_stmt *walk = NULL, *upd = NULL;
-	int64_t cur = -1, first_loc = 0, first_raw = 0, first_inl = 0;
+	int64_t cur = -1, position = 0, site_pos = 0, site_loc = 0, site_inl = 0;
 	bool found = false, have = false;
 	int rc = 0, step;
 
@@ -223,9 +223,9 @@ static int recompute_sites(sqlite3 *db, const char *path)
 
 		if (have && stack != cur) {
 			sqlite3_bind_int64(upd, 1, cur);
-			sqlite3_bind_int64(upd, 2, first_raw);
-			sqlite3_bind_int64(upd, 3, first_loc);
-			sqlite3_bind_int64(upd, 4, first_inl);
+			sqlite3_bind_int64(upd, 2, site_pos);
+			sqlite3_bind_int64(upd, 3, site_loc);
+			sqlite3_bind_int64(upd, 4, site_inl);
 			if (sqlite3_step(upd) != SQLITE_DONE)
 				rc = -1;
 			sqlite3_reset(upd);
@@ -233,20 +233,22 @@ static int recompute_sites(sqlite3 *db, const char *path)
 		}
 		if (step != SQLITE_ROW || rc)
 			break;
-		if (!have) {
+		if (!have) { /* a new stack: its innermost frame until one is not an allocator */
 			cur = stack;
 			have = true;
 			found = false;
-			first_raw = sqlite3_column_int64(walk, 1);
-			first_loc = sqlite3_column_int64(walk, 2);
-			first_inl = sqlite3_column_int64(walk, 3);
+			position = 0;
+			site_pos = 0;
+			site_loc = sqlite3_column_int64(walk, 1);
+			site_inl = sqlite3_column_int64(walk, 2);
 		}
-		if (!found && !sqlite3_column_int(walk, 4)) {
+		if (!found && !sqlite3_column_int(walk, 3)) {
 			found = true;
-			first_raw = sqlite3_column_int64(walk, 1);
-			first_loc = sqlite3_column_int64(walk, 2);
-			first_inl = sqlite3_column_int64(walk, 3);
+			site_pos = position;
+			site_loc = sqlite3_column_int64(walk, 1);
+			site_inl = sqlite3_column_int64(walk, 2);
 		}
+		position++;
 	}
 	if (step != SQLITE_DONE && step != SQLITE_ROW)
 		rc = -1;
@@ -269,6 +271,17 @@ static void report_module(const char *path, const struct cand *c, int status)
 			     dwarfres_status_str(status), hint);
 }
 
+/* The meta counts the writer keeps of how locations were named, made true
+ * again (only the rows the file has). */
+static const char meta_counts_sql[] =
+	"UPDATE meta SET value = (SELECT count(*) FROM locations WHERE resolution = 'symbol')"
+	" WHERE key = 'locations_named';"
+	"UPDATE meta SET value = (SELECT count(*) FROM locations WHERE resolution = 'lines')"
+	" WHERE key = 'locations_lines';"
+	"UPDATE meta SET value = (SELECT count(*) FROM locations WHERE resolution = 'unresolved')"
+	" WHERE key = 'locations_unresolved';"
+	"UPDATE meta SET value = (SELECT count(*) FROM frames) WHERE key = 'frames';";
+
 int linefill_db(void *vdb, const char *path, int verbose, struct linefill_stats *out)
 {
 	sqlite3 *db = vdb;
@@ -287,6 +300,7 @@ int linefill_db(void *vdb, const char *path, int verbose, struct linefill_stats 
 		free(v);
 		return 0;
 	}
+	use_wrappers_of(db);
 	if (!res && !(res = dwarfres_new((const char *const *)dirs, ndirs))) {
 		free_candidates(v, n);
 		return msgs_error("out of memory");
@@ -322,6 +336,8 @@ int linefill_db(void *vdb, const char *path, int verbose, struct linefill_stats 
 	}
 	if (!rc && out->resolved)
 		rc = recompute_sites(db, path);
+	if (!rc && out->resolved && sqlite3_exec(db, meta_counts_sql, NULL, NULL, NULL) != SQLITE_OK)
+		rc = sql_error(db, path, "update the meta counts");
 out:
 	out->without = out->candidates - out->resolved;
 	sqlite3_finalize(del);

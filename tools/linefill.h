@@ -13,7 +13,8 @@
  * and jit = 0 are touched; (2) a location gets resolution 'lines' exactly
  * when its frames rows were replaced by a chain whose innermost frame has a
  * file and line; (3) is_allocator and the stacks' site columns follow the
- * writer's rule (the innermost expanded frame that is not an allocator).
+ * writer's rule: src/callsite.c with the file's own wrappers= patterns,
+ * the innermost expanded frame that is not an allocator or wrapper.
  */
 #ifndef HEAPSNAP_TOOLS_LINEFILL_H
 #define HEAPSNAP_TOOLS_LINEFILL_H
