@@ -16,14 +16,15 @@ for arg in "$@"; do
 	esac
 done
 
-# Build tools, the four libraries (jemalloc's PIC archive, sqlite's static
-# archive, libunwind and libdw headers), check, and the sqlite3 CLI and strace
+# Build tools, the libraries (jemalloc's PIC archive, sqlite's static
+# archive, libiberty's static archive for the demangler, libunwind and libdw
+# headers), check, and the sqlite3 CLI and strace
 # used by the tests; libunwind8 and libdw1 are what the preload dlopen()s at
 # run time; gdb prints the threads of a torture test's program that hangs;
 # GLib for the wrapper rule's test program; the last line: real programs that
 # tests/compat/ runs under the preload.
 packages="build-essential autoconf automake libtool pkg-config binutils g++
-  libjemalloc-dev libsqlite3-dev sqlite3 libunwind-dev libunwind8 libdw-dev libdw1
+  libjemalloc-dev libsqlite3-dev sqlite3 libunwind-dev libunwind8 libdw-dev libdw1 libiberty-dev
   check python3 strace gdb libglib2.0-dev
   nodejs git xz-utils clang jq bc"
 missing=

@@ -26,6 +26,7 @@
 #include "options.h"
 #include "sampler.h"
 #include "stacktab.h"
+#include "symbolize.h"
 #include "unwind.h"
 #include "writer.h"
 
@@ -516,6 +517,7 @@ __attribute__((constructor)) static void core_init(void)
 		core_disable("cannot load libunwind.so.8 (install the Debian package libunwind8, or use unwinder=fp)", ENOENT);
 		goto out;
 	}
+	symbolize_configure(opt.symbolize == OPTIONS_SYMBOLIZE_FULL);
 	START_STEP(writer_init(&opt, text), "cannot start the writer thread");
 	install_signal(opt.signal);
 	int crc = control_init();

@@ -51,6 +51,8 @@ static const struct {
 _Static_assert(sizeof(enum options_unwinder) == sizeof(int), "enum fields are int-sized");
 
 static const char *const unwinder_names[] = {"libunwind", "fp", NULL};
+static const char *const symbolize_names[] = {"names", "full", NULL};
+_Static_assert(sizeof(enum options_symbolize) == sizeof(int), "enum fields are int-sized");
 
 const struct options_key options_keys[] = {
 	{.key = "out", T_DIR(out), .min = 1, .max = OPTIONS_PATH_MAX - 1, .dflt = ".",
@@ -71,6 +73,10 @@ const struct options_key options_keys[] = {
 	{.key = "unwinder", T_ENUM(unwinder, enum options_unwinder), .names = unwinder_names,
 	 .dflt = "libunwind", .metavar = "NAME",
 	 .help = "how backtraces are taken: libunwind, or fp (frame pointers)"},
+	{.key = "symbolize", T_ENUM(symbolize, enum options_symbolize), .names = symbolize_names,
+	 .dflt = "names", .metavar = "MODE",
+	 .help = "how frames are named in the process: names (ELF symbols, cheap), or full "
+		 "(also file:line and inlined functions, with libdw: slower, uses the program's heap)"},
 	{.key = "wrappers", T_TEXT(wrappers), .min = 0, .max = OPTIONS_PATH_MAX - 1, .dflt = "",
 	 .metavar = "PATTERNS",
 	 .help = "more functions that are never the call site (allocation wrappers): glob patterns "

@@ -22,6 +22,7 @@
 #define OPTIONS_DEPTH_MAX 128
 
 enum options_unwinder { OPTIONS_UNWINDER_LIBUNWIND, OPTIONS_UNWINDER_FP };
+enum options_symbolize { OPTIONS_SYMBOLIZE_NAMES, OPTIONS_SYMBOLIZE_FULL };
 
 struct options {
 	char out[OPTIONS_PATH_MAX]; /* directory for snapshot files */
@@ -33,6 +34,7 @@ struct options {
 	bool follow_exec;           /* trace the programs the command executes too */
 	char wrappers[OPTIONS_PATH_MAX]; /* user's wrapper patterns, ';'-separated (callsite.h) */
 	enum options_unwinder unwinder;
+	enum options_symbolize symbolize; /* names: ELF symbols only; full: libdw file:line, inlines */
 };
 
 /* Value types; the C type of the field each one sets is in brackets. */

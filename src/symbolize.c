@@ -1,13 +1,29 @@
 /*
- * symbolize.c: symbols and lines through libdw's Dwfl, loaded RTLD_LOCAL.
+ * symbolize.c: names of code addresses in the host, cheap by default.
  *
+ * Two modes (symbolize= option, symbolize_configure):
+ *  - names (default): function names from the modules' ELF symbol tables
+ *    (elfsym.c), indexed once per module file per process; no libdw, no
+ *    libelf, no DWARF, nothing from the application's heap. Files and
+ *    lines are left to the tools.
+ *  - full: libdw's Dwfl, loaded RTLD_LOCAL on first use, adds file:line
+ *    and the inlined functions at the address as frames of their own.
+ * In both, the process map is read once per snapshot (symbolize_refresh):
+ * the loaded modules' PT_LOAD segments (dl_iterate_phdr) and
+ * /proc/self/maps. An address in no module's segment is never named after
+ * a module's symbol: in an anonymous executable mapping it is JIT code,
+ * named from /tmp/perf-PID.map (jitmap.c) when that names it; elsewhere it
+ * stays unresolved. C++ names are demangled with libiberty's callback
+ * demangler into the arena (demangle.c).
  * libdw and libelf are never linked into the preload: their symbols must not
  * enter the host's global scope. The few entry points used are taken with
- * dlsym into a table. A failure to load libdw is not an error: function names
- * then come from dladdr and files/lines stay unknown.
+ * dlsym into a table. A failure to load libdw is not an error: full mode
+ * then gives what names mode gives.
  * Invariants: (1) runs only with the guard held and the snapshot lock taken;
- * (2) every returned string is owned by the tracker arena; (3) debug info is
- * looked up in local files only, never through debuginfod: the Dwfl
+ * (2) every returned string is owned by the tracker arena; (3) names mode
+ * never loads libdw and never allocates from the application's heap (in
+ * full mode libdw does, untracked because the guard is held); (4) debug
+ * info is looked up in local files only, never through debuginfod: the Dwfl
  * callbacks are dwfl_linux_proc_find_elf and find_debuginfo_local below,
  * neither of which reaches libdwfl's debuginfod client in elfutils 0.188, so
  * the tracker never loads libdebuginfod, libcurl or a TLS library, never
@@ -18,6 +34,10 @@
 
 #include "arena.h"
 #include "debug.h"
+#include "demangle.h"
+#include "elfsym.h"
+#include "jitmap.h"
+#include "textbuf.h"
 
 #include <dlfcn.h>
 #include <dwarf.h>
@@ -26,11 +46,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <link.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 static struct {
@@ -58,7 +80,12 @@ static struct {
 	Dwarf_Die *(*module_addrdie)(Dwfl_Module *, Dwarf_Addr, Dwarf_Addr *);
 	Dwarf_Attribute *(*attr)(Dwarf_Die *, unsigned int, Dwarf_Attribute *);
 	const char *(*formstring)(Dwarf_Attribute *);
-	char *(*demangle)(const char *, char *, size_t *, int *);
+	int (*getscopes)(Dwarf_Die *, Dwarf_Addr, Dwarf_Die **);
+	int (*tag)(Dwarf_Die *);
+	Dwarf_Attribute *(*attr_integrate)(Dwarf_Die *, unsigned int, Dwarf_Attribute *);
+	int (*formudata)(Dwarf_Attribute *, Dwarf_Word *);
+	int (*getsrcfiles)(Dwarf_Die *, Dwarf_Files **, size_t *);
+	const char *(*filesrc)(Dwarf_Files *, size_t, Dwarf_Word *, Dwarf_Word *);
 	/* for find_debuginfo_local */
 	int (*build_id_find_debuginfo)(Dwfl_Module *, void **, const char *, Dwarf_Addr, const char *,
 				       const char *, GElf_Word, char **);
@@ -112,6 +139,12 @@ static bool load_libdw(void)
 	SYM(module_addrdie, "dwfl_module_addrdie");
 	SYM(attr, "dwarf_attr");
 	SYM(formstring, "dwarf_formstring");
+	SYM(getscopes, "dwarf_getscopes");
+	SYM(tag, "dwarf_tag");
+	SYM(attr_integrate, "dwarf_attr_integrate");
+	SYM(formudata, "dwarf_formudata");
+	SYM(getsrcfiles, "dwarf_getsrcfiles");
+	SYM(filesrc, "dwarf_filesrc");
 	SYM(build_id_find_debuginfo, "dwfl_build_id_find_debuginfo");
 	SYM(module_build_id, "dwfl_module_build_id");
 	SYM(module_getelf, "dwfl_module_getelf");
@@ -131,7 +164,8 @@ static bool load_libdw(void)
 	if (!dw.begin || !dw.report_begin || !dw.report_end || !dw.linux_proc_report || !dw.addrmodule ||
 	    !dw.module_info || !dw.module_getsymtab || !dw.module_getsym_info || !dw.module_getsrc || !dw.lineinfo || !dw.module_getdwarf || !dw.module_nextcu ||
 	    !dw.ranges || !dw.dieoffset || !dw.offdie || !dw.getsrc_die || !dw.linesrc || !dw.lineno ||
-	    !dw.module_addrdie || !dw.attr || !dw.formstring ||
+	    !dw.module_addrdie || !dw.attr || !dw.formstring || !dw.getscopes || !dw.tag ||
+	    !dw.attr_integrate || !dw.formudata || !dw.getsrcfiles || !dw.filesrc ||
 	    !dw.build_id_find_debuginfo || !dw.module_build_id || !dw.module_getelf ||
 	    !dw.gnu_debuglink || !dw.gnu_build_id || !dw.elf_begin || !dw.elf_end ||
 	    !dw.callbacks.find_elf)
@@ -313,9 +347,8 @@ static int find_debuginfo_local(Dwfl_Module *mod, void **userdata, const char *m
 	return fd;
 }
 
-void symbolize_refresh(void)
+static void dwfl_refresh(void)
 {
-	DEBUG_ASSERT_GUARD("symbolize_refresh: writer, guard held");
 	if (!load_libdw())
 		return;
 	/* A forked child keeps its parent's session: same modules at the same
@@ -336,48 +369,32 @@ void symbolize_refresh(void)
 	dw.report_end(dw.dwfl, NULL, NULL);
 }
 
-static char *demangled(const char *name)
+static void *arena_cb_alloc(size_t n, void *ctx) { return arena_alloc(n); }
+static void arena_cb_free(void *p, void *ctx) { arena_free(p); }
+static const struct elfsym_allocator arena_allocator = {arena_cb_alloc, arena_cb_free, NULL};
+
+/* name[0..len) demangled, or copied without a symbol version; arena. */
+static char *demangled_n(const char *name, size_t len)
 {
 	if (!name)
 		return NULL;
-	if (name[0] == '_' && name[1] == 'Z') {
-		if (!dw.demangle)
-			*(void **)&dw.demangle = dlsym(RTLD_DEFAULT, "__cxa_demangle");
-		if (!dw.demangle) {
-			/* A C program that dlopen'ed a C++ library RTLD_LOCAL has
-			 * libstdc++ loaded but not in the global scope: without
-			 * this, its frames kept mangled names (_Znwm,
-			 * _ZNSt12_Vector_base...) and std::allocator frames were
-			 * not recognized as allocator entry points. RTLD_NOLOAD
-			 * never brings libstdc++ into a process without it.
-			 * Found by tests/integration/cxx-new-in-c-program-is-tracked.sh. */
-			void *h = dlopen("libstdc++.so.6", RTLD_LAZY | RTLD_LOCAL | RTLD_NOLOAD);
-			if (h)
-				*(void **)&dw.demangle = dlsym(h, "__cxa_demangle");
-		}
-		if (dw.demangle) {
-			int status = -1;
-			char *d = dw.demangle(name, NULL, NULL, &status);
-			if (d && status == 0) {
-				char *r = arena_strdup(d);
-				free(d);
-				return r;
-			}
-			free(d);
-		}
-	}
-	/* versioned names from a debug symbol table: "__libc_start_main@@GLIBC_2.34" */
-	const char *at = strchr(name, '@');
-	if (at && at > name) {
-		size_t n = (size_t)(at - name);
-		char *d = arena_alloc(n + 1);
-		if (d) {
-			memcpy(d, name, n);
-			d[n] = '\0';
-		}
+	const char *at = memchr(name, '@', len);
+	if (at && at > name)
+		len = (size_t)(at - name); /* "__libc_start_main@@GLIBC_2.34" */
+	char *d = demangle(name, len, &arena_allocator);
+	if (d)
 		return d;
+	d = arena_alloc(len + 1);
+	if (d) {
+		memcpy(d, name, len);
+		d[len] = '\0';
 	}
-	return arena_strdup(name);
+	return d;
+}
+
+static char *demangled(const char *name)
+{
+	return name ? demangled_n(name, strlen(name)) : NULL;
 }
 
 /*
@@ -619,7 +636,368 @@ static void line_from_cus(struct modindex *ix, Dwfl_Module *mod, uintptr_t pc, s
 	}
 }
 
-static void lookup_addr(uintptr_t addr, struct symbolize_frame *out);
+/* ---- the process map: modules, their files, anonymous executable memory ---- */
+
+/* A module file's symbol index, kept for the life of the process (and of
+ * forked children: same files at the same addresses). */
+struct modfile {
+	struct modfile *next;
+	dev_t dev;
+	ino_t ino;
+	char *path;
+	struct elfsym *ix; /* NULL when the file could not be indexed */
+};
+
+/* One line of /proc/self/maps. */
+struct mapping {
+	uintptr_t lo, hi;
+	bool exec;
+	dev_t dev;
+	ino_t ino;
+	const char *path; /* into pm.text; "" for anonymous */
+};
+
+/* A PT_LOAD segment of a loaded module. */
+struct segment {
+	uintptr_t lo, hi;
+	size_t mod;
+};
+
+struct module {
+	uintptr_t base;
+	struct modfile *file; /* NULL: no file (vdso) or not indexed yet */
+	const char *path;
+	dev_t dev;
+	ino_t ino;
+	bool file_tried;
+	char build_id[2 * 64 + 1]; /* lowercase hex, "" when none */
+};
+
+/* The GNU build-id note of a loaded module, from its PT_NOTE segments in
+ * memory (mapped by the loader: readable), as hex. */
+static void note_build_id(const struct dl_phdr_info *info, char *out, size_t outlen)
+{
+	out[0] = '\0';
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		if (ph->p_type != PT_NOTE)
+			continue;
+		const unsigned char *p = (const unsigned char *)(info->dlpi_addr + ph->p_vaddr);
+		size_t left = ph->p_memsz;
+		while (left >= sizeof(ElfW(Nhdr))) {
+			ElfW(Nhdr) nh;
+			memcpy(&nh, p, sizeof(nh));
+			size_t namesz = (nh.n_namesz + 3) & ~(size_t)3, descsz = (nh.n_descsz + 3) & ~(size_t)3;
+			if (namesz > left - sizeof(nh) || descsz > left - sizeof(nh) - namesz)
+				break;
+			const unsigned char *name = p + sizeof(nh), *desc = name + namesz;
+			if (nh.n_type == NT_GNU_BUILD_ID && nh.n_namesz == 4 && memcmp(name, "GNU", 4) == 0 &&
+			    nh.n_descsz > 0 && 2 * (size_t)nh.n_descsz < outlen) {
+				static const char hex[] = "0123456789abcdef";
+				for (size_t k = 0; k < nh.n_descsz; k++) {
+					out[2 * k] = hex[desc[k] >> 4];
+					out[2 * k + 1] = hex[desc[k] & 15];
+				}
+				out[2 * nh.n_descsz] = '\0';
+				return;
+			}
+			p += sizeof(nh) + namesz + descsz;
+			left -= sizeof(nh) + namesz + descsz;
+		}
+	}
+}
+
+static struct {
+	bool full; /* symbolize=full */
+	char *text; /* /proc/self/maps, NUL-terminated */
+	size_t text_cap;
+	struct mapping *maps;
+	size_t nmaps, maps_cap;
+	struct segment *segs;
+	size_t nsegs, segs_cap;
+	struct module *mods;
+	size_t nmods, mods_cap;
+	struct modfile *files;
+	bool jit_init;
+	struct jitmap jit;
+	pid_t jit_pid;
+} pm;
+
+void symbolize_configure(bool full)
+{
+	pm.full = full;
+}
+
+static bool grow(void **v, size_t *cap, size_t need, size_t elem)
+{
+	if (need <= *cap)
+		return true;
+	size_t ncap = *cap ? *cap * 2 : 64;
+	while (ncap < need)
+		ncap *= 2;
+	void *nv = arena_realloc(*v, ncap * elem);
+	if (!nv)
+		return false;
+	*v = nv;
+	*cap = ncap;
+	return true;
+}
+
+/* Reads /proc/self/maps whole into pm.text. */
+static bool read_maps_text(void)
+{
+	int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	size_t len = 0;
+	bool ok = true;
+	for (;;) {
+		if (!grow((void **)&pm.text, &pm.text_cap, len + 65536 + 1, 1)) {
+			ok = false;
+			break;
+		}
+		ssize_t n = read(fd, pm.text + len, pm.text_cap - len - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			ok = n == 0;
+			break;
+		}
+		len += (size_t)n;
+	}
+	close(fd);
+	if (ok)
+		pm.text[len] = '\0';
+	return ok;
+}
+
+static uint64_t hex_field(char **p)
+{
+	uint64_t v = 0;
+	for (;; (*p)++) {
+		char c = **p;
+		int h = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+		if (h < 0)
+			return v;
+		v = v << 4 | (uint64_t)h;
+	}
+}
+
+static void parse_maps(void)
+{
+	pm.nmaps = 0;
+	if (!read_maps_text())
+		return;
+	/* "lo-hi perms offset maj:min inode   path" */
+	for (char *p = pm.text; *p;) {
+		char *eol = strchr(p, '\n');
+		if (eol)
+			*eol = '\0';
+		struct mapping m = {0};
+		m.lo = (uintptr_t)hex_field(&p);
+		if (*p == '-') {
+			p++;
+			m.hi = (uintptr_t)hex_field(&p);
+			while (*p == ' ')
+				p++;
+			m.exec = p[0] && p[1] && p[2] == 'x';
+			p = strchr(p, ' ');
+		} else {
+			p = NULL;
+		}
+		if (p) {
+			while (*p == ' ')
+				p++;
+			hex_field(&p); /* offset */
+			while (*p == ' ')
+				p++;
+			unsigned maj = (unsigned)hex_field(&p);
+			if (*p == ':')
+				p++;
+			unsigned min = (unsigned)hex_field(&p);
+			m.dev = makedev(maj, min);
+			while (*p == ' ')
+				p++;
+			uint64_t ino = 0;
+			for (; *p >= '0' && *p <= '9'; p++)
+				ino = ino * 10 + (uint64_t)(*p - '0');
+			m.ino = (ino_t)ino;
+			while (*p == ' ')
+				p++;
+			m.path = p;
+			if (m.hi > m.lo && grow((void **)&pm.maps, &pm.maps_cap, pm.nmaps + 1, sizeof(m)))
+				pm.maps[pm.nmaps++] = m;
+		}
+		if (!eol)
+			break;
+		p = eol + 1;
+	}
+}
+
+/* The mapping containing addr (maps are in address order), or NULL. */
+static const struct mapping *mapping_at(uintptr_t addr)
+{
+	size_t lo = 0, hi = pm.nmaps;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (pm.maps[mid].lo <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo > 0 && addr < pm.maps[lo - 1].hi ? &pm.maps[lo - 1] : NULL;
+}
+
+static int add_module(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	if (!grow((void **)&pm.mods, &pm.mods_cap, pm.nmods + 1, sizeof(*pm.mods)))
+		return 1;
+	size_t mi = pm.nmods;
+	struct module *m = &pm.mods[mi];
+	memset(m, 0, sizeof(*m));
+	m->base = info->dlpi_addr;
+	bool any = false;
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		if (ph->p_type != PT_LOAD || ph->p_memsz == 0)
+			continue;
+		uintptr_t lo = info->dlpi_addr + ph->p_vaddr;
+		if (!grow((void **)&pm.segs, &pm.segs_cap, pm.nsegs + 1, sizeof(*pm.segs)))
+			return 1;
+		pm.segs[pm.nsegs++] = (struct segment){lo, lo + ph->p_memsz, mi};
+		if (!any) {
+			/* the file the first segment maps: path, device, inode */
+			const struct mapping *mp = mapping_at(lo);
+			if (mp && mp->ino && mp->path[0] == '/') {
+				m->path = mp->path;
+				m->dev = mp->dev;
+				m->ino = mp->ino;
+			}
+			any = true;
+		}
+	}
+	if (any) {
+		note_build_id(info, m->build_id, sizeof(m->build_id));
+		pm.nmods++;
+	}
+	return 0;
+}
+
+static int seg_less(const void *pa, const void *pb)
+{
+	const struct segment *a = pa, *b = pb;
+	return a->lo < b->lo;
+}
+
+static void heap_sort(void *base, size_t n, size_t size, int (*less)(const void *, const void *));
+
+void symbolize_refresh(void)
+{
+	DEBUG_ASSERT_GUARD("symbolize_refresh: writer, guard held");
+	parse_maps();
+	pm.nsegs = pm.nmods = 0;
+	dl_iterate_phdr(add_module, NULL);
+	heap_sort(pm.segs, pm.nsegs, sizeof(*pm.segs), seg_less);
+	pid_t pid = getpid();
+	if (!pm.jit_init) {
+		jitmap_init(&pm.jit, (int)pid, &arena_allocator);
+		pm.jit_init = true;
+		pm.jit_pid = pid;
+	} else if (pm.jit_pid != pid) {
+		jitmap_set_pid(&pm.jit, (int)pid); /* a forked child's own file */
+		pm.jit_pid = pid;
+	}
+	for (size_t i = 0; i < pm.nmaps; i++) {
+		if (pm.maps[i].exec && !pm.maps[i].ino) {
+			/* JIT code may be about: read what the perf map added */
+			jitmap_update(&pm.jit);
+			break;
+		}
+	}
+	if (pm.full)
+		dwfl_refresh();
+}
+
+/* The module whose PT_LOAD segment contains pc, or NULL. */
+static struct module *module_at(uintptr_t pc)
+{
+	size_t lo = 0, hi = pm.nsegs;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (pm.segs[mid].lo <= pc)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo > 0 && pc < pm.segs[lo - 1].hi ? &pm.mods[pm.segs[lo - 1].mod] : NULL;
+}
+
+/* The module's file index: found in the process-wide list by device and
+ * inode, or built now (once per file per process). */
+static struct elfsym *module_file_index(struct module *m)
+{
+	if (!m->file_tried) {
+		m->file_tried = true;
+		if (!m->path)
+			return NULL;
+		struct modfile *f;
+		for (f = pm.files; f; f = f->next)
+			if (f->dev == m->dev && f->ino == m->ino && strcmp(f->path, m->path) == 0)
+				break;
+		if (!f && (f = arena_alloc(sizeof(*f))) != NULL) {
+			f->dev = m->dev;
+			f->ino = m->ino;
+			f->path = arena_strdup(m->path);
+			if (f->path && elfsym_open(m->path, m->dev, m->ino, &arena_allocator, &f->ix) != 0)
+				f->ix = NULL;
+			if (elfsym_table(f->ix) != ELFSYM_SYMTAB && m->build_id[0] && m->build_id[1] && m->build_id[2]) {
+				/* stripped: the full .symtab of its local debug file
+				 * (libc6-dbg and the -dbgsym packages), by build-id */
+				char dpath[sizeof(DEBUG_DIR) + sizeof(m->build_id) + 32];
+				struct textbuf tb;
+				textbuf_init(&tb, dpath, sizeof(dpath));
+				textbuf_printf(&tb, "%s/.build-id/%.2s/%s.debug", DEBUG_DIR, m->build_id, m->build_id + 2);
+				struct elfsym *dbg;
+				if (elfsym_open(dpath, 0, 0, &arena_allocator, &dbg) == 0) {
+					if (elfsym_table(dbg) == ELFSYM_SYMTAB && elfsym_count(dbg) >= elfsym_count(f->ix)) {
+						elfsym_close(f->ix);
+						f->ix = dbg;
+					} else {
+						elfsym_close(dbg);
+					}
+				}
+			}
+			f->next = pm.files;
+			pm.files = f;
+		}
+		m->file = f;
+	}
+	return m->file ? m->file->ix : NULL;
+}
+
+/* Is this mapping memory a JIT compiler may have written code into? */
+static bool is_anonymous_exec(const struct mapping *mp)
+{
+	if (!mp || !mp->exec)
+		return false;
+	/* anonymous, named anonymous (prctl PR_SET_VMA_ANON_NAME), or a
+	 * memfd (JITs that map their code twice) */
+	const char *p = mp->path;
+	return p[0] == '\0' || strncmp(p, "[anon", 5) == 0 || strncmp(p, "/memfd:", 7) == 0;
+}
+
+static void set_one(struct symbolize_result *out, const char *raw, size_t rawlen)
+{
+	char *r = arena_alloc(rawlen + 1);
+	if (r) {
+		memcpy(r, raw, rawlen);
+		r[rawlen] = '\0';
+	}
+	out->symbol = r;
+	out->one.function = demangled_n(raw, rawlen);
+}
+
+static void lookup_full(uintptr_t pc, struct module *m, struct symbolize_result *out);
 
 void symbolize_addr(uintptr_t addr, struct symbolize_result *out)
 {
@@ -627,39 +1005,152 @@ void symbolize_addr(uintptr_t addr, struct symbolize_result *out)
 	memset(out, 0, sizeof(*out));
 	out->nframes = 1;
 	out->frames = &out->one;
-	lookup_addr(addr, &out->one);
-	out->symbol = out->one.function;
-	out->resolution = out->one.file ? SYMBOLIZE_LINES
-			  : out->one.function ? SYMBOLIZE_SYMBOL : SYMBOLIZE_UNRESOLVED;
+	out->resolution = SYMBOLIZE_UNRESOLVED;
+	uintptr_t pc = addr ? addr - 1 : addr;
+	struct module *m = module_at(pc);
+	if (!m) {
+		if (!is_anonymous_exec(mapping_at(pc)))
+			return; /* in no module, not JIT: unresolved, never a neighbour's name */
+		out->jit = true;
+		out->resolution = SYMBOLIZE_JIT_UNNAMED;
+		const struct jitmap_entry *e = pm.jit_init ? jitmap_lookup(&pm.jit, pc) : NULL;
+		if (e) {
+			out->symbol = arena_strdup(e->name);
+			out->one.function = arena_strdup(e->name);
+			out->resolution = SYMBOLIZE_JIT;
+		}
+		return;
+	}
+	if (pm.full && load_libdw() && dw.dwfl) {
+		lookup_full(pc, m, out);
+		if (out->one.function || out->nframes > 1)
+			return;
+	}
+	size_t len;
+	const char *name = elfsym_lookup(module_file_index(m), pc - m->base, &len, NULL);
+	if (name) {
+		/* the raw symbol as stored: with its version, if any */
+		set_one(out, name, strlen(name));
+		out->resolution = SYMBOLIZE_SYMBOL;
+	}
 }
 
-/* The function, file and line of addr, into *out (zeroed by the caller). */
-static void lookup_addr(uintptr_t addr, struct symbolize_frame *out)
+/* ---- full mode: libdw ---- */
+
+/* An inlined or real function's name from its DIE (or its abstract
+ * origin): the linkage name demangled, else DW_AT_name. Arena. */
+static char *die_function(Dwarf_Die *die)
 {
-	uintptr_t pc = addr ? addr - 1 : addr;
-	if (dw.ok && dw.dwfl) {
-		Dwfl_Module *mod = dw.addrmodule(dw.dwfl, pc);
-		if (mod) {
-			struct modindex *ix = module_index(mod);
-			if (ix)
-				out->function = demangled(lookup_symbol(ix, pc));
-			Dwfl_Line *line = dw.module_getsrc(mod, pc);
-			if (line) {
-				int lineno = 0;
-				const char *file = dw.lineinfo(line, NULL, &lineno, NULL, NULL, NULL);
-				Dwarf_Addr bias;
-				Dwarf_Die *cu = file && file[0] != '/' ? dw.module_addrdie(mod, pc, &bias) : NULL;
-				out->file = source_path(file, cu);
-				out->line = lineno;
-			} else if (ix) {
-				line_from_cus(ix, mod, pc, out);
-			}
-			return;
-		}
+	Dwarf_Attribute a;
+	const char *s = NULL;
+	if (dw.attr_integrate(die, DW_AT_linkage_name, &a) || dw.attr_integrate(die, DW_AT_MIPS_linkage_name, &a))
+		s = dw.formstring(&a);
+	if (s)
+		return demangled(s);
+	if (dw.attr_integrate(die, DW_AT_name, &a))
+		s = dw.formstring(&a);
+	return arena_strdup(s);
+}
+
+/* The compile unit DIE containing pc, with its bias. */
+static bool cu_die_at(Dwfl_Module *mod, struct modindex *ix, uintptr_t pc, Dwarf_Die *out, Dwarf_Addr *bias)
+{
+	Dwarf_Die *cu = dw.module_addrdie(mod, pc, bias);
+	if (cu) {
+		*out = *cu;
+		return true;
 	}
-	Dl_info info;
-	if (dladdr((void *)pc, &info) && info.dli_sname)
-		out->function = demangled(info.dli_sname);
+	if (!ix)
+		return false;
+	if (!ix->cu_built)
+		build_cu_index(ix, mod);
+	size_t lo = count_starting_at_or_below(ix->cu, ix->ncu, sizeof(*ix->cu), pc);
+	for (size_t k = lo; k-- > 0 && lo - k <= 8;) {
+		if (pc >= ix->cu[k].hi)
+			continue;
+		*bias = ix->bias;
+		return dw.offdie(ix->dwarf, ix->cu[k].off, out) != NULL;
+	}
+	return false;
+}
+
+/* The inlined functions at pc as frames before the real one (innermost
+ * first), each outer frame's position the call of the one inside it. */
+static void inline_frames(Dwarf_Die *cu, Dwarf_Addr bias, uintptr_t pc, struct symbolize_result *out)
+{
+	Dwarf_Die *scopes = NULL;
+	int n = dw.getscopes(cu, pc - bias, &scopes);
+	if (n <= 0 || !scopes)
+		return;
+	int ninl = 0;
+	while (ninl < n && dw.tag(&scopes[ninl]) != DW_TAG_subprogram)
+		ninl++;
+	int nfunc = 0;
+	for (int i = 0; i < ninl; i++)
+		nfunc += dw.tag(&scopes[i]) == DW_TAG_inlined_subroutine;
+	if (nfunc == 0 || nfunc > 64) {
+		free(scopes); /* libdw's array, from the application's heap */
+		return;
+	}
+	struct symbolize_frame *f = arena_alloc((size_t)(nfunc + 1) * sizeof(*f));
+	if (!f) {
+		free(scopes);
+		return;
+	}
+	Dwarf_Files *files = NULL;
+	size_t nfiles = 0;
+	if (dw.getsrcfiles(cu, &files, &nfiles) != 0)
+		files = NULL;
+	f[0].file = out->one.file;
+	f[0].line = out->one.line;
+	int k = 0;
+	for (int i = 0; i < ninl; i++) {
+		if (dw.tag(&scopes[i]) != DW_TAG_inlined_subroutine)
+			continue;
+		f[k].function = die_function(&scopes[i]);
+		Dwarf_Attribute a;
+		Dwarf_Word idx = 0, line = 0;
+		if (dw.attr(&scopes[i], DW_AT_call_file, &a) && dw.formudata(&a, &idx) == 0 && files && idx < nfiles)
+			f[k + 1].file = source_path(dw.filesrc(files, idx, NULL, NULL), cu);
+		if (dw.attr(&scopes[i], DW_AT_call_line, &a) && dw.formudata(&a, &line) == 0 && line <= INT32_MAX)
+			f[k + 1].line = (int)line;
+		k++;
+	}
+	f[nfunc].function = out->one.function;
+	if (!f[nfunc].function && ninl < n)
+		f[nfunc].function = die_function(&scopes[ninl]);
+	free(scopes);
+	out->frames = f;
+	out->nframes = (unsigned)nfunc + 1;
+}
+
+static void lookup_full(uintptr_t pc, struct module *m, struct symbolize_result *out)
+{
+	Dwfl_Module *mod = dw.addrmodule(dw.dwfl, pc);
+	if (!mod)
+		return;
+	struct modindex *ix = module_index(mod);
+	const char *raw = ix ? lookup_symbol(ix, pc) : NULL;
+	if (raw)
+		set_one(out, raw, strlen(raw));
+	Dwfl_Line *line = dw.module_getsrc(mod, pc);
+	if (line) {
+		int lineno = 0;
+		const char *file = dw.lineinfo(line, NULL, &lineno, NULL, NULL, NULL);
+		Dwarf_Addr bias;
+		Dwarf_Die *cu = file && file[0] != '/' ? dw.module_addrdie(mod, pc, &bias) : NULL;
+		out->one.file = source_path(file, cu);
+		out->one.line = lineno;
+	} else if (ix) {
+		line_from_cus(ix, mod, pc, &out->one);
+	}
+	out->resolution = out->one.file ? SYMBOLIZE_LINES : raw ? SYMBOLIZE_SYMBOL : SYMBOLIZE_UNRESOLVED;
+	Dwarf_Die cu;
+	Dwarf_Addr bias;
+	if (out->one.file && cu_die_at(mod, ix, pc, &cu, &bias))
+		inline_frames(&cu, bias, pc, out);
+	if (!out->symbol && out->frames[out->nframes - 1].function)
+		out->symbol = arena_strdup(out->frames[out->nframes - 1].function);
 }
 
 static const char *const allocator_names[] = {

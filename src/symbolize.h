@@ -1,16 +1,22 @@
 /*
- * symbolize.h: address -> function, source file and line.
+ * symbolize.h: address -> function (and, in full mode, source file and line).
  *
- * Owns the handle of elfutils' libdw (dlopen'ed RTLD_LOCAL, never a
- * DT_NEEDED of the preload) and its Dwfl session for this process. Reads ELF
- * symbol tables (including the executable's static functions and dlopen'ed
- * modules) and DWARF line tables where debug info exists; without libdw it
- * falls back to dladdr (dynamic symbols only). Debug info comes from local
- * files only, never from debuginfod (no socket, no cache, no TLS library).
+ * Owns the process map read once per snapshot (loaded modules and
+ * /proc/self/maps), the modules' ELF symbol indexes (elfsym.h, built once
+ * per module file per process), the perf map of JIT code (jitmap.h) and, in
+ * full mode only, the handle of elfutils' libdw (dlopen'ed RTLD_LOCAL, never
+ * a DT_NEEDED of the preload) and its Dwfl session.
+ * names mode (the default): function names from ELF symbol tables
+ * (.symtab, else .dynsym), demangled; libdw is never loaded and nothing
+ * comes from the application's heap. full mode: DWARF file:line and inlined
+ * frames too; debug info from local files only, never from debuginfod (no
+ * socket, no cache, no TLS library); libdw allocates from the application's
+ * heap, untracked because the guard is held.
+ * An address in no module is never named after a module's symbol: in
+ * anonymous executable memory it is JIT code (named by /tmp/perf-PID.map).
  * Context: writer thread only (or the exiting thread for the final
- * snapshot), guard held, under the snapshot lock. libdw allocates from the
- * application's heap, untracked because the guard is held; results are
- * copied into the tracker arena.
+ * snapshot), guard held, under the snapshot lock. Results are in the
+ * tracker arena.
  */
 #ifndef HEAPSNAP_SYMBOLIZE_H
 #define HEAPSNAP_SYMBOLIZE_H
@@ -47,6 +53,10 @@ struct symbolize_result {
 	struct symbolize_frame *frames; /* arena array, or &one */
 	struct symbolize_frame one;     /* storage when nframes == 1 */
 };
+
+/* Context: start-up, before the writer starts. full: file:line and inlined
+ * frames through libdw (symbolize=full); else names only (symbolize=names). */
+void symbolize_configure(bool full);
 
 /* Context: writer, guard held. Makes the module list current (after
  * dlopen/dlclose); call once per snapshot before symbolize_addr. */

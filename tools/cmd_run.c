@@ -15,7 +15,10 @@
  * library goes first in LD_PRELOAD, the user's entries stay after it;
  * (4) the command replaces this process (execvp): the pid and the exit
  * status are the application's; exec failure is 127 (not found) or 126,
- * as in a shell.
+ * as in a shell; (5) --jit asks the JIT runtimes to write a perf map
+ * (/tmp/perf-PID.map, which the library reads to name JIT code): node's
+ * flags go first in NODE_OPTIONS, the user's NODE_OPTIONS stay after them
+ * (and win); PYTHONPERFSUPPORT=1 for Python >= 3.12 unless already set.
  */
 #include "cmd.h"
 #include "msgs.h"
@@ -37,7 +40,10 @@
 #define LIBNAME "libheapsnap.so"
 
 /* getopt_long values of the key flags: FLAG_KEY + row of options_keys. */
-enum { FLAG_KEY = 256, FLAG_OPTIONS = 'O', FLAG_HELP = 'h' };
+enum { FLAG_KEY = 256, FLAG_OPTIONS = 'O', FLAG_HELP = 'h', FLAG_JIT = 'J' };
+/* What --jit adds to NODE_OPTIONS: a perf map, and a native frame per
+ * interpreted JS function (else they all show as the interpreter). */
+#define JIT_NODE_OPTIONS "--perf-basic-prof --interpreted-frames-native-stack"
 #define FLAG_NAME_MAX 64
 #define HELP_COLUMN 24
 #define HELP_WIDTH 79
@@ -116,6 +122,9 @@ static void usage(FILE *out)
 		help_line(out, left, text);
 	}
 	help_line(out, "      --options STR", "more HEAPSNAP_OPTIONS text (key=value:key=value)");
+	help_line(out, "      --jit", "name JIT-compiled code: node gets " JIT_NODE_OPTIONS
+		  " in NODE_OPTIONS (before the user's), python >= 3.12 PYTHONPERFSUPPORT=1; "
+		  "their perf map /tmp/perf-PID.map names the frames");
 	help_line(out, "  -h, --help", "show this help and exit");
 	fputs(
 "\n"
@@ -263,10 +272,12 @@ static char *compose_preload(const char *lib)
 
 int cmd_run(int argc, char **argv)
 {
-	struct option longopts[options_nkeys + 3];
+	struct option longopts[options_nkeys + 4];
 	char names[options_nkeys][FLAG_NAME_MAX], shortopts[8 + 2 * options_nkeys];
 	const char *flag[options_nkeys];
 	const char *extra = NULL;
+	bool jit = false;
+	char *node_options = NULL;
 	char *out_abs = NULL, *text = NULL, *lib = NULL, *preload = NULL, err[256];
 	struct options o;
 	int c, status;
@@ -291,7 +302,8 @@ int cmd_run(int argc, char **argv)
 	}
 	longopts[options_nkeys] = (struct option){ "options", required_argument, NULL, FLAG_OPTIONS };
 	longopts[options_nkeys + 1] = (struct option){ "help", no_argument, NULL, FLAG_HELP };
-	longopts[options_nkeys + 2] = (struct option){ NULL, 0, NULL, 0 };
+	longopts[options_nkeys + 2] = (struct option){ "jit", no_argument, NULL, FLAG_JIT };
+	longopts[options_nkeys + 3] = (struct option){ NULL, 0, NULL, 0 };
 	shortopts[ns++] = 'h';
 	shortopts[ns] = '\0';
 
@@ -311,6 +323,7 @@ int cmd_run(int argc, char **argv)
 		}
 		switch (c) {
 		case FLAG_OPTIONS: extra = optarg; break;
+		case FLAG_JIT: jit = true; break;
 		case FLAG_HELP: usage(stdout); return MSGS_EXIT_OK;
 		case ':':
 			msgs_error("run: option '%s' needs a value; try 'heapsnap run --help'",
@@ -396,12 +409,22 @@ int cmd_run(int argc, char **argv)
 		status = MSGS_EXIT_INTERNAL;
 		goto out;
 	}
+	if (jit) {
+		const char *user = getenv("NODE_OPTIONS");
+		node_options = join(JIT_NODE_OPTIONS, " ", user);
+		if (setenv("NODE_OPTIONS", node_options, 1) < 0 || setenv("PYTHONPERFSUPPORT", "1", 0) < 0) {
+			msgs_error("cannot set the environment: %s", strerror(errno));
+			status = MSGS_EXIT_INTERNAL;
+			goto out;
+		}
+	}
 	fflush(NULL);
 	execvp(argv[optind], argv + optind);
 	int e = errno;
 	msgs_error("cannot run '%s': %s", argv[optind], strerror(e));
 	status = e == ENOENT || e == ENOTDIR ? MSGS_EXIT_NOTFOUND : MSGS_EXIT_NOEXEC;
 out:
+	free(node_options);
 	free(preload);
 	free(lib);
 	free(text);

@@ -26,7 +26,7 @@ split() {
 }
 # lines CASE: file:line of cxxlib_new_objects's call site ("" without one)
 lines() {
-	out=$(run_preloaded "sample=1:out=$WORK/$1/out" "$PROG/cxx_dlopen" "$WORK/$1/libcxxlib.so") ||
+	out=$(run_preloaded "sample=1:symbolize=full:out=$WORK/$1/out" "$PROG/cxx_dlopen" "$WORK/$1/libcxxlib.so") ||
 		fail "$1: exit status $?"
 	[ "$out" = "caught 1000" ] || fail "$1: program printed '$out'"
 	q "$(last_snapshot "$WORK/$1/out")" "SELECT DISTINCT coalesce(file, '') || ':' || coalesce(line, '')

@@ -2,7 +2,8 @@
 # sample=1 records every allocation: the exit snapshot must show exactly the
 # bytes leak_exact leaks, attributed to the leaking functions.
 . "$(dirname "$0")/lib.sh"
-run_preloaded "sample=1:out=$WORK" "$PROG/leak_exact" || fail "program exit status $?"
+# symbolize=full: file:line in the snapshot (until the tools resolve lines)
+run_preloaded "sample=1:symbolize=full:out=$WORK" "$PROG/leak_exact" || fail "program exit status $?"
 db=$(last_snapshot "$WORK")
 [ -n "$db" ] || fail "no snapshot written"
 [ "$(q "$db" "SELECT value FROM meta WHERE key='trigger'")" = exit ] || fail "trigger is not exit"

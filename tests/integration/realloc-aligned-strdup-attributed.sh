@@ -4,7 +4,8 @@
 # with its exact size and attributed to the program's function, never to
 # realloc, strdup or asprintf.
 . "$(dirname "$0")/lib.sh"
-run_preloaded "sample=1:out=$WORK" "$PROG/realloc_aligned" || fail "realloc_aligned: exit status $?"
+# symbolize=full: file:line in the snapshot (until the tools resolve lines)
+run_preloaded "sample=1:symbolize=full:out=$WORK" "$PROG/realloc_aligned" || fail "realloc_aligned: exit status $?"
 db=$(last_snapshot "$WORK")
 [ -n "$db" ] || fail "no snapshot written"
 # "function live_bytes live_count alloc_count free_count"

@@ -30,6 +30,7 @@ __attribute__((noinline)) static uintptr_t caller_of_where(void)
 START_TEST(symbolize_static_function_by_return_address)
 {
 	ck_assert_int_eq(arena_init(), 0);
+	symbolize_configure(true);
 	symbolize_refresh();
 	struct symbolize_result r;
 	symbolize_addr(caller_of_where(), &r);
@@ -40,6 +41,80 @@ START_TEST(symbolize_static_function_by_return_address)
 	ck_assert_ptr_nonnull(f->file);
 	ck_assert_msg(strstr(f->file, "test_symbolize.c") != NULL, "file is %s", f->file);
 	ck_assert_int_gt(f->line, 0);
+}
+END_TEST
+
+START_TEST(symbolize_names_mode_names_without_lines)
+{
+	ck_assert_int_eq(arena_init(), 0);
+	symbolize_configure(false);
+	symbolize_refresh();
+	struct symbolize_result r;
+	symbolize_addr(caller_of_where(), &r);
+	ck_assert_uint_eq(r.nframes, 1);
+	ck_assert_int_eq(r.resolution, SYMBOLIZE_SYMBOL);
+	ck_assert(!r.jit);
+	ck_assert_ptr_nonnull(r.frames[0].function);
+	ck_assert_str_eq(r.frames[0].function, "caller_of_where");
+	ck_assert_str_eq(r.symbol, "caller_of_where");
+	ck_assert_ptr_null(r.frames[0].file);
+	ck_assert_int_eq(r.frames[0].line, 0);
+}
+END_TEST
+
+/* An inlined helper: in full mode its address gives two frames, the
+ * helper (with its own line) and its caller at the line of the call. */
+static volatile int sink;
+__attribute__((noinline)) static uintptr_t ret_addr(void)
+{
+	return (uintptr_t)__builtin_return_address(0);
+}
+
+static inline __attribute__((always_inline)) uintptr_t inlined_helper(void)
+{
+	sink++;
+	uintptr_t pc = ret_addr(); /* a return address inside the inlined code */
+	sink++;
+	return pc;
+}
+
+__attribute__((noinline)) static uintptr_t calls_inlined(void)
+{
+	uintptr_t pc = inlined_helper(); /* call line */
+	__asm__ volatile("" ::: "memory");
+	return pc;
+}
+
+START_TEST(symbolize_full_mode_reports_inlined_frames)
+{
+	ck_assert_int_eq(arena_init(), 0);
+	symbolize_configure(true);
+	symbolize_refresh();
+	struct symbolize_result r;
+	symbolize_addr(calls_inlined(), &r);
+	ck_assert_int_eq(r.resolution, SYMBOLIZE_LINES);
+	ck_assert_uint_eq(r.nframes, 2);
+	ck_assert_str_eq(r.frames[0].function, "inlined_helper");
+	ck_assert_str_eq(r.frames[1].function, "calls_inlined");
+	ck_assert_ptr_nonnull(r.frames[1].file);
+	ck_assert_msg(strstr(r.frames[1].file, "test_symbolize.c") != NULL, "file is %s", r.frames[1].file);
+	ck_assert_int_gt(r.frames[1].line, 0);
+	ck_assert_int_gt(r.frames[0].line, 0);
+	ck_assert_int_ne(r.frames[0].line, r.frames[1].line);
+}
+END_TEST
+
+START_TEST(symbolize_address_in_no_mapping_is_unresolved)
+{
+	ck_assert_int_eq(arena_init(), 0);
+	symbolize_configure(false);
+	symbolize_refresh();
+	struct symbolize_result r;
+	symbolize_addr(16, &r);
+	ck_assert_int_eq(r.resolution, SYMBOLIZE_UNRESOLVED);
+	ck_assert(!r.jit);
+	ck_assert_ptr_null(r.frames[0].function);
+	ck_assert_ptr_null(r.symbol);
 }
 END_TEST
 
@@ -89,6 +164,9 @@ int main(void)
 	tcase_set_timeout(names, 60);
 	tcase_add_test(names, symbolize_static_function_by_return_address);
 	tcase_add_test(names, symbolize_libc_function);
+	tcase_add_test(names, symbolize_names_mode_names_without_lines);
+	tcase_add_test(names, symbolize_full_mode_reports_inlined_frames);
+	tcase_add_test(names, symbolize_address_in_no_mapping_is_unresolved);
 	suite_add_tcase(s, names);
 	TCase *alloc = tcase_create("allocator");
 	tcase_add_test(alloc, symbolize_recognises_allocator_entry_points);
