@@ -6,8 +6,9 @@
  * tracker's own cost, then the top sites by live bytes, grouped by call
  * site exactly as heapdiff groups them (rank.c against an empty snapshot).
  * Single-threaded. Invariants: reads through snapread only (read-only,
- * checked); a missing meta key prints as "?" rather than failing, since
- * older or hand-made snapshots may lack some.
+ * checked), lines a names-only file lacks filled in memory by linefill
+ * (--debug-dir), never in the file; a missing meta key prints as "?"
+ * rather than failing, since older or hand-made snapshots may lack some.
  */
 #include "cmd.h"
 #include "fmt.h"
