@@ -56,6 +56,13 @@ struct sym {
 	int rank; /* among aliases at one address: lower is better */
 };
 
+/* A compile unit's address range (a unit may have several). */
+struct curange {
+	uint64_t lo, hi;
+	Dwarf_Die die;
+	Dwarf_Addr bias;
+};
+
 struct module {
 	struct dwarfres *r;
 	char *path;
@@ -67,6 +74,9 @@ struct module {
 	struct sym *syms;           /* function symbols by address, built on first use */
 	size_t nsyms;
 	bool syms_built;
+	struct curange *cus;        /* compile units by address, built on an aranges miss */
+	size_t ncus;
+	bool cus_built;
 	int status;                 /* DWARFRES_LINES: DWARF available */
 	unsigned long used;         /* LRU clock */
 };
@@ -401,6 +411,7 @@ static void module_free(struct module *m)
 	if (m->dwfl)
 		dwfl_end(m->dwfl);
 	free(m->syms);
+	free(m->cus);
 	free(m->path);
 	free(m->build_id);
 	free(m);
@@ -609,16 +620,63 @@ static const char *symbol_at(struct module *m, uint64_t pc)
 	}
 }
 
-/* The compile unit covering pc: through .debug_aranges, else (clang emits
- * none) the first unit whose ranges contain it. */
-static Dwarf_Die *cu_of(Dwfl_Module *mod, uint64_t pc, Dwarf_Die *store, Dwarf_Addr *bias)
+/*
+ * Compile units by address, for modules without .debug_aranges (clang emits
+ * none, and libdw 0.188's dwfl_module_addrdie finds no unit without it):
+ * every unit's ranges read once per module, sorted, bisected, instead of
+ * asking each unit (dwarf_haspc) on every lookup.
+ */
+static int cu_cmp(const void *pa, const void *pb)
 {
-	Dwarf_Die *cu = dwfl_module_addrdie(mod, pc, bias);
+	const struct curange *a = pa, *b = pb;
+	return (a->lo > b->lo) - (a->lo < b->lo);
+}
+
+static void build_cus(struct module *m)
+{
+	size_t cap = 0;
+	Dwarf_Addr bias;
+	m->cus_built = true;
+	for (Dwarf_Die *cu = dwfl_module_nextcu(m->mod, NULL, &bias); cu;
+	     cu = dwfl_module_nextcu(m->mod, cu, &bias)) {
+		Dwarf_Addr base, lo, hi;
+		for (ptrdiff_t off = 0; (off = dwarf_ranges(cu, off, &base, &lo, &hi)) > 0;) {
+			if (m->ncus == cap) {
+				size_t ncap = cap ? 2 * cap : 64;
+				struct curange *v = realloc(m->cus, ncap * sizeof(*v));
+				if (!v)
+					goto sort; /* the units so far: fewer lines, no failure */
+				m->cus = v;
+				cap = ncap;
+			}
+			m->cus[m->ncus++] = (struct curange){lo + bias, hi + bias, *cu, bias};
+		}
+	}
+sort:
+	qsort(m->cus, m->ncus, sizeof(*m->cus), cu_cmp);
+}
+
+/* The compile unit covering pc: through .debug_aranges, else the index. */
+static Dwarf_Die *cu_of(struct module *m, uint64_t pc, Dwarf_Die *store, Dwarf_Addr *bias)
+{
+	Dwarf_Die *cu = dwfl_module_addrdie(m->mod, pc, bias);
 	if (cu)
 		return cu;
-	for (cu = dwfl_module_nextcu(mod, NULL, bias); cu; cu = dwfl_module_nextcu(mod, cu, bias)) {
-		if (dwarf_haspc(cu, pc - *bias) > 0) {
-			*store = *cu;
+	if (!m->cus_built)
+		build_cus(m);
+	size_t lo = 0, hi = m->ncus;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (m->cus[mid].lo <= pc)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	/* ranges of different units may nest: look back a little */
+	for (size_t k = lo; k-- > 0 && lo - k <= 8;) {
+		if (pc < m->cus[k].hi) {
+			*store = m->cus[k].die;
+			*bias = m->cus[k].bias;
 			return store;
 		}
 	}
@@ -704,7 +762,7 @@ int dwarfres_lookup(struct dwarfres *r, const char *path, const char *build_id, 
 		return m->status;
 	Dwarf_Die store;
 	Dwarf_Addr bias = 0;
-	Dwarf_Die *cu = cu_of(m->mod, pc, &store, &bias);
+	Dwarf_Die *cu = cu_of(m, pc, &store, &bias);
 	Dwarf_Line *l = cu ? dwarf_getsrc_die(cu, pc - bias) : NULL;
 	int line = 0;
 	if (!l || dwarf_lineno(l, &line) != 0 || line <= 0)
