@@ -5,7 +5,8 @@
  * there must list the inlined functions innermost first with the files and
  * lines its source marks ("@name" comments). Copies of it with the debug info
  * split off (objcopy) resolve only when the directory holding the debug file
- * is given; files of another build (build-id) are refused.
+ * is given; files of another build (build-id) are refused; a clang++ build
+ * (no .debug_aranges) gives the same chain.
  */
 #define _GNU_SOURCE /* memmem */
 #include "dwarfres.h"
@@ -47,10 +48,10 @@ static int marker_line(const char *file, const char *mark)
 	return found;
 }
 
-/* sink()'s return address in the fixture, as a snapshot offset. */
-static uint64_t fixture_offset(void)
+/* sink()'s return address in a build of the fixture, as a snapshot offset. */
+static uint64_t offset_in(const char *bin)
 {
-	FILE *p = popen(FIXTURE_BIN, "r");
+	FILE *p = popen(bin, "r");
 	ck_assert_ptr_nonnull(p);
 	unsigned long off = 0;
 	int r = 0;
@@ -58,6 +59,11 @@ static uint64_t fixture_offset(void)
 	ck_assert_int_eq(pclose(p), 0);
 	ck_assert_uint_gt(off, 0);
 	return off;
+}
+
+static uint64_t fixture_offset(void)
+{
+	return offset_in(FIXTURE_BIN);
 }
 
 /* Build-id of an ELF file as lowercase hex, into buf. Read with readelf,
@@ -277,6 +283,36 @@ START_TEST(dwarfres_module_table_stays_bounded)
 }
 END_TEST
 
+/* clang emits no .debug_aranges (libdw finds no unit for an address
+ * without them) and gives internal functions linkage names. */
+START_TEST(dwarfres_chain_without_aranges)
+{
+	char dir[] = "/tmp/test_dwarfres_clang.XXXXXX", cmd[1024], bin[64];
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(bin, sizeof(bin), "%s/fx", dir);
+	snprintf(cmd, sizeof(cmd), "clang++ -O2 -g -Wno-unknown-attributes -o %s '%s/dwarfres_fixture.cc'",
+		 bin, FIXTURE_SRC);
+	run(cmd); /* clang is in scripts/setup.sh's packages */
+	snprintf(cmd, sizeof(cmd), "! readelf -SW %s | grep -q debug_aranges", bin);
+	run(cmd);
+	uint64_t off = offset_in(bin);
+	struct dwarfres_chain c;
+	ck_assert_int_eq(lookup_in(NULL, bin, NULL, off - 1, &c), DWARFRES_LINES);
+	ck_assert_uint_eq(c.n, 4);
+	check_frame(&c.v[0], "fixture::inner(int)", "unit/dwarfres_fixture.cc",
+		    marker_line("dwarfres_fixture.cc", "inner-calls-sink"));
+	check_frame(&c.v[1], "fixture::middle(int)", "unit/dwarfres_fixture.h",
+		    marker_line("dwarfres_fixture.h", "middle-calls-inner"));
+	check_frame(&c.v[2], "outer(int)", "unit/dwarfres_fixture.cc",
+		    marker_line("dwarfres_fixture.cc", "outer-calls-middle"));
+	check_frame(&c.v[3], "main", "unit/dwarfres_fixture.cc",
+		    marker_line("dwarfres_fixture.cc", "main-calls-outer"));
+	dwarfres_chain_free(&c);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	run(cmd);
+}
+END_TEST
+
 START_TEST(dwarfres_demangles_and_drops_versions)
 {
 	char *d = dwarfres_demangle("_ZN7fixtureL5innerEi");
@@ -301,6 +337,7 @@ int main(void)
 	tcase_add_test(t, dwarfres_split_debug_found_only_in_given_dir);
 	tcase_add_test(t, dwarfres_build_id_mismatch_refused);
 	tcase_add_test(t, dwarfres_module_table_stays_bounded);
+	tcase_add_test(t, dwarfres_chain_without_aranges);
 	tcase_add_test(t, dwarfres_demangles_and_drops_versions);
 	suite_add_tcase(s, t);
 	return check_main_run(s);
