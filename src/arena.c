@@ -68,13 +68,22 @@ static bool injected_failure(void)
 	return __atomic_sub_fetch(&fail_countdown, 1, __ATOMIC_RELAXED) == 0;
 }
 
+/* Allocations refused so far (real or injected): the writer reads it to
+ * notice that a snapshot lost something for lack of memory. */
+static uint64_t failures;
+
+uint64_t arena_failures(void)
+{
+	return __atomic_load_n(&failures, __ATOMIC_RELAXED);
+}
+
 void *arena_alloc(size_t size)
 {
-	if (injected_failure())
-		return NULL;
-	void *p = hsje_mallocx(size ? size : 1, arena_flags | HSJE_MALLOCX_ZERO);
+	void *p = injected_failure() ? NULL : hsje_mallocx(size ? size : 1, arena_flags | HSJE_MALLOCX_ZERO);
 	if (p)
 		__atomic_add_fetch(&held, hsje_sallocx(p, 0), __ATOMIC_RELAXED);
+	else
+		__atomic_add_fetch(&failures, 1, __ATOMIC_RELAXED);
 	return p;
 }
 
@@ -82,13 +91,17 @@ void *arena_realloc(void *p, size_t size)
 {
 	if (!p)
 		return arena_alloc(size);
-	if (injected_failure())
+	if (injected_failure()) {
+		__atomic_add_fetch(&failures, 1, __ATOMIC_RELAXED);
 		return NULL;
+	}
 	size_t old = hsje_sallocx(p, 0);
 	void *q = hsje_rallocx(p, size ? size : 1, arena_flags);
 	if (q) {
 		__atomic_sub_fetch(&held, old, __ATOMIC_RELAXED);
 		__atomic_add_fetch(&held, hsje_sallocx(q, 0), __ATOMIC_RELAXED);
+	} else {
+		__atomic_add_fetch(&failures, 1, __ATOMIC_RELAXED);
 	}
 	return q;
 }

@@ -34,6 +34,10 @@ char *arena_strdup(const char *s);
 /* Context: any thread. Bytes the tracker holds now. */
 uint64_t arena_bytes(void);
 
+/* Context: any thread. Never allocates. Allocations and reallocations the
+ * arena has refused since start-up (out of memory, or injected). */
+uint64_t arena_failures(void);
+
 /* Context: writer. Bytes of physical memory the private jemalloc holds
  * (its stats.resident: live blocks, caches and metadata), 0 if unknown. */
 uint64_t arena_resident(void);

@@ -162,10 +162,17 @@ void core_account_free(const struct livetab_entry *e)
 		stacktab_account_free(e->stack, e->count_fx, e->bytes);
 }
 
+/* A critical region is never left by cancellation: libunwind's memory
+ * check writes to a pipe, a cancellation point, and a thread cancelled
+ * there would take a stripe lock or half a sample with it. The outermost
+ * region turns cancellation off and back to what the program had (the
+ * count first, so a handler nesting in between is an inner region). */
 void core_critical_enter(struct tstate *ts)
 {
 	tstate_guard_enter(ts);
 	tstate_critical_enter(ts);
+	if (ts->critical == 1)
+		pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &ts->cancel_state);
 }
 
 void core_count_free(struct tstate *ts, size_t usable)
@@ -222,6 +229,8 @@ static void run_deferred(struct tstate *ts)
 
 void core_critical_leave(struct tstate *ts)
 {
+	if (ts->critical == 1)
+		pthread_setcancelstate(ts->cancel_state, NULL);
 	if (tstate_critical_leave(ts))
 		run_deferred(ts);
 	tstate_guard_leave(ts);

@@ -49,6 +49,7 @@ struct tstate {
 	unsigned samples;    /* backtraces taken by this thread (unwind.c) */
 	/* Signal handlers (see interpose.c, core.c): */
 	int critical;        /* > 0: may hold a tracker lock or be in the arena */
+	int cancel_state;    /* the thread's cancel state before its outermost critical region */
 	int registry_held;   /* holds, or is taking, the registry lock (tstate.c) */
 	unsigned fork_unlocked; /* stack of bits: fork_prepare took no lock (core.c) */
 	void *deferred;      /* frees deferred by handlers, linked through the blocks */

@@ -24,6 +24,7 @@
 #include <dlfcn.h>
 #include <libunwind.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <link.h>
 #include <pthread.h>
 #include <signal.h>
@@ -69,6 +70,30 @@ int unwind_is_tracker_address(uintptr_t addr)
 	return addr >= self_lo && addr < self_hi;
 }
 
+/* Opens /dev/null onto every free descriptor below max (at most max of
+ * them); returns how many, numbers in held[]. */
+static int hold_low_fds(int *held, int max)
+{
+	int n = 0;
+	while (n < max) {
+		int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			break;
+		if (fd >= max) {
+			close(fd);
+			break;
+		}
+		held[n++] = fd;
+	}
+	return n;
+}
+
+static void release_low_fds(const int *held, int n)
+{
+	while (n > 0)
+		close(held[--n]);
+}
+
 int unwind_init(enum options_unwinder which)
 {
 	DEBUG_ASSERT_GUARD("unwind_init: start-up, guard held");
@@ -81,9 +106,19 @@ int unwind_init(enum options_unwinder which)
 	dl_iterate_phdr(find_self, (void *)(uintptr_t)&find_self);
 	if (which == OPTIONS_UNWINDER_FP)
 		return 0;
+	/* libunwind opens the pipe of its memory check as it starts (its
+	 * first set-up call), which would take the lowest free descriptors, 3
+	 * and 4 in most programs: a program that expects its inherited 3 and 4
+	 * closed (a sub-make told its jobserver is there) would find them
+	 * open. The low numbers are held until the warm-up below is done, so
+	 * that the pipe gets numbers from 64 up. */
+	int held[64];
+	int nheld = hold_low_fds(held, 64);
 	void *h = dlopen("libunwind.so.8", RTLD_NOW | RTLD_LOCAL);
-	if (!h)
+	if (!h) {
+		release_low_fds(held, nheld);
 		return -ENOENT;
+	}
 	unw_handle = h;
 	p_unw_backtrace = (int (*)(void **, int))dlsym(h, "unw_backtrace");
 	*(void **)&p_getcontext = dlsym(h, "_Ux86_64_getcontext");
@@ -92,8 +127,10 @@ int unwind_init(enum options_unwinder which)
 	*(void **)&p_get_reg = dlsym(h, "_ULx86_64_get_reg");
 	int (*set_policy)(void *, int) = (int (*)(void *, int))dlsym(h, "_ULx86_64_set_caching_policy");
 	void **local_as = dlsym(h, "_ULx86_64_local_addr_space");
-	if (!p_unw_backtrace || !p_getcontext || !p_init_local || !p_step || !p_get_reg)
+	if (!p_unw_backtrace || !p_getcontext || !p_init_local || !p_step || !p_get_reg) {
+		release_low_fds(held, nheld);
 		return -ENOSYS;
+	}
 	/* Per-thread register-state caches, not the global one: the global
 	 * cache sits behind a libunwind mutex with no fork handler, and a
 	 * fork() while another thread unwinds would leave it locked in the
@@ -105,6 +142,7 @@ int unwind_init(enum options_unwinder which)
 	uintptr_t warm[16];
 	step_walk(warm, 16);
 	p_unw_backtrace((void **)warm, 16);
+	release_low_fds(held, nheld);
 	return 0;
 }
 
@@ -250,7 +288,7 @@ unsigned unwind_capture(struct tstate *ts, uintptr_t *out, unsigned max, int *tr
 	unsigned n;
 	DEBUG_ASSERT_GUARD("unwind_capture: sampled path, guard held");
 	/* never allocates, but for libunwind's TLS block on a thread's first walk */
-	DEBUG_NOMALLOC_ENTER_IF(nomalloc_, unwinder == OPTIONS_UNWINDER_FP || ts->unw_tls_counted,
+	DEBUG_NOMALLOC_ENTER_IF(nomalloc_, unwinder == OPTIONS_UNWINDER_FP || ts->unw_tls_seen,
 				"unwind_capture");
 	if (unwinder == OPTIONS_UNWINDER_FP)
 		n = fp_walk(ts, buf, cap);

@@ -252,6 +252,7 @@ static int snapshot_locked(const char *trigger, const char *label)
 	program_name(prog, sizeof(prog));
 	snprintf(path, sizeof(path), "%s/heapsnap.%s.%d.%04u.db", opt.out, prog, (int)getpid(), seq + 1);
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	uint64_t refused = arena_failures();
 	int rc = collect(&s);
 	if (rc == 0) {
 		symbolize_refresh();
@@ -283,6 +284,10 @@ static int snapshot_locked(const char *trigger, const char *label)
 			seq--;
 	}
 	release(&s);
+	/* Tracker memory ran out while the file was made (names of a module,
+	 * SQLite's pages...): the tracker is out of memory, which stops it;
+	 * the file, when written, keeps what it has. One line either way. */
+	bool out_of_memory = arena_failures() != refused || rc == -ENOMEM;
 	if (rc == 0) {
 		fsync_path(tmp, O_RDONLY);
 		if (rename(tmp, path) != 0) {
@@ -295,13 +300,19 @@ static int snapshot_locked(const char *trigger, const char *label)
 			pthread_mutex_unlock(&last_lock);
 		}
 	}
-	if (rc) {
+	if (rc)
 		unlink(tmp);
-		if (!write_failed_reported) {
-			write_failed_reported = true;
+	if (out_of_memory) {
+		write_failed_reported = true;
+		core_disable(rc ? "cannot write a snapshot (tracker memory exhausted)"
+				: "tracker memory exhausted while writing a snapshot", ENOMEM);
+	} else if (rc && !write_failed_reported) {
+		write_failed_reported = true;
+		if (strcmp(trigger, "exit") == 0)
+			log_msg("cannot write the exit snapshot '%s': %s", path, strerror(-rc));
+		else
 			log_msg("cannot write snapshot '%s': %s; tracking goes on, later snapshots will be tried",
 				path, strerror(-rc));
-		}
 	}
 	return rc;
 }

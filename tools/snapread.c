@@ -239,6 +239,15 @@ int snapread_open(const char *path, struct snapread **out)
 	*out = NULL;
 	if (check_file(path) < 0)
 		return -1;
+	/* NAME.db.tmp is a snapshot being written, or left by a process killed
+	 * while writing: it can open and pass integrity_check with only part of
+	 * its rows (version 2 writes meta last, so most such files also lack a
+	 * schema_version). */
+	size_t plen = strlen(path);
+	if (plen >= 4 && strcmp(path + plen - 4, ".tmp") == 0)
+		return fail(path, "not a heapsnap snapshot (%s)",
+			    "a temporary file, being written or left by a process killed while "
+			    "writing; complete snapshots end in .db");
 	s = msgs_xmalloc(sizeof(*s));
 	memset(s, 0, sizeof(*s));
 	s->path = msgs_xstrdup(path);

@@ -66,7 +66,8 @@ compat_check_snapshots() {
 
 # compat_run NAME CMD [ARGS...]: runs CMD (in $WORK/run, freshly made by the
 # test's setup function each time, so the three runs see the same paths)
-# untraced, exact and sampled, and compares.
+# untraced, exact and sampled, and compares. follow_exec=1: every program
+# the command runs (shells, pipelines, make's recipes) is traced too.
 compat_run() {
 	local name=$1 mode rc opts t0
 	shift
@@ -76,8 +77,8 @@ compat_run() {
 		(cd "$WORK/run" && setup) >"$WORK/setup.log" 2>&1 ||
 			{ echo "harness: setup failed: $(cat "$WORK/setup.log")"; exit 99; }
 		case $mode in
-		exact) opts="sample=1:out=$WORK/snaps.$mode" ;;
-		sampled) opts="out=$WORK/snaps.$mode" ;;
+		exact) opts="sample=1:follow_exec=1:out=$WORK/snaps.$mode" ;;
+		sampled) opts="follow_exec=1:out=$WORK/snaps.$mode" ;;
 		esac
 		t0=$(date +%s%N)
 		if [ "$mode" = untraced ]; then

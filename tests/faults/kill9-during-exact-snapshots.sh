@@ -26,7 +26,7 @@ for f in "$OUT"/*; do
 		got=$(q "$f" "PRAGMA integrity_check; SELECT value FROM meta WHERE key='schema_version';
 			SELECT value FROM meta WHERE key='trigger'; SELECT count(*) >= 0 FROM v_sites;
 			SELECT (SELECT count(*) FROM allocations) = (SELECT value FROM meta WHERE key='sampled_live_count')" 2>&1 | tr '\n' ' ')
-		[ "$got" = "ok 1 interval 1 1 " ] ||
+		[ "$got" = "ok 2 interval 1 1 " ] ||
 			fail "$(basename "$f"): integrity_check, schema_version, trigger, v_sites, allocations = sampled_live_count: '$got'"
 		;;
 	*.db.tmp)

@@ -33,13 +33,18 @@ run() {
 	wait "$pid"
 	got=$(cat "$WORK/out"; echo "status $?")
 	same_output "$1" "$got"
+	# A snapshot in progress when the directory turned read-only leaves its
+	# NAME.db.tmp: nothing can remove a file from a read-only directory.
+	local tmps=0
 	for f in "$dir"/*; do
 		case "$f" in
 		"$dir/*") ;;
 		*.db) [ "$(q "$f" 'PRAGMA integrity_check')" = ok ] || fail "$1: $f damaged" ;;
+		*.db.tmp) tmps=$((tmps + 1)) ;;
 		*) fail "$1: '$(basename "$f")' left behind" ;;
 		esac
 	done
+	[ "$tmps" -le 1 ] || fail "$1: $tmps temporary files left behind (at most the one in progress)"
 	one_line "$1" "$WORK/err" "$dir" "Permission denied"
 }
 run exit-snapshot "sample=1"
