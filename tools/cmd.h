@@ -15,7 +15,12 @@ int cmd_run(int argc, char **argv);
 /* heapsnap snapshot PID: ask a tracked process for a snapshot. */
 int cmd_snapshot(int argc, char **argv);
 
-/* heapsnap info [--top N] DB: totals and top sites of one snapshot. */
+/* heapsnap info [--top N] [--debug-dir DIR]... DB: totals and top sites of
+ * one snapshot. */
 int cmd_info(int argc, char **argv);
+
+/* heapsnap symbolize [--debug-dir DIR]... DB...: write lines into
+ * names-only snapshots. */
+int cmd_symbolize(int argc, char **argv);
 
 #endif

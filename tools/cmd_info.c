@@ -6,11 +6,13 @@
  * tracker's own cost, then the top sites by live bytes, grouped by call
  * site exactly as heapdiff groups them (rank.c against an empty snapshot).
  * Single-threaded. Invariants: reads through snapread only (read-only,
- * checked); a missing meta key prints as "?" rather than failing, since
- * older or hand-made snapshots may lack some.
+ * checked), lines a names-only file lacks filled in memory by linefill
+ * (--debug-dir), never in the file; a missing meta key prints as "?"
+ * rather than failing, since older or hand-made snapshots may lack some.
  */
 #include "cmd.h"
 #include "fmt.h"
+#include "linefill.h"
 #include "msgs.h"
 #include "rank.h"
 #include "snapread.h"
@@ -29,12 +31,14 @@
 static void usage(FILE *out)
 {
 	fprintf(out,
-"usage: heapsnap info [--top N] DB\n"
+"usage: heapsnap info [--top N] [--debug-dir DIR]... DB\n"
 "Show a snapshot's program, time, trigger, exact heap totals, sampling rate\n"
 "and its top sites by live bytes (grouped by call site, as in heapdiff).\n"
 "\n"
-"      --top N   sites to show (default %d, 0 = all)\n"
-"  -h, --help    show this help and exit\n"
+"      --top N          sites to show (default %d, 0 = all)\n"
+"      --debug-dir DIR  also look for debug files in DIR to resolve lines the\n"
+"                       snapshot lacks (in memory; the file is not changed)\n"
+"  -h, --help           show this help and exit\n"
 "\n"
 "Exit status: 0 ok, 1 usage error, 2 unreadable or invalid snapshot.\n",
 		DEFAULT_TOP);
@@ -141,6 +145,7 @@ int cmd_info(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "top", required_argument, NULL, 't' },
+		{ "debug-dir", required_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -165,6 +170,10 @@ int cmd_info(int argc, char **argv)
 				return MSGS_EXIT_USAGE;
 			}
 			break;
+		case 'd':
+			if (linefill_add_debug_dir(optarg) < 0)
+				return MSGS_EXIT_USAGE;
+			break;
 		case 'h': usage(stdout); return MSGS_EXIT_OK;
 		case ':':
 			msgs_error("info: option '%s' needs a value; try 'heapsnap info --help'",
@@ -183,6 +192,10 @@ int cmd_info(int argc, char **argv)
 	}
 	if (snapread_open(argv[optind], &s) < 0)
 		return MSGS_EXIT_INPUT;
+	if (linefill_snapread(s) < 0) {
+		snapread_close(s);
+		return MSGS_EXIT_INPUT;
+	}
 	if (snapread_sites(s, &sites, &nsites) < 0) {
 		snapread_close(s);
 		return MSGS_EXIT_INPUT;

@@ -10,6 +10,7 @@
  * warnings go to stderr. Exit codes: enum msgs_exit.
  */
 #include "fmt.h"
+#include "linefill.h"
 #include "msgs.h"
 #include "rank.h"
 #include "snapread.h"
@@ -62,6 +63,8 @@ static void usage(FILE *out)
 "                that grew\n"
 "  --callers N   caller frames shown under each site (default %d)\n"
 "  --json        machine-readable output (see heapdiff(1))\n"
+"  --debug-dir DIR  also look for debug files in DIR to resolve lines the\n"
+"                snapshots lack (in memory; the files are not changed)\n"
 "  --help        show this help and exit\n"
 "  --version     show the version and exit\n"
 "\n"
@@ -91,6 +94,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 		{ "all", no_argument, NULL, 'a' },
 		{ "top", required_argument, NULL, 't' },
 		{ "callers", required_argument, NULL, 'c' },
+		{ "debug-dir", required_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -111,6 +115,10 @@ static int parse_args(int argc, char **argv, struct args *a)
 			break;
 		case 'c':
 			if (parse_count("--callers", optarg, &a->callers) < 0)
+				return -1;
+			break;
+		case 'd':
+			if (linefill_add_debug_dir(optarg) < 0)
 				return -1;
 			break;
 		case 'h': usage(stdout); return 1;
@@ -405,7 +413,7 @@ int main(int argc, char **argv)
 	if (!snaps)
 		return msgs_error("out of memory"), MSGS_EXIT_INTERNAL;
 	for (int i = 0; i < a.nfiles; i++) {
-		if (snapread_open(a.files[i], &snaps[i]) < 0) {
+		if (snapread_open(a.files[i], &snaps[i]) < 0 || linefill_snapread(snaps[i]) < 0) {
 			status = MSGS_EXIT_INPUT;
 			goto out;
 		}

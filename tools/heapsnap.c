@@ -1,5 +1,6 @@
 /*
- * heapsnap.c: the heapsnap command: dispatch to run | snapshot | info.
+ * heapsnap.c: the heapsnap command: dispatch to run | snapshot | info |
+ * symbolize.
  *
  * Owns the dispatch table, the top-level --help and --version; each
  * subcommand lives in cmd_<name>.c (see cmd.h). Single-threaded.
@@ -27,6 +28,7 @@ static const struct {
 	{ "run", cmd_run, "run a command with the heap tracker preloaded" },
 	{ "snapshot", cmd_snapshot, "ask a tracked process for a snapshot now" },
 	{ "info", cmd_info, "show totals and top sites of a snapshot file" },
+	{ "symbolize", cmd_symbolize, "write file:line and inlined frames into snapshots" },
 };
 
 static void usage(FILE *out)
