@@ -84,10 +84,13 @@ static bool matches_user(const char *f)
 	return false;
 }
 
-/* Libraries whose every frame is a wrapper: the C++ standard library and
- * GLib (both shipped stripped, so their static helpers between the user's
- * call and the allocator have no name to match). */
-static const char *const wrapper_modules[] = {"libstdc++.so", "libglib-2.0.so", NULL};
+/* Libraries whose every frame is a wrapper: the C library and the loader
+ * (stdio's buffers, opendir, qsort, dlopen allocate for their caller), the
+ * C++ standard library and GLib (shipped stripped, so their static helpers
+ * between the user's call and the allocator have no name to match). */
+static const char *const wrapper_modules[] = {
+	"libc.so.6", "ld-linux-x86-64.so.2", "libstdc++.so", "libglib-2.0.so", NULL,
+};
 
 static bool in_wrapper_module(const char *module)
 {
