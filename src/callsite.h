@@ -4,9 +4,11 @@
  *
  * The call site of a stack is its innermost frame that is neither an entry
  * point of the allocator (malloc family, operator new, strdup, asprintf,
- * getline...) nor a wrapper around it: the C++ standard library (std::,
- * __gnu_cxx::, anything in libstdc++), GLib's allocation family (g_malloc*,
- * g_realloc*, g_try_*, g_strdup*, g_memdup*, g_slice_*...), node's
+ * getline...) nor a wrapper around it: the C library and the loader (any
+ * frame in libc.so.6 or ld-linux: stdio's buffers, opendir, dlopen...), the
+ * C++ standard library (std::, __gnu_cxx::, anything in libstdc++), GLib
+ * (its allocation family g_malloc*, g_realloc*, g_try_*, g_strdup*,
+ * g_memdup*, g_slice_*..., and anything in libglib-2.0), node's
  * ArrayBuffer allocators, and the xmalloc family (xmalloc, xcalloc,
  * xrealloc, xstrdup...). Users add their own wrappers as glob patterns
  * ('*' matches any run of characters), matched against demangled names.

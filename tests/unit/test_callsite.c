@@ -41,6 +41,9 @@ START_TEST(allocator_entries_and_default_wrappers)
 	ck_assert(callsite_is_allocator(NULL, "/usr/lib/libstdc++.so.6.0.30"));
 	ck_assert(!callsite_is_allocator("handler", "/usr/lib/libfoo.so"));
 	ck_assert(callsite_is_allocator(NULL, "/lib/x86_64-linux-gnu/libglib-2.0.so.0"));
+	ck_assert(callsite_is_allocator("_IO_file_doallocate", "/lib/x86_64-linux-gnu/libc.so.6"));
+	ck_assert(callsite_is_allocator("_dl_map_object", "/lib64/ld-linux-x86-64.so.2"));
+	ck_assert(!callsite_is_allocator("main", "/usr/lib/libcx.so.6"));
 }
 END_TEST
 
