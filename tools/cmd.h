@@ -18,4 +18,10 @@ int cmd_snapshot(int argc, char **argv);
 /* heapsnap info [--top N] DB: totals and top sites of one snapshot. */
 int cmd_info(int argc, char **argv);
 
+/* cmd_control.c: heapsnap start | stop | status | ps (the tracking window). */
+int cmd_start(int argc, char **argv);
+int cmd_stop(int argc, char **argv);
+int cmd_status(int argc, char **argv);
+int cmd_ps(int argc, char **argv);
+
 #endif
