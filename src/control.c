@@ -16,12 +16,15 @@
 
 #include "control_proto.h"
 #include "core.h"
+#include "arena.h"
 #include "log.h"
+#include "triggers.h"
 #include "tstate.h"
 #include "writer.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -122,11 +125,105 @@ static void status_reply(int c)
 {
 	char reason[256], text[CONTROL_REPLY_MAX];
 	struct writer_status ws;
+	struct triggers_status ts;
 	int running = core_state(reason, sizeof(reason));
 	writer_status(&ws);
-	snprintf(text, sizeof(text), "ok state=%s\tpid=%d\tseq=%u\tout=%s\tlast=%s%s%s",
-		 running ? "running" : "stopped", (int)getpid(), ws.seq, ws.out, ws.last,
-		 running ? "" : "\treason=", running ? "" : reason);
+	triggers_status(&ts);
+	double now = writer_now();
+	int n = snprintf(text, sizeof(text), "ok state=%s\tpid=%d\tseq=%u\tfiles=%u\tout=%s\tlast=%s"
+			 "\ttracker_bytes=%llu\tsample=%llu\tinterval=%g\tuptime=%.3f\tsamples_dropped=%llu",
+			 ts.state, (int)getpid(), ws.seq, ts.files, ws.out, ws.last,
+			 (unsigned long long)arena_bytes(), (unsigned long long)core_sample_mean(), ts.interval,
+			 now, (unsigned long long)ts.samples_dropped);
+	if (n > 0 && (size_t)n < sizeof(text) && ts.window_start >= 0)
+		n += snprintf(text + n, sizeof(text) - (size_t)n, "\twindow_start=%.3f\twindow_end=%.3f",
+			      ts.window_start, ts.window_end);
+	if (n > 0 && (size_t)n < sizeof(text) && !running)
+		snprintf(text + n, sizeof(text) - (size_t)n, "\treason=%s", reason);
+	reply(c, text);
+}
+
+/* Reads "key=value" words of a start request: for=SECONDS, sample=BYTES,
+ * interval=SECONDS (the client has checked their form; this checks again,
+ * as any peer may send anything). 0, or -EINVAL with the word in bad. */
+static int parse_start(char *args, double *dur, unsigned long long *sample, double *interval,
+		       const char **bad)
+{
+	*dur = 0, *sample = 0, *interval = -1;
+	for (char *save = NULL, *w = strtok_r(args, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+		char *end;
+		*bad = w;
+		if (!strncmp(w, "for=", 4)) {
+			*dur = strtod(w + 4, &end);
+			if (end == w + 4 || *end || !(*dur > 0) || *dur > 1e9)
+				return -EINVAL;
+		} else if (!strncmp(w, "sample=", 7)) {
+			if (w[7] < '0' || w[7] > '9')
+				return -EINVAL;
+			*sample = strtoull(w + 7, &end, 10);
+			if (*end || *sample == 0 || *sample > (1ull << 40))
+				return -EINVAL;
+		} else if (!strncmp(w, "interval=", 9)) {
+			*interval = strtod(w + 9, &end);
+			if (end == w + 9 || *end || !(*interval >= 0) || *interval > 1e9 ||
+			    (*interval > 0 && *interval < 0.01))
+				return -EINVAL;
+		} else {
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static void start_reply(int c, char *args)
+{
+	char text[CONTROL_REPLY_MAX], path[sizeof(((struct writer_status *)0)->last)];
+	double dur, interval;
+	unsigned long long sample;
+	const char *bad = "";
+	if (parse_start(args, &dur, &sample, &interval, &bad) != 0) {
+		char word[48];
+		size_t i = 0;
+		for (; bad[i] && i < sizeof(word) - 1; i++)
+			word[i] = (unsigned char)bad[i] < 32 || (unsigned char)bad[i] > 126 ? '?' : bad[i];
+		word[i] = '\0';
+		snprintf(text, sizeof(text), "error bad start argument '%s' (known: for=SECONDS, sample=BYTES, "
+			 "interval=SECONDS)", word);
+		reply(c, text);
+		return;
+	}
+	int rc = triggers_window_open(dur, sample, interval, path, sizeof(path));
+	struct triggers_status ts;
+	triggers_status(&ts);
+	if (rc == 0)
+		snprintf(text, sizeof(text), "ok started for=%.3f interval=%g sample=%llu baseline=%s",
+			 ts.window_end - ts.window_start, ts.interval, (unsigned long long)core_sample_mean(), path);
+	else if (rc == -EALREADY)
+		snprintf(text, sizeof(text), "error a window is already open (%.0f s left); "
+			 "'heapsnap stop PID' closes it", ts.window_end > 0 ? ts.window_end - writer_now() : 0);
+	else if (rc == -EDQUOT)
+		snprintf(text, sizeof(text), "error max_snapshots is reached: no more files can be written");
+	else if (rc == -ESHUTDOWN) {
+		char reason[256];
+		core_state(reason, sizeof(reason));
+		snprintf(text, sizeof(text), "error tracking has stopped for good (%s)", reason);
+	} else
+		snprintf(text, sizeof(text), "error the window opened but its baseline snapshot could not "
+			 "be written: %s", strerror(-rc));
+	reply(c, text);
+}
+
+static void stop_reply(int c)
+{
+	char text[CONTROL_REPLY_MAX], path[sizeof(((struct writer_status *)0)->last)];
+	int rc = triggers_window_close(path, sizeof(path));
+	if (rc == 0)
+		snprintf(text, sizeof(text), "ok stopped last=%s", path);
+	else if (rc == -EALREADY)
+		snprintf(text, sizeof(text), "error no window is open: the tracker is not tracking");
+	else
+		snprintf(text, sizeof(text), "error tracking stopped, but its last snapshot could not be "
+			 "written: %s", strerror(-rc));
 	reply(c, text);
 }
 
@@ -152,6 +249,10 @@ static void serve(int c)
 		reply(c, "ok heapsnap " PACKAGE_VERSION);
 	} else if (strcmp(line, "status") == 0) {
 		status_reply(c);
+	} else if (strcmp(line, "start") == 0 || strncmp(line, "start ", 6) == 0) {
+		start_reply(c, line + 5);
+	} else if (strcmp(line, "stop") == 0) {
+		stop_reply(c);
 	} else if (strcmp(line, "snapshot") == 0 || strcmp(line, "snapshot wait") == 0) {
 		if (!core_state(reason, sizeof(reason))) {
 			snprintf(text, sizeof(text), "error tracking has stopped (%s); no snapshot written", reason);
@@ -180,7 +281,7 @@ static void serve(int c)
 			if ((unsigned char)line[i] < 32 || (unsigned char)line[i] > 126)
 				line[i] = '?';
 		line[i] = '\0';
-		snprintf(text, sizeof(text), "error unknown request '%s' (known: ping, status, snapshot, snapshot wait)", line);
+		snprintf(text, sizeof(text), "error unknown request '%s' (known: ping, status, start, stop, snapshot, snapshot wait)", line);
 		reply(c, text);
 	}
 }

@@ -7,7 +7,14 @@
  * per connection: one line of at most CONTROL_LINE_MAX bytes, ended by
  * '\n'. One reply line: "ok <text>" or "error <text>". Requests:
  *   ping            -> "ok heapsnap <version>"
- *   status          -> "ok key=value key=value ..." (state, pid, out, seq, last)
+ *   status          -> "ok key=value<TAB>key=value..." (state running|dormant|
+ *                      stopped, pid, seq, files, out, last, tracker_bytes,
+ *                      sample, interval, uptime, samples_dropped,
+ *                      window_start, window_end, reason)
+ *   start [for=S] [sample=B] [interval=S]
+ *                   -> "ok started for=S interval=S sample=B baseline=PATH"
+ *                      once the window's baseline snapshot is complete
+ *   stop            -> "ok stopped last=PATH", after the last snapshot
  *   snapshot        -> "ok requested <out dir>"   (written asynchronously)
  *   snapshot wait   -> "ok <path of the complete file>", after it is written
  * Only a peer with the process's uid, or root, is served (SO_PEERCRED).

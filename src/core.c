@@ -27,6 +27,7 @@
 #include "sampler.h"
 #include "stacktab.h"
 #include "symbolize.h"
+#include "triggers.h"
 #include "unwind.h"
 #include "writer.h"
 
@@ -51,6 +52,8 @@ struct core_real core_real;
 
 static struct options opt;
 static int disabled_once;
+/* 1 once core_init has everything in place (tracking or dormant). */
+static int started;
 static int exit_done;
 /* Why tracking stopped; written once, before core_running drops to 0. */
 static char stop_reason[256];
@@ -71,7 +74,62 @@ int core_state(char *reason, size_t len)
 {
 	if (__atomic_load_n(&core_running, __ATOMIC_ACQUIRE))
 		return 1;
-	snprintf(reason, len, "%s", stop_reason[0] ? stop_reason : "not started");
+	if (!__atomic_load_n(&disabled_once, __ATOMIC_ACQUIRE) && __atomic_load_n(&started, __ATOMIC_ACQUIRE))
+		snprintf(reason, len, "the tracker is dormant (start=off, or its window ended); "
+			 "open a window with 'heapsnap start PID'");
+	else
+		snprintf(reason, len, "%s", stop_reason[0] ? stop_reason : "not started");
+	return 0;
+}
+
+int core_disabled(void)
+{
+	return __atomic_load_n(&disabled_once, __ATOMIC_ACQUIRE);
+}
+
+uint64_t core_sample_mean(void)
+{
+	return __atomic_load_n(&opt.sample, __ATOMIC_RELAXED);
+}
+
+void core_pause(void)
+{
+	__atomic_store_n(&core_running, 0, __ATOMIC_RELEASE);
+}
+
+/* Entries of an earlier window: their blocks may have been freed, and
+ * their addresses reused, while the hooks only forwarded. */
+static void drop_stale_samples(void)
+{
+	struct livetab_entry *v;
+	size_t n;
+	if (livetab_copy(&v, &n) != 0)
+		return; /* out of tracker memory: core_disable follows soon enough */
+	struct tstate *ts = &tstate_tls;
+	for (size_t i = 0; i < n; i++) {
+		struct livetab_entry e;
+		core_critical_enter(ts);
+		if (livetab_remove(v[i].addr, &e))
+			core_account_free(&e);
+		core_critical_leave(ts);
+	}
+	arena_free(v);
+}
+
+int core_resume(uint64_t sample)
+{
+	if (!__atomic_load_n(&started, __ATOMIC_ACQUIRE) || __atomic_load_n(&disabled_once, __ATOMIC_ACQUIRE))
+		return -ESHUTDOWN;
+	if (__atomic_load_n(&core_running, __ATOMIC_ACQUIRE))
+		return 0;
+	drop_stale_samples();
+	if (sample > 0 && sample != opt.sample) {
+		__atomic_store_n(&opt.sample, sample, __ATOMIC_RELAXED);
+		tstate_redraw_countdowns(sample);
+	}
+	__atomic_store_n(&core_running, 1, __ATOMIC_RELEASE);
+	if (__atomic_load_n(&disabled_once, __ATOMIC_ACQUIRE))
+		__atomic_store_n(&core_running, 0, __ATOMIC_RELEASE); /* core_disable meanwhile */
 	return 0;
 }
 
@@ -112,8 +170,11 @@ void core_sample_alloc(struct tstate *ts, void *p, size_t size)
 	int saved = errno;
 	core_critical_enter(ts);
 	struct sampler_weight w;
-	sampler_weight(size, opt.sample, &w);
-	ts->countdown = sampler_next_gap(&ts->rng, opt.sample);
+	uint64_t mean = __atomic_load_n(&opt.sample, __ATOMIC_RELAXED);
+	sampler_weight(size, mean, &w);
+	ts->countdown = sampler_next_gap(&ts->rng, mean);
+	if (!triggers_sample_allowed())
+		goto out; /* max_tracker_bytes reached: counters only */
 	int truncated;
 	unsigned n = unwind_capture(ts, ts->frames, opt.depth, &truncated);
 	void *own = unwind_tls_block(ts);
@@ -264,7 +325,7 @@ struct tstate *core_thread_slow(struct tstate *ts, size_t usable, int alloc)
 	if (ts->state == TSTATE_UNBORN) {
 		int saved = errno;
 		tstate_guard_enter(ts);
-		int rc = tstate_activate(ts, opt.sample);
+		int rc = tstate_activate(ts, core_sample_mean());
 		if (rc == 0)
 			unwind_thread_init(ts);
 		else if (!__atomic_exchange_n(&untracked_once, 1, __ATOMIC_RELAXED))
@@ -392,7 +453,8 @@ static void fork_child(void)
 	tstate_postfork_child();
 	unwind_postfork_child();
 	exit_done = 0;
-	if (__atomic_load_n(&core_running, __ATOMIC_ACQUIRE)) {
+	if (__atomic_load_n(&started, __ATOMIC_ACQUIRE) && !__atomic_load_n(&disabled_once, __ATOMIC_ACQUIRE)) {
+		triggers_postfork_child();
 		writer_postfork_child();
 		control_postfork_child();
 	}
@@ -573,6 +635,7 @@ __attribute__((constructor)) static void core_init(void)
 		goto out;
 	}
 	symbolize_configure(opt.symbolize == OPTIONS_SYMBOLIZE_FULL);
+	triggers_init(&opt);
 	START_STEP(writer_init(&opt, text), "cannot start the writer thread");
 	install_signal(opt.signal);
 	int crc = control_init();
@@ -581,7 +644,11 @@ __attribute__((constructor)) static void core_init(void)
 			"send the snapshot signal instead", strerror(-crc));
 	pthread_atfork(fork_prepare, fork_parent, fork_child);
 	atexit(on_exit_snapshot);
-	__atomic_store_n(&core_running, 1, __ATOMIC_RELEASE);
+	__atomic_store_n(&started, 1, __ATOMIC_RELEASE);
+	/* start=off: everything is in place, the hooks only forward until
+	 * 'heapsnap start PID' opens a window (triggers.h) */
+	if (opt.start == OPTIONS_START_ON)
+		__atomic_store_n(&core_running, 1, __ATOMIC_RELEASE);
 out:
 	tstate_guard_leave(ts);
 }

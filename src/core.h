@@ -7,7 +7,8 @@
  * per-thread state, and call into here only for the rare slow paths.
  * Invariants: (1) the sampled path runs with the guard held, in a critical
  * region (tstate.h), and restores errno; (2) once DISABLED the tracker never turns back on; hooks only
- * forward; (3) nothing here runs on the unsampled path.
+ * forward; PAUSED (start=off, a window ended: core_pause) is not DISABLED
+ * and core_resume turns it back on; (3) nothing here runs on the unsampled path.
  */
 #ifndef HEAPSNAP_CORE_H
 #define HEAPSNAP_CORE_H
@@ -83,6 +84,25 @@ void core_disable(const char *what, int err);
 /* Context: any thread. Never allocates. 1 while tracking; 0 once stopped,
  * with the reason (what core_disable said) copied to reason. */
 int core_state(char *reason, size_t len);
+
+/* Context: any tracker thread (control, writer), guard held. Pauses
+ * tracking without disabling it (a window ended, or start=off): the hooks
+ * only forward, the tables stay as they are; core_resume starts again. */
+void core_pause(void);
+
+/* Context: a tracker thread, guard held, while paused. Starts tracking
+ * again (a window opens): sampled entries left from an earlier window are
+ * dropped (their frees were not seen while paused), sample > 0 becomes the
+ * sampling mean (every thread's countdown drawn anew), then core_running
+ * is set. 0, or -ESHUTDOWN once core_disable ran or before start-up. */
+int core_resume(uint64_t sample);
+
+/* Context: any thread. Never allocates. The sampling mean in force. */
+uint64_t core_sample_mean(void);
+
+/* Context: any thread. Never allocates. 1 once core_disable ran (for
+ * good), 0 while running or paused. */
+int core_disabled(void);
 
 /* Context: first hook or constructor; resolves the next malloc family. */
 int core_resolve_real(void);

@@ -47,12 +47,15 @@ static const struct {
 #define T_SIGNAL(f) .type = OPTIONS_SIGNAL, .offset = FIELD(f, int)
 #define T_BOOL(f) .type = OPTIONS_BOOL, .offset = FIELD(f, bool)
 #define T_ENUM(f, E) .type = OPTIONS_ENUM, .offset = FIELD(f, E)
+#define T_FRACTION(f) .type = OPTIONS_FRACTION, .offset = FIELD(f, double)
 
 _Static_assert(sizeof(enum options_unwinder) == sizeof(int), "enum fields are int-sized");
 
 static const char *const unwinder_names[] = {"libunwind", "fp", NULL};
 static const char *const symbolize_names[] = {"names", "full", NULL};
 _Static_assert(sizeof(enum options_symbolize) == sizeof(int), "enum fields are int-sized");
+static const char *const start_names[] = {"on", "off", NULL};
+_Static_assert(sizeof(enum options_start) == sizeof(int), "enum fields are int-sized");
 
 const struct options_key options_keys[] = {
 	{.key = "out", T_DIR(out), .min = 1, .max = OPTIONS_PATH_MAX - 1, .dflt = ".",
@@ -84,6 +87,31 @@ const struct options_key options_keys[] = {
 	{.key = "follow_exec", T_BOOL(follow_exec), .dflt = "0",
 	 .help = "also trace the programs the command executes (fork+exec, spawn, system); "
 		 "0 traces the command, its forks and what it execs under its own pid"},
+	{.key = "growth", T_SIZE(growth), .min = 0, .max = 1ull << 50, .dflt = "0", .metavar = "SIZE",
+	 .help = "write a snapshot when the exact live heap has grown by SIZE since the last "
+		 "snapshot; 0 disables"},
+	{.key = "peak", T_FRACTION(peak), .min = 1000, .max = 1000000000ull, .dflt = "0",
+	 .metavar = "FRACTION",
+	 .help = "write a snapshot at a new high-water mark of the exact live heap that exceeds the "
+		 "last peak snapshot's by FRACTION (0.5: by half; the first above 1M); 0 disables"},
+	{.key = "cooldown", T_SECONDS(cooldown), .min = 10000, .max = 1000000000ull * 1000000,
+	 .dflt = "0", .metavar = "SECS",
+	 .help = "least time between two automatic snapshots (interval, growth, peak); 0 disables"},
+	{.key = "duration", T_SECONDS(duration), .min = 10000, .max = 1000000000ull * 1000000,
+	 .dflt = "0", .metavar = "SECS",
+	 .help = "stop tracking this long after it starts: a last snapshot, then the hooks only "
+		 "forward; with start=off, the default length of a 'heapsnap start' window; 0: no limit"},
+	{.key = "max_snapshots", T_COUNT(max_snapshots), .min = 0, .max = 1000000, .dflt = "0",
+	 .metavar = "N",
+	 .help = "write at most N snapshot files, then none (files are never removed); 0: no limit"},
+	{.key = "max_tracker_bytes", T_SIZE(max_tracker_bytes), .min = 0, .max = 1ull << 50,
+	 .dflt = "0", .metavar = "SIZE",
+	 .help = "cap on the tracker's own memory: past it no new sample or stack is recorded, the "
+		 "exact counters go on; 0: no limit"},
+	{.key = "start", T_ENUM(start, enum options_start), .names = start_names, .dflt = "on",
+	 .metavar = "on|off",
+	 .help = "on: track from start-up; off: load dormant (the hooks only forward) until "
+		 "'heapsnap start PID' opens a window"},
 };
 const size_t options_nkeys = sizeof(options_keys) / sizeof(options_keys[0]);
 
@@ -280,6 +308,16 @@ static int parse_value(const struct options_key *k, struct tok val, void *dst)
 			}
 		}
 		return -EINVAL;
+	case OPTIONS_FRACTION: {
+		double f = 0;
+		/* a plain decimal: parse_seconds without a unit */
+		if (val.n == 0 || (val.p[val.n - 1] != '.' && (val.p[val.n - 1] < '0' || val.p[val.n - 1] > '9')) ||
+		    parse_seconds(val, &f) != 0 ||
+		    (f != 0 && (f < (double)k->min / 1e6 || f > (double)k->max / 1e6)))
+			return -EINVAL;
+		*(double *)dst = f;
+		return 0;
+	}
 	}
 	return -EINVAL;
 }
@@ -347,6 +385,12 @@ static void put_accepted(struct textbuf *b, const struct options_key *k)
 		return;
 	case OPTIONS_BOOL:
 		textbuf_puts(b, "expected 1/0, true/false, yes/no or on/off");
+		return;
+	case OPTIONS_FRACTION:
+		textbuf_puts(b, "expected a decimal fraction, 0 (off) or at least ");
+		textbuf_putfixed(b, k->min, 6);
+		textbuf_puts(b, " and at most ");
+		textbuf_putfixed(b, k->max, 6);
 		return;
 	case OPTIONS_ENUM:
 		textbuf_puts(b, "expected ");
@@ -441,8 +485,9 @@ static void put_value(struct textbuf *b, const struct options_key *k, const stru
 	case OPTIONS_COUNT:
 		textbuf_putu(b, *(const unsigned *)src);
 		return;
+	case OPTIONS_FRACTION:
 	case OPTIONS_SECONDS: {
-		/* microseconds, rounded; parse_seconds reads the text back */
+		/* microseconds (millionths), rounded; parse_seconds reads the text back */
 		double s = *(const double *)src;
 		double max = (double)k->max / 1e6;
 		if (!(s > 0))

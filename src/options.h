@@ -23,6 +23,7 @@
 
 enum options_unwinder { OPTIONS_UNWINDER_LIBUNWIND, OPTIONS_UNWINDER_FP };
 enum options_symbolize { OPTIONS_SYMBOLIZE_NAMES, OPTIONS_SYMBOLIZE_FULL };
+enum options_start { OPTIONS_START_ON, OPTIONS_START_OFF };
 
 struct options {
 	char out[OPTIONS_PATH_MAX]; /* directory for snapshot files */
@@ -35,6 +36,14 @@ struct options {
 	char wrappers[OPTIONS_PATH_MAX]; /* user's wrapper patterns, ';'-separated (callsite.h) */
 	enum options_unwinder unwinder;
 	enum options_symbolize symbolize; /* names: ELF symbols only; full: libdw file:line, inlines */
+	/* Automatic triggers and limits (triggers.h); 0 = off for each. */
+	uint64_t growth;            /* snapshot when the exact live heap grew by this since the last */
+	double peak;                /* snapshot at a high-water mark this fraction above the last peak one */
+	double cooldown;            /* least seconds between two automatic snapshots */
+	double duration;            /* seconds of tracking, then a last snapshot and forwarding only */
+	unsigned max_snapshots;     /* files written at most; then no more */
+	uint64_t max_tracker_bytes; /* tracker memory cap: beyond it no new samples, counters go on */
+	enum options_start start;   /* on: track from start-up; off: dormant until `heapsnap start` */
 };
 
 /* Value types; the C type of the field each one sets is in brackets. */
@@ -48,6 +57,7 @@ enum options_type {
 	OPTIONS_SIGNAL,  /* name or number; 0/none = off [int] */
 	OPTIONS_BOOL,    /* 1/0, true/false, yes/no, on/off [bool] */
 	OPTIONS_ENUM,    /* one of names[]; the value is its index [an enum] */
+	OPTIONS_FRACTION, /* decimal number, 0 (off) or min..max millionths [double] */
 };
 
 struct options_key {

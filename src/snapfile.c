@@ -212,6 +212,15 @@ static int write_meta(struct db *d, const struct snapfile_input *in, const struc
 		rc |= meta_int(d, "rss_bytes", (int64_t)rss * sysconf(_SC_PAGESIZE));
 	rc |= meta_int(d, "tracker_bytes", (int64_t)arena_bytes());
 	rc |= meta_int(d, "tracker_resident_bytes", (int64_t)arena_resident());
+	for (size_t i = 0; i < in->nextra; i++) {
+		const struct snapfile_meta *m = &in->extra[i];
+		if (m->type == SNAPFILE_META_INT)
+			rc |= meta_int(d, m->key, m->i);
+		else if (m->type == SNAPFILE_META_REAL)
+			rc |= meta_real(d, m->key, m->r);
+		else
+			rc |= meta_text(d, m->key, m->text ? m->text : "");
+	}
 	return rc ? -EIO : 0;
 }
 

@@ -51,6 +51,16 @@ struct snapfile_location {
 /* Returns the location of addr, or NULL when it cannot be had (memory). */
 typedef struct snapfile_location *(*snapfile_locate_fn)(uintptr_t addr, void *ctx);
 
+/* One more meta row, from the caller (triggers.h: limits hit, window). */
+enum snapfile_meta_type { SNAPFILE_META_INT, SNAPFILE_META_REAL, SNAPFILE_META_TEXT };
+struct snapfile_meta {
+	const char *key;
+	enum snapfile_meta_type type;
+	int64_t i;
+	double r;
+	const char *text;
+};
+
 struct snapfile_input {
 	struct tstate_totals totals;
 	const struct livetab_entry *allocs;
@@ -66,6 +76,8 @@ struct snapfile_input {
 	double start_real, uptime;
 	snapfile_locate_fn locate;
 	void *locate_ctx;
+	const struct snapfile_meta *extra; /* nextra more meta rows, written last */
+	size_t nextra;
 };
 
 /* Context: writer, guard held. Fills the empty file at path. 0, -ENOMEM,

@@ -119,6 +119,14 @@ void tstate_totals(struct tstate_totals *out)
 	pthread_mutex_unlock(&registry_lock);
 }
 
+void tstate_redraw_countdowns(uint64_t sample)
+{
+	pthread_mutex_lock(&registry_lock);
+	for (struct tstate *ts = registry; ts; ts = ts->next)
+		__atomic_store_n(&ts->countdown, sampler_next_gap(&ts->rng, sample), __ATOMIC_RELAXED);
+	pthread_mutex_unlock(&registry_lock);
+}
+
 void tstate_prefork(void)
 {
 	pthread_mutex_lock(&registry_lock);

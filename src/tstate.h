@@ -81,6 +81,13 @@ void tstate_count_unregistered(uint64_t alloc_count, uint64_t alloc_bytes, uint6
 /* Context: writer or exiting thread. Takes the registry lock. */
 void tstate_totals(struct tstate_totals *out);
 
+/* Context: a tracker thread, while tracking is paused (core_running 0: no
+ * registered thread touches its countdown then, core.h). Takes the registry
+ * lock. Draws every registered thread's countdown anew with mean `sample`,
+ * so that a sampling rate changed at run time applies from the next byte
+ * (the gaps are memoryless: a fresh draw is as good as the rest of one). */
+void tstate_redraw_countdowns(uint64_t sample);
+
 /* Context: fork handlers of the forking thread. */
 void tstate_prefork(void);
 void tstate_postfork_parent(void);

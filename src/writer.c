@@ -31,6 +31,7 @@
 #include "snapfile.h"
 #include "stacktab.h"
 #include "symbolize.h"
+#include "triggers.h"
 #include "tstate.h"
 
 #include <errno.h>
@@ -252,6 +253,8 @@ static int snapshot_locked(const char *trigger, const char *label)
 	program_name(prog, sizeof(prog));
 	snprintf(path, sizeof(path), "%s/heapsnap.%s.%d.%04u.db", opt.out, prog, (int)getpid(), seq + 1);
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	if (!triggers_may_write())
+		return -EDQUOT;
 	uint64_t refused = arena_failures();
 	int rc = collect(&s);
 	if (rc == 0) {
@@ -259,6 +262,14 @@ static int snapshot_locked(const char *trigger, const char *label)
 		seq++;
 		generation++;
 		rc = create_private(tmp);
+		/* what is in force now: a window may have changed the rate */
+		struct options now_opt = opt;
+		now_opt.sample = core_sample_mean();
+		struct triggers_status tst;
+		triggers_status(&tst);
+		now_opt.interval = tst.interval;
+		struct snapfile_meta extra[32];
+		size_t nextra = triggers_meta(extra, sizeof(extra) / sizeof(extra[0]), writer_now());
 		if (rc == 0) {
 			struct snapfile_input in = {
 				.totals = s.totals,
@@ -271,12 +282,14 @@ static int snapshot_locked(const char *trigger, const char *label)
 				.label = label,
 				.seq = seq,
 				.generation = generation,
-				.opt = &opt,
+				.opt = &now_opt,
 				.options_text = opt_text,
 				.start_real = start_real,
 				.uptime = writer_now(),
 				.locate = location_get,
 				.locate_ctx = &s.mods,
+				.extra = extra,
+				.nextra = nextra,
 			};
 			rc = snapfile_write(&in, tmp);
 		}
@@ -295,6 +308,7 @@ static int snapshot_locked(const char *trigger, const char *label)
 			seq--;
 		} else {
 			fsync_path(opt.out, O_RDONLY | O_DIRECTORY);
+			triggers_written(&s.totals, trigger, writer_now());
 			pthread_mutex_lock(&last_lock);
 			snprintf(last_path, sizeof(last_path), "%s", path);
 			pthread_mutex_unlock(&last_lock);
@@ -425,9 +439,11 @@ __attribute__((noreturn)) static void *writer_main(void *arg)
 {
 	struct tstate *ts = &tstate_tls;
 	tstate_guard_enter(ts);
-	double next = opt.interval > 0 ? writer_now() + opt.interval : 0;
 	for (;;) {
-		if (opt.interval > 0) {
+		/* when to wake is the triggers' (triggers.h): interval, the
+		 * window's end, the growth/peak poll; a request wakes it early */
+		double next = triggers_next_wake(writer_now());
+		if (next >= 0) {
 			struct timespec deadline;
 			double at = start_mono + next;
 			deadline.tv_sec = (time_t)at;
@@ -444,20 +460,15 @@ __attribute__((noreturn)) static void *writer_main(void *arg)
 			; /* several requests, one snapshot */
 		run_jobs();
 		int req = __atomic_exchange_n(&pending, 0, __ATOMIC_RELAXED);
-		/* Once tracking has stopped (core_disable), the tables are frozen:
-		 * files written from them would pass stale totals off as current. */
+		/* Once tracking has stopped (core_disable) or paused, the tables
+		 * are frozen: files written from them would pass stale totals
+		 * off as current. */
 		bool tracking = __atomic_load_n(&core_running, __ATOMIC_ACQUIRE) != 0;
 		if ((req & WRITER_REQ_SIGNAL) && tracking)
 			writer_snapshot_now("signal", NULL);
 		if ((req & WRITER_REQ_REQUEST) && tracking)
 			writer_snapshot_now("request", NULL);
-		if (opt.interval > 0 && writer_now() >= next) {
-			if (tracking)
-				writer_snapshot_now("interval", NULL);
-			double now = writer_now();
-			while (next <= now)
-				next += opt.interval;
-		}
+		triggers_tick(writer_now());
 	}
 }
 

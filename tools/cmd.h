@@ -23,4 +23,10 @@ int cmd_info(int argc, char **argv);
  * names-only snapshots. */
 int cmd_symbolize(int argc, char **argv);
 
+/* cmd_control.c: heapsnap start | stop | status | ps (the tracking window). */
+int cmd_start(int argc, char **argv);
+int cmd_stop(int argc, char **argv);
+int cmd_status(int argc, char **argv);
+int cmd_ps(int argc, char **argv);
+
 #endif

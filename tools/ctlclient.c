@@ -20,6 +20,14 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+/* ctl_request_quiet: the same request, no message (heapsnap ps). */
+static bool quiet;
+#define ctl_error(...) \
+	do { \
+		if (!quiet) \
+			msgs_error(__VA_ARGS__); \
+	} while (0)
+
 long ctl_parse_pid(const char *what, const char *arg)
 {
 	char *end;
@@ -58,19 +66,19 @@ static int unreachable(long pid, int err)
 	struct stat st;
 	snprintf(path, sizeof(path), "/proc/%ld", pid);
 	if (stat(path, &st) != 0) {
-		msgs_error("no process with pid %ld", pid);
+		ctl_error("no process with pid %ld", pid);
 		return MSGS_EXIT_PROCESS;
 	}
 	int lib = has_library(pid);
 	if (lib == 0)
-		msgs_error("process %ld is not traced by heapsnap (libheapsnap is not loaded); start it "
+		ctl_error("process %ld is not traced by heapsnap (libheapsnap is not loaded); start it "
 			   "with 'heapsnap run -- CMD' or LD_PRELOAD=libheapsnap.so", pid);
 	else if (lib > 0)
-		msgs_error("process %ld has libheapsnap loaded but its tracker is not running (it said why "
+		ctl_error("process %ld has libheapsnap loaded but its tracker is not running (it said why "
 			   "on its stderr at start-up: HEAPSNAP_OPTIONS, out= directory, or a failure); "
 			   "nothing was sent", pid);
 	else
-		msgs_error("cannot reach process %ld: %s (no control channel; is it traced, and in this "
+		ctl_error("cannot reach process %ld: %s (no control channel; is it traced, and in this "
 			   "network namespace?)", pid, strerror(err));
 	return MSGS_EXIT_PROCESS;
 }
@@ -82,14 +90,14 @@ int ctl_request(long pid, const char *request, double timeout, char *reply, size
 	snprintf(proc, sizeof(proc), "/proc/%ld", pid);
 	if (stat(proc, &st) == 0 && st.st_uid != getuid() && getuid() != 0) {
 		/* the tracker would refuse too (SO_PEERCRED); say it plainly */
-		msgs_error("process %ld belongs to uid %u; run as that user or root", pid, (unsigned)st.st_uid);
+		ctl_error("process %ld belongs to uid %u; run as that user or root", pid, (unsigned)st.st_uid);
 		return MSGS_EXIT_PROCESS;
 	}
 	struct sockaddr_un addr;
 	socklen_t alen = control_address(&addr, pid);
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
-		msgs_error("cannot create a socket: %s", strerror(errno));
+		ctl_error("cannot create a socket: %s", strerror(errno));
 		return MSGS_EXIT_INTERNAL;
 	}
 	if (connect(fd, (struct sockaddr *)&addr, alen) != 0) {
@@ -103,7 +111,7 @@ int ctl_request(long pid, const char *request, double timeout, char *reply, size
 	char line[CONTROL_LINE_MAX + 2];
 	int n = snprintf(line, sizeof(line), "%s\n", request);
 	if (send(fd, line, (size_t)n, MSG_NOSIGNAL) != n) {
-		msgs_error("process %ld: cannot send the request: %s", pid, strerror(errno));
+		ctl_error("process %ld: cannot send the request: %s", pid, strerror(errno));
 		close(fd);
 		return MSGS_EXIT_PROCESS;
 	}
@@ -118,10 +126,10 @@ int ctl_request(long pid, const char *request, double timeout, char *reply, size
 			int err = r < 0 ? errno : 0;
 			close(fd);
 			if (err == EAGAIN || err == EWOULDBLOCK)
-				msgs_error("process %ld: no reply within %g s (a large snapshot can take longer: "
+				ctl_error("process %ld: no reply within %g s (a large snapshot can take longer: "
 					   "try --timeout)", pid, timeout);
 			else
-				msgs_error("process %ld closed the control channel without a reply%s%s", pid,
+				ctl_error("process %ld closed the control channel without a reply%s%s", pid,
 					   err ? ": " : "", err ? strerror(err) : "");
 			return MSGS_EXIT_PROCESS;
 		}
@@ -131,7 +139,7 @@ int ctl_request(long pid, const char *request, double timeout, char *reply, size
 	}
 	close(fd);
 	if (!nl) {
-		msgs_error("process %ld: reply too long", pid);
+		ctl_error("process %ld: reply too long", pid);
 		return MSGS_EXIT_PROCESS;
 	}
 	*nl = '\0';
@@ -140,8 +148,16 @@ int ctl_request(long pid, const char *request, double timeout, char *reply, size
 		return MSGS_EXIT_OK;
 	}
 	if (strncmp(buf, "error ", 6) == 0)
-		msgs_error("process %ld: %s", pid, buf + 6);
+		ctl_error("process %ld: %s", pid, buf + 6);
 	else
-		msgs_error("process %ld: unexpected reply '%.80s'", pid, buf);
+		ctl_error("process %ld: unexpected reply '%.80s'", pid, buf);
 	return MSGS_EXIT_PROCESS;
+}
+
+int ctl_request_quiet(long pid, const char *request, double timeout, char *reply, size_t len)
+{
+	quiet = true;
+	int rc = ctl_request(pid, request, timeout, reply, len);
+	quiet = false;
+	return rc;
 }

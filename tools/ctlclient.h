@@ -21,4 +21,7 @@ long ctl_parse_pid(const char *what, const char *arg);
  * prints the reason (msgs_error) and returns an exit code (msgs.h). */
 int ctl_request(long pid, const char *request, double timeout, char *reply, size_t len);
 
+/* As ctl_request, printing nothing when it fails. */
+int ctl_request_quiet(long pid, const char *request, double timeout, char *reply, size_t len);
+
 #endif

@@ -1,6 +1,6 @@
 /*
  * heapsnap.c: the heapsnap command: dispatch to run | snapshot | info |
- * symbolize.
+ * symbolize | start | stop | status | ps.
  *
  * Owns the dispatch table, the top-level --help and --version; each
  * subcommand lives in cmd_<name>.c (see cmd.h). Single-threaded.
@@ -29,6 +29,10 @@ static const struct {
 	{ "snapshot", cmd_snapshot, "ask a tracked process for a snapshot now" },
 	{ "info", cmd_info, "show totals and top sites of a snapshot file" },
 	{ "symbolize", cmd_symbolize, "write file:line and inlined frames into snapshots" },
+	{ "start", cmd_start, "open a tracking window in a traced process (start=off)" },
+	{ "stop", cmd_stop, "close a traced process's tracking window" },
+	{ "status", cmd_status, "show a traced process's tracker: state, window, files" },
+	{ "ps", cmd_ps, "list this user's traced processes" },
 };
 
 static void usage(FILE *out)
