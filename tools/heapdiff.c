@@ -550,6 +550,11 @@ static bool rss_not_heap(const struct snapread *a, const struct snapread *b)
 	if (r == INT64_MIN || h0 == INT64_MIN || h1 == INT64_MIN)
 		return false;
 	h = h1 - h0 > 0 ? h1 - h0 : 0;
+	/* The tracker's pages may become resident during the series without
+	 * tracker_resident_bytes changing (it counts them from the start), so
+	 * growth it could explain is never reported. */
+	if (r <= snapread_meta_int(b, "tracker_resident_bytes", 0))
+		return false;
 	return r >= RSS_NOTE_MIN && r > 2 * h;
 }
 
