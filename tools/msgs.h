@@ -25,6 +25,7 @@ enum msgs_exit {
 	MSGS_EXIT_INPUT = 2,       /* a file or directory: missing, unreadable, not a snapshot */
 	MSGS_EXIT_PROCESS = 3,     /* heapsnap snapshot: target process absent, untracked, not signalable */
 	MSGS_EXIT_INTERNAL = 4,    /* out of memory, unexpected SQLite failure */
+	MSGS_EXIT_GROWTH = 5,      /* heapdiff: a --fail-on-* gate failed (the report is printed) */
 	MSGS_EXIT_NOEXEC = 126,    /* heapsnap run: the command exists but cannot be executed */
 	MSGS_EXIT_NOTFOUND = 127,  /* heapsnap run: the command was not found */
 };
