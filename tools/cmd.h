@@ -18,4 +18,7 @@ int cmd_snapshot(int argc, char **argv);
 /* heapsnap info [--top N] DB: totals and top sites of one snapshot. */
 int cmd_info(int argc, char **argv);
 
+/* heapsnap export --pprof|--heapprofile|--folded|--svg OUT [--base OLD] DB. */
+int cmd_export(int argc, char **argv);
+
 #endif

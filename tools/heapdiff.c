@@ -9,6 +9,7 @@
  * with the last, never an error; (4) stdout carries results only, notes and
  * warnings go to stderr. Exit codes: enum msgs_exit.
  */
+#include "export.h"
 #include "fmt.h"
 #include "msgs.h"
 #include "rank.h"
@@ -39,6 +40,8 @@ struct args {
 	long callers;   /* caller frames under each text row */
 	char **files;
 	int nfiles;
+	int folded;       /* 0: no; else 1 + enum export_mode */
+	const char *svg;  /* flame graph of retained growth to this file */
 };
 
 /* One snapshot with its sites, in stack_id order. */
@@ -62,6 +65,12 @@ static void usage(FILE *out)
 "                that grew\n"
 "  --callers N   caller frames shown under each site (default %d)\n"
 "  --json        machine-readable output (see heapdiff(1))\n"
+"  --folded[=growth|live]\n"
+"                collapsed stacks 'caller;...;site BYTES' of the retained\n"
+"                growth (default) or of NEW's live bytes, for flamegraph.pl\n"
+"                and speedscope, instead of the table\n"
+"  --svg FILE    also write an interactive flame graph of the retained\n"
+"                growth to FILE (self-contained SVG)\n"
 "  --help        show this help and exit\n"
 "  --version     show the version and exit\n"
 "\n"
@@ -91,6 +100,8 @@ static int parse_args(int argc, char **argv, struct args *a)
 		{ "all", no_argument, NULL, 'a' },
 		{ "top", required_argument, NULL, 't' },
 		{ "callers", required_argument, NULL, 'c' },
+		{ "folded", optional_argument, NULL, 'F' },
+		{ "svg", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -113,6 +124,16 @@ static int parse_args(int argc, char **argv, struct args *a)
 			if (parse_count("--callers", optarg, &a->callers) < 0)
 				return -1;
 			break;
+		case 'F':
+			if (!optarg || !strcmp(optarg, "growth"))
+				a->folded = 1 + EXPORT_GROWTH;
+			else if (!strcmp(optarg, "live"))
+				a->folded = 1 + EXPORT_LIVE;
+			else
+				return msgs_error("invalid value '%s' for --folded: expected "
+						  "'growth' or 'live'", optarg);
+			break;
+		case 'S': a->svg = optarg; break;
 		case 'h': usage(stdout); return 1;
 		case 'V': printf("heapdiff (heapsnap) %s\n", PACKAGE_VERSION); return 1;
 		case ':':
@@ -434,9 +455,17 @@ int main(int argc, char **argv)
 	if (a.top > 0 && (size_t)a.top < nshown)
 		nshown = (size_t)a.top;
 
+	if (a.svg && export_svg(a.svg, old.snap, new.snap, EXPORT_GROWTH,
+				"heapdiff: retained growth") < 0) {
+		status = MSGS_EXIT_INPUT;
+		goto out;
+	}
+	if (a.folded)
+		rc = export_folded(stdout, old.snap, new.snap, (enum export_mode)(a.folded - 1));
+	else
 	rc = a.json ? print_json(stdout, &old, &new, groups, nshown)
 		    : print_text(stdout, &old, &new, groups, nshown, a.callers);
-	if (rc == 0 && !a.json)
+	if (rc == 0 && !a.json && !a.folded)
 		print_summary(stdout, &a, &old, &new, ngroups, ngrew, nshown);
 	if (rc < 0)
 		status = MSGS_EXIT_INPUT;

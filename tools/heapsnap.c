@@ -1,5 +1,5 @@
 /*
- * heapsnap.c: the heapsnap command: dispatch to run | snapshot | info.
+ * heapsnap.c: the heapsnap command: dispatch to run | snapshot | info | export.
  *
  * Owns the dispatch table, the top-level --help and --version; each
  * subcommand lives in cmd_<name>.c (see cmd.h). Single-threaded.
@@ -27,6 +27,7 @@ static const struct {
 	{ "run", cmd_run, "run a command with the heap tracker preloaded" },
 	{ "snapshot", cmd_snapshot, "ask a tracked process for a snapshot now" },
 	{ "info", cmd_info, "show totals and top sites of a snapshot file" },
+	{ "export", cmd_export, "write a snapshot as pprof, .heapprofile, folded or SVG" },
 };
 
 static void usage(FILE *out)
