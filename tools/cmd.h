@@ -29,4 +29,7 @@ int cmd_stop(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_ps(int argc, char **argv);
 
+/* heapsnap export --pprof|--heapprofile|--folded|--svg OUT [--base OLD] DB. */
+int cmd_export(int argc, char **argv);
+
 #endif

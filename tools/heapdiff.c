@@ -14,6 +14,7 @@
  * failures go to stderr; (5) the gate looks at every site, not only those
  * shown. Exit codes: enum msgs_exit.
  */
+#include "export.h"
 #include "fmt.h"
 #include "linefill.h"
 #include "msgs.h"
@@ -57,6 +58,8 @@ struct args {
 	int64_t fail_growth, fail_site_growth;   /* -1: not set */
 	bool fail_leak;
 	char **owned_files;  /* the files of a DIR argument, to free */
+	int folded;       /* 0: no; else 1 + enum export_mode */
+	const char *svg;  /* flame graph of retained growth to this file */
 };
 
 static const char *const by_names[] = { "site", "stack", "function", "file", "module" };
@@ -98,6 +101,12 @@ static void usage(FILE *out)
 "                than BYTES (K, M, G suffixes) from first to last snapshot\n"
 "  --fail-on-site-growth BYTES  exit 5 when a site grew more than BYTES\n"
 "  --fail-on-leak  exit 5 when a site's verdict is leak\n"
+"  --folded[=growth|live]\n"
+"                collapsed stacks 'caller;...;site BYTES' of the retained\n"
+"                growth (default) or of NEW's live bytes, for flamegraph.pl\n"
+"                and speedscope, instead of the table\n"
+"  --svg FILE    also write an interactive flame graph of the retained\n"
+"                growth to FILE (self-contained SVG)\n"
 "  --help        show this help and exit\n"
 "  --version     show the version and exit\n"
 "\n"
@@ -166,6 +175,8 @@ static int parse_args(int argc, char **argv, struct args *a)
 		{ "fail-on-growth", required_argument, NULL, 'G' },
 		{ "fail-on-site-growth", required_argument, NULL, 'S' },
 		{ "fail-on-leak", no_argument, NULL, 'L' },
+		{ "folded", optional_argument, NULL, 'F' },
+		{ "svg", required_argument, NULL, 'W' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -225,6 +236,16 @@ static int parse_args(int argc, char **argv, struct args *a)
 				return -1;
 			break;
 		case 'L': a->fail_leak = true; break;
+		case 'F':
+			if (!optarg || !strcmp(optarg, "growth"))
+				a->folded = 1 + EXPORT_GROWTH;
+			else if (!strcmp(optarg, "live"))
+				a->folded = 1 + EXPORT_LIVE;
+			else
+				return msgs_error("invalid value '%s' for --folded: expected "
+						  "'growth' or 'live'", optarg);
+			break;
+		case 'W': a->svg = optarg; break;
 		case 'h': usage(stdout); return 1;
 		case 'V': printf("heapdiff (heapsnap) %s\n", PACKAGE_VERSION); return 1;
 		case ':':
@@ -1224,9 +1245,17 @@ static int report_pair(const struct args *ap, struct snapread *old_snap,
 	if (a.top > 0 && (size_t)a.top < nshown)
 		nshown = (size_t)a.top;
 
-	rc = a.json ? print_json(stdout, &old, &new, groups, nshown)
-		    : print_text(stdout, &old, &new, groups, nshown, a.callers);
-	if (rc == 0 && !a.json) {
+	if (a.svg && export_svg(a.svg, old.snap, new.snap, EXPORT_GROWTH,
+				"heapdiff: retained growth") < 0) {
+		status = MSGS_EXIT_INPUT;
+		goto out;
+	}
+	if (a.folded)
+		rc = export_folded(stdout, old.snap, new.snap, (enum export_mode)(a.folded - 1));
+	else
+		rc = a.json ? print_json(stdout, &old, &new, groups, nshown)
+			    : print_text(stdout, &old, &new, groups, nshown, a.callers);
+	if (rc == 0 && !a.json && !a.folded) {
 		print_summary(stdout, &a, &old, &new, ngroups, ngrew, nshown);
 		print_rss_note(stdout, old.snap, new.snap);
 	}

@@ -1,6 +1,6 @@
 /*
  * heapsnap.c: the heapsnap command: dispatch to run | snapshot | info |
- * symbolize | start | stop | status | ps.
+ * symbolize | export | start | stop | status | ps.
  *
  * Owns the dispatch table, the top-level --help and --version; each
  * subcommand lives in cmd_<name>.c (see cmd.h). Single-threaded.
@@ -33,6 +33,7 @@ static const struct {
 	{ "stop", cmd_stop, "close a traced process's tracking window" },
 	{ "status", cmd_status, "show a traced process's tracker: state, window, files" },
 	{ "ps", cmd_ps, "list this user's traced processes" },
+	{ "export", cmd_export, "write a snapshot as pprof, .heapprofile, folded or SVG" },
 };
 
 static void usage(FILE *out)

@@ -519,3 +519,174 @@ void snapread_frames_free(struct snapread_frame *v, size_t n)
 		free_frame(&v[i]);
 	free(v);
 }
+
+/* Exporters: every stack at once. The frames query walks the trie for all
+ * stacks that have a sites row (v2) or reads stack_frames (v1), ordered by
+ * stack and position; it is merged with the sites rows by stack_id. */
+int snapread_profile(struct snapread *s, struct snapread_pstack **out, size_t *n)
+{
+	static const char sql_sites[] =
+		"SELECT stack_id, live_bytes, live_count, alloc_bytes, alloc_count"
+		"  FROM sites ORDER BY stack_id";
+	static const char sql_v2[] =
+		"WITH RECURSIVE walk(sid, k, cs) AS ("
+		"  SELECT st.id, 0, st.callsite_id FROM stacks st"
+		"   WHERE st.callsite_id IS NOT NULL"
+		"     AND st.id IN (SELECT stack_id FROM sites)"
+		"  UNION ALL"
+		"  SELECT w.sid, w.k + 1, c.parent_id FROM walk w JOIN callsites c ON c.id = w.cs"
+		"   WHERE c.parent_id IS NOT NULL AND w.k < 4095)"
+		"SELECT w.sid, st.site_depth, w.k,"
+		"       f.function, f.file, f.line, m.path, l.offset, l.address"
+		"  FROM walk w"
+		"  JOIN stacks st ON st.id = w.sid"
+		"  JOIN callsites c ON c.id = w.cs"
+		"  JOIN locations l ON l.id = c.location_id"
+		"  JOIN frames f ON f.location_id = l.id"
+		"  LEFT JOIN modules m ON m.id = l.module_id"
+		" ORDER BY w.sid, w.k, f.inline_depth";
+	static const char sql_v1[] =
+		"SELECT sf.stack_id, st.site_depth, sf.raw_depth,"
+		"       f.function, f.file, f.line, m.path, f.offset, f.address"
+		"  FROM stack_frames sf"
+		"  JOIN stacks st ON st.id = sf.stack_id"
+		"  JOIN frames f ON f.id = sf.frame_id"
+		"  LEFT JOIN modules m ON m.id = f.module_id"
+		" WHERE sf.raw_depth >= st.site_depth AND sf.raw_depth < st.site_depth + 4096"
+		"   AND sf.stack_id IN (SELECT stack_id FROM sites)"
+		" ORDER BY sf.stack_id, sf.raw_depth";
+	struct snapread_pstack *v = NULL;
+	size_t cap = 0, len = 0, cur = 0, fcap = 0;
+	sqlite3_stmt *st;
+	int rc;
+	bool v2 = s->schema_version >= 2;
+	int64_t last_sid = INT64_MIN, position = 0, first_k = -1;
+
+	*out = NULL;
+	*n = 0;
+	rc = sqlite3_prepare_v2(s->db, sql_sites, -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return msgs_error("cannot read sites from '%s': %s", s->path,
+				  sqlite3_errmsg(s->db));
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (len == cap) {
+			cap = cap ? 2 * cap : 256;
+			v = msgs_xrealloc(v, cap * sizeof(*v));
+		}
+		memset(&v[len], 0, sizeof(v[len]));
+		v[len].stack_id = sqlite3_column_int64(st, 0);
+		v[len].live_bytes = sqlite3_column_int64(st, 1);
+		v[len].live_count = sqlite3_column_int64(st, 2);
+		v[len].alloc_bytes = sqlite3_column_int64(st, 3);
+		v[len].alloc_count = sqlite3_column_int64(st, 4);
+		len++;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		goto bad;
+
+	rc = sqlite3_prepare_v2(s->db, v2 ? sql_v2 : sql_v1, -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		goto bad;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t sid = sqlite3_column_int64(st, 0);
+		int64_t site_depth = sqlite3_column_int64(st, 1);
+		int64_t k = sqlite3_column_int64(st, 2);
+		struct snapread_pstack *p;
+		int64_t depth;
+
+		if (sid != last_sid) {
+			last_sid = sid;
+			position = 0;
+			first_k = -1;
+			/* both queries are in stack_id order: advance to sid */
+			while (cur < len && v[cur].stack_id < sid)
+				cur++;
+			fcap = cur < len ? v[cur].nframes : 0;
+		}
+		if (cur >= len || v[cur].stack_id != sid)
+			continue;
+		p = &v[cur];
+		/* v2: depth is the position among expanded frames minus the
+		 * call site's; v1: raw_depth minus site_depth */
+		depth = v2 ? position++ - site_depth : k - site_depth;
+		if (depth < 0 || p->nframes >= 8192)
+			continue;
+		if (first_k < 0)
+			first_k = k;
+		if (p->nframes == fcap) {
+			fcap = fcap ? 2 * fcap : 16;
+			p->frames = msgs_xrealloc(p->frames, fcap * sizeof(*p->frames));
+			p->loc = msgs_xrealloc(p->loc, fcap * sizeof(*p->loc));
+		}
+		memset(&p->frames[p->nframes], 0, sizeof(*p->frames));
+		p->frames[p->nframes].depth = depth;
+		read_frame(st, 3, &p->frames[p->nframes]);
+		p->loc[p->nframes] = (uint32_t)(k - first_k);
+		p->nframes++;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		goto bad;
+	*out = v;
+	*n = len;
+	return 0;
+bad:
+	snapread_profile_free(v, len);
+	return msgs_error("cannot read stacks from '%s': %s", s->path, sqlite3_errmsg(s->db));
+}
+
+void snapread_profile_free(struct snapread_pstack *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		snapread_frames_free(v[i].frames, v[i].nframes);
+		free(v[i].loc);
+	}
+	free(v);
+}
+
+int snapread_modules(struct snapread *s, struct snapread_module **out, size_t *n)
+{
+	struct snapread_module *v = NULL;
+	size_t cap = 0, len = 0;
+	sqlite3_stmt *st;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	rc = sqlite3_prepare_v2(s->db, "SELECT id, path, build_id, load_address, size"
+				" FROM modules ORDER BY id", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return msgs_error("cannot read modules from '%s': %s", s->path,
+				  sqlite3_errmsg(s->db));
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (len == cap) {
+			cap = cap ? 2 * cap : 32;
+			v = msgs_xrealloc(v, cap * sizeof(*v));
+		}
+		v[len].id = sqlite3_column_int64(st, 0);
+		v[len].path = col_text(st, 1);
+		v[len].build_id = sqlite3_column_type(st, 2) == SQLITE_TEXT ? col_text(st, 2) : NULL;
+		v[len].load_address = (uint64_t)sqlite3_column_int64(st, 3);
+		v[len].size = (uint64_t)sqlite3_column_int64(st, 4);
+		len++;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		snapread_modules_free(v, len);
+		return msgs_error("cannot read modules from '%s': %s", s->path,
+				  sqlite3_errmsg(s->db));
+	}
+	*out = v;
+	*n = len;
+	return 0;
+}
+
+void snapread_modules_free(struct snapread_module *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].path);
+		free(v[i].build_id);
+	}
+	free(v);
+}

@@ -87,4 +87,39 @@ int snapread_frames(struct snapread *s, int64_t stack_id,
 		    struct snapread_frame **out, size_t *n);
 void snapread_frames_free(struct snapread_frame *v, size_t n);
 
+/* A stack with all its totals and frames, for the exporters
+ * (snapread_profile). */
+struct snapread_pstack {
+	int64_t stack_id;
+	int64_t live_bytes, live_count, alloc_bytes, alloc_count;
+	struct snapread_frame *frames; /* depth >= 0: call site first, then callers */
+	size_t nframes;
+	/* loc[i]: index of frames[i]'s return address in the stack (0 = the
+	 * call site's); frames with the same loc are inline levels of one
+	 * address, innermost first. */
+	uint32_t *loc;
+};
+
+/* A modules row (snapread_modules). */
+struct snapread_module {
+	int64_t id;
+	char *path;
+	char *build_id;       /* NULL: none */
+	uint64_t load_address;
+	uint64_t size;        /* 0: unknown */
+};
+
+/* Context: main thread. Every sites row (stack_id order) with its totals
+ * and frames, read in two queries whatever the number of stacks. Each walk
+ * up the trie is bounded (4096 locations), so a corrupt file with a cycle
+ * still ends. Returns 0 with *out (free with snapread_profile_free) or -1
+ * after msgs_error(). */
+int snapread_profile(struct snapread *s, struct snapread_pstack **out, size_t *n);
+void snapread_profile_free(struct snapread_pstack *v, size_t n);
+
+/* Context: main thread. Every modules row in id order. Returns 0 with
+ * *out (free with snapread_modules_free) or -1 after msgs_error(). */
+int snapread_modules(struct snapread *s, struct snapread_module **out, size_t *n);
+void snapread_modules_free(struct snapread_module *v, size_t n);
+
 #endif
