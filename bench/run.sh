@@ -21,7 +21,7 @@
 #
 # Knobs (environment): RUNS (5; --quick 3), RUNS_SLOW (3; --quick 1: the
 # exact, heaptrack and HEAPPROFILE rows), MICRO_ITERS (1500000 per thread;
-# --quick 300000), SCALE_ITERS (3000000; --quick 600000), PY_N (300000),
+# --quick 200000), SCALE_ITERS (3000000; --quick 600000), PY_N (300000),
 # WORKLOADS (space-separated subset), CONFIGS (subset), HEAPSNAP_LIB
 # (src/.libs/libheapsnap.so), CXX_BENCH (clang++, else g++), KEEP=1 keeps
 # the temp dir (snapshots, logs).
@@ -41,7 +41,7 @@ case "${1:-}" in
 esac
 if [ $quick = 1 ]; then
 	RUNS=${RUNS:-3}; RUNS_SLOW=${RUNS_SLOW:-1}
-	MICRO_ITERS=${MICRO_ITERS:-300000}; SCALE_ITERS=${SCALE_ITERS:-600000}
+	MICRO_ITERS=${MICRO_ITERS:-200000}; SCALE_ITERS=${SCALE_ITERS:-600000}
 	WORKLOADS=${WORKLOADS:-"micro micro-long compile python scale-1 scale-2 scale-4 scale-8"}
 else
 	RUNS=${RUNS:-5}; RUNS_SLOW=${RUNS_SLOW:-3}
