@@ -1152,34 +1152,3 @@ static void lookup_full(uintptr_t pc, struct module *m, struct symbolize_result 
 	if (!out->symbol && out->frames[out->nframes - 1].function)
 		out->symbol = arena_strdup(out->frames[out->nframes - 1].function);
 }
-
-static const char *const allocator_names[] = {
-	"malloc", "calloc", "realloc", "reallocarray", "posix_memalign", "aligned_alloc",
-	"memalign", "valloc", "pvalloc", "strdup", "strndup", "__strdup", "__strndup",
-	"wcsdup", "asprintf", "vasprintf", "__asprintf", "__vasprintf", "__asprintf_chk",
-	"__vasprintf_chk", "__vasprintf_internal", "getline", "getdelim", "__getdelim",
-	"open_memstream", "open_wmemstream", "realpath", "__realpath", "tempnam", "get_current_dir_name",
-	NULL,
-};
-
-bool symbolize_is_allocator(const char *f)
-{
-	if (!f)
-		return false;
-	for (const char *const *n = allocator_names; *n; n++)
-		if (strcmp(f, *n) == 0)
-			return true;
-	if (strncmp(f, "operator new", 12) == 0 || strncmp(f, "_Znw", 4) == 0 || strncmp(f, "_Zna", 4) == 0)
-		return true;
-	/* std::allocator and its traits: the caller is the container method. */
-	static const char *const prefixes[] = {
-		"std::allocator<", "std::allocator_traits<", "__gnu_cxx::new_allocator<",
-		"std::__new_allocator<", "std::__allocated_ptr<", "std::_Vector_base<",
-		NULL,
-	};
-	for (const char *const *p = prefixes; *p; p++)
-		if (strncmp(f, *p, strlen(*p)) == 0 &&
-		    (strstr(f, "::allocate(") || strstr(f, "::_M_allocate(")))
-			return true;
-	return false;
-}

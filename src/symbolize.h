@@ -66,8 +66,4 @@ void symbolize_refresh(void);
  * innermost frame, so the call instruction (addr - 1) is looked up. */
 void symbolize_addr(uintptr_t addr, struct symbolize_result *out);
 
-/* Context: any thread. Pure. Is this function an allocator entry point
- * (malloc family, operator new, strdup, asprintf, std allocators...)? */
-bool symbolize_is_allocator(const char *function);
-
 #endif

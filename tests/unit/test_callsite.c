@@ -17,6 +17,10 @@ START_TEST(allocator_entries_and_default_wrappers)
 		"_Znwm", "std::__cxx11::basic_string<char, std::char_traits<char>, std::allocator<char> >::_M_mutate(unsigned long, unsigned long, char const*, unsigned long)",
 		"std::vector<int, std::allocator<int> >::_M_realloc_insert<int const&>(__gnu_cxx::__normal_iterator<int*, std::vector<int, std::allocator<int> > >, int const&)",
 		"__gnu_cxx::new_allocator<int>::allocate(unsigned long, void const*)",
+		"operator new[](unsigned long)", "_ZnamRKSt9nothrow_t",
+		"std::allocator<int>::allocate(unsigned long, void const*)",
+		"std::allocator_traits<std::allocator<int> >::allocate(std::allocator<int>&, unsigned long)",
+		"std::_Vector_base<int, std::allocator<int> >::_M_allocate(unsigned long)",
 		"g_malloc", "g_malloc0_n", "g_realloc", "g_strdup", "g_strdup_printf", "g_slice_alloc",
 		"g_memdup2", "g_try_malloc", "xmalloc", "xstrdup", "xcalloc",
 		"node::NodeArrayBufferAllocator::AllocateUninitialized(unsigned long)",
@@ -27,6 +31,7 @@ START_TEST(allocator_entries_and_default_wrappers)
 	};
 	static const char *const no[] = {
 		"main", "build_list(int)", "remember_session", "g_main_loop_run", "xmallocate_pool",
+		"leak_small", "mallocx_wrapper", "strdupa_like", "",
 		"stdio_thing", "my::std::thing", "cacheThumbnail",
 		"std::vector<int, std::allocator<int> > make_list<int>(int)", /* returns a std type */
 		"my::operator new(unsigned long)", "operator<<(std::ostream&, Foo const&)", NULL,

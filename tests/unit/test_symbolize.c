@@ -1,7 +1,7 @@
 /*
  * test_symbolize.c: addresses of this very program resolve to their
  * function (static ones too, through the sorted symbol index) with file and
- * line; allocator entry points are recognised by name, mangled or not.
+ * line (the allocator and wrapper rule is tests/unit/test_callsite.c).
  */
 #include "arena.h"
 #include "symbolize.h"
@@ -133,27 +133,6 @@ START_TEST(symbolize_libc_function)
 }
 END_TEST
 
-START_TEST(symbolize_recognises_allocator_entry_points)
-{
-	static const char *yes[] = {
-		"malloc", "calloc", "realloc", "strdup", "__strdup", "asprintf", "getline",
-		"operator new(unsigned long)", "operator new[](unsigned long)", "_Znwm", "_ZnamRKSt9nothrow_t",
-		"std::allocator<int>::allocate(unsigned long, void const*)",
-		"__gnu_cxx::new_allocator<char>::allocate(unsigned long, void const*)",
-		"std::allocator_traits<std::allocator<int> >::allocate(std::allocator<int>&, unsigned long)",
-		"std::_Vector_base<int, std::allocator<int> >::_M_allocate(unsigned long)",
-	};
-	static const char *no[] = {
-		"main", "leak_small", "mallocx_wrapper", "strdupa_like", "std::vector<int>::push_back(int const&)",
-		"std::allocator<int>::deallocate(int*, unsigned long)", "operator delete(void*)", "",
-	};
-	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
-		ck_assert_msg(symbolize_is_allocator(yes[i]), "%s should be an allocator entry point", yes[i]);
-	for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++)
-		ck_assert_msg(!symbolize_is_allocator(no[i]), "%s should not be an allocator entry point", no[i]);
-	ck_assert(!symbolize_is_allocator(NULL));
-}
-END_TEST
 
 int main(void)
 {
@@ -168,8 +147,5 @@ int main(void)
 	tcase_add_test(names, symbolize_full_mode_reports_inlined_frames);
 	tcase_add_test(names, symbolize_address_in_no_mapping_is_unresolved);
 	suite_add_tcase(s, names);
-	TCase *alloc = tcase_create("allocator");
-	tcase_add_test(alloc, symbolize_recognises_allocator_entry_points);
-	suite_add_tcase(s, alloc);
 	return check_main_run(s);
 }
