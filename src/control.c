@@ -320,20 +320,7 @@ __attribute__((noreturn)) static void *control_main(void *arg)
 
 static int start_thread(void)
 {
-	sigset_t all, old;
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	pthread_t th;
-	pthread_attr_t attr;
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	int rc = pthread_create(&th, &attr, control_main, NULL);
-	pthread_attr_destroy(&attr);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (rc)
-		return -rc;
-	pthread_setname_np(th, "heapsnap-ctl");
-	return 0;
+	return tstate_start_thread(control_main, "heapsnap-ctl");
 }
 
 int control_init(void)

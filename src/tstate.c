@@ -15,6 +15,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -52,6 +53,24 @@ static void tstate_retire(void *arg)
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	ts->registry_held = 0;
 	tstate_guard_leave(ts);
+}
+
+int tstate_start_thread(void *(*fn)(void *), const char *name)
+{
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	pthread_t th;
+	pthread_attr_t attr;
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	int rc = pthread_create(&th, &attr, fn, NULL);
+	pthread_attr_destroy(&attr);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc)
+		return -rc;
+	pthread_setname_np(th, name);
+	return 0;
 }
 
 int tstate_init(void)

@@ -66,6 +66,11 @@ struct tstate_totals {
 /* Context: start-up, one thread. Returns 0 or a negative errno. */
 int tstate_init(void);
 
+/* Context: start-up or a fork child handler. Starts one of the tracker's
+ * own threads: detached, named, with every signal blocked (the host
+ * decides which of its threads handle signals). 0 or -errno. */
+int tstate_start_thread(void *(*fn)(void *), const char *name);
+
 /* Context: app thread, inside a hook, on its first hook. Guard held by the
  * caller. Installs the thread's exit destructor, registers the thread and
  * draws its first countdown: 0. When the destructor cannot be installed

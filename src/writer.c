@@ -475,19 +475,9 @@ __attribute__((noreturn)) static void *writer_main(void *arg)
 static int start_thread(void)
 {
 	sem_init(&wakeup, 0, 0);
-	sigset_t all, old;
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	pthread_t th;
-	pthread_attr_t attr;
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	int rc = pthread_create(&th, &attr, writer_main, NULL);
-	pthread_attr_destroy(&attr);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	int rc = tstate_start_thread(writer_main, "heapsnap-writer");
 	if (rc)
-		return -rc;
-	pthread_setname_np(th, "heapsnap-writer");
+		return rc;
 	__atomic_store_n(&writer_running, true, __ATOMIC_RELEASE);
 	return 0;
 }
