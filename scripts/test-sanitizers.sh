@@ -28,4 +28,5 @@ make -C src schema_sql.h libjemalloc_private.a libiberty_private.a >/dev/null
 units=$(cd tests && ls unit/test_*.c | sed 's/\.c$//' | grep -v -e '^unit/test_nomalloc$' -e '^unit/test_tstate$' | tr '\n' ' ')
 # ASAN_OPTIONS: Check forks a child per test; leaks are checked in each.
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1
-make -C tests -j"$(nproc)" check check_PROGRAMS="$units" TESTS="$units"
+# test_dwarfres reads a fixture program of its own, built alongside.
+make -C tests -j"$(nproc)" check check_PROGRAMS="$units unit/dwarfres_fixture" TESTS="$units"
