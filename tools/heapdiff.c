@@ -402,6 +402,25 @@ static void print_meta_json(FILE *out, const struct snapread *s)
 	fputc('}', out);
 }
 
+/* The frames of one stack as a JSON array body ({"function", "file", "line",
+ * "module", "address"} objects), for the pair and the series output. */
+static void print_frames_json(FILE *out, const struct snapread_frame *f, size_t nf)
+{
+	for (size_t k = 0; k < nf; k++) {
+		fputs(k ? ", {\"function\": " : "{\"function\": ", out);
+		fmt_json_string(out, f[k].function);
+		fputs(", \"file\": ", out);
+		fmt_json_string(out, f[k].file);
+		if (f[k].line > 0)
+			fprintf(out, ", \"line\": %" PRId64, f[k].line);
+		else
+			fputs(", \"line\": null", out);
+		fputs(", \"module\": ", out);
+		fmt_json_string(out, f[k].module);
+		fprintf(out, ", \"address\": %" PRIu64 "}", f[k].address);
+	}
+}
+
 static int print_json(FILE *out, struct side *old, struct side *new,
 		      const struct rank_group *g, size_t n)
 {
@@ -422,19 +441,7 @@ static int print_json(FILE *out, struct side *old, struct side *new,
 			", \"old_count\": %" PRId64 ", \"new_count\": %" PRId64
 			", \"frames\": [", i ? "," : "", g[i].bytes_delta, g[i].count_delta,
 			g[i].old_bytes, g[i].new_bytes, g[i].old_count, g[i].new_count);
-		for (size_t k = 0; k < nf; k++) {
-			fputs(k ? ", {\"function\": " : "{\"function\": ", out);
-			fmt_json_string(out, f[k].function);
-			fputs(", \"file\": ", out);
-			fmt_json_string(out, f[k].file);
-			if (f[k].line > 0)
-				fprintf(out, ", \"line\": %" PRId64, f[k].line);
-			else
-				fputs(", \"line\": null", out);
-			fputs(", \"module\": ", out);
-			fmt_json_string(out, f[k].module);
-			fprintf(out, ", \"address\": %" PRIu64 "}", f[k].address);
-		}
+		print_frames_json(out, f, nf);
 		fputs("]}", out);
 		if (owned)
 			snapread_frames_free(f, nf);
@@ -771,22 +778,6 @@ static int ranked_cmp(const void *pa, const void *pb)
 /* Columns of the TREND column: the sparkline, at least the header's width. */
 #define SPARK_COLS(n) ((int)((n) < SPARK_WIDTH ? ((n) > 5 ? (n) : 5) : SPARK_WIDTH))
 
-static void print_frames_json(FILE *out, const struct snapread_frame *f, size_t nf)
-{
-	for (size_t k = 0; k < nf; k++) {
-		fputs(k ? ", {\"function\": " : "{\"function\": ", out);
-		fmt_json_string(out, f[k].function);
-		fputs(", \"file\": ", out);
-		fmt_json_string(out, f[k].file);
-		if (f[k].line > 0)
-			fprintf(out, ", \"line\": %" PRId64, f[k].line);
-		else
-			fputs(", \"line\": null", out);
-		fputs(", \"module\": ", out);
-		fmt_json_string(out, f[k].module);
-		fprintf(out, ", \"address\": %" PRIu64 "}", f[k].address);
-	}
-}
 
 static void json_int_or_null(FILE *out, const struct snapread *s, const char *key)
 {
