@@ -90,7 +90,12 @@ static void run(const char *cmd)
 static void check_frame(const struct dwarfres_frame *f, const char *function, const char *file, int line)
 {
 	ck_assert_ptr_nonnull(f->function);
-	ck_assert_str_eq(f->function, function);
+	/* gcc gives an inlined function with internal linkage no linkage name
+	 * ("fixture::inner"), clang does ("fixture::inner(int)"): either is
+	 * the function, its parameter list aside */
+	size_t n = strlen(function);
+	ck_assert_msg(strncmp(f->function, function, n) == 0 && (f->function[n] == '\0' || f->function[n] == '('),
+		      "function is '%s', expected '%s'", f->function, function);
 	ck_assert_ptr_nonnull(f->file);
 	ck_assert_msg(f->file[0] == '/', "file '%s' is not absolute", f->file);
 	size_t lf = strlen(f->file), lw = strlen(file);
