@@ -34,12 +34,17 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 static int listen_fd = -1;
 static dev_t listen_dev;
 static ino_t listen_ino;
 static bool failure_reported;
+/* The control thread's CPU clock, for control_cpu_seconds: set by the
+ * thread itself, cleared before it exits (atomic). */
+static clockid_t ctl_clock;
+static int ctl_clock_set;
 
 static bool still_ours(int fd)
 {
@@ -290,6 +295,8 @@ __attribute__((noreturn)) static void *control_main(void *arg)
 {
 	(void)arg;
 	tstate_guard_enter(&tstate_tls);
+	if (pthread_getcpuclockid(pthread_self(), &ctl_clock) == 0)
+		__atomic_store_n(&ctl_clock_set, 1, __ATOMIC_RELEASE);
 	for (;;) {
 		if (!still_ours(listen_fd)) {
 			/* the program closed or reused our descriptor: bind anew */
@@ -304,6 +311,7 @@ __attribute__((noreturn)) static void *control_main(void *arg)
 					log_msg("control channel lost: %s; 'heapsnap snapshot' cannot reach this process",
 						strerror(-rc));
 				}
+				__atomic_store_n(&ctl_clock_set, 0, __ATOMIC_RELEASE);
 				pthread_exit(NULL);
 			}
 		}
@@ -349,8 +357,17 @@ int control_init(void)
 	return rc;
 }
 
+double control_cpu_seconds(void)
+{
+	struct timespec t;
+	if (!__atomic_load_n(&ctl_clock_set, __ATOMIC_ACQUIRE) || clock_gettime(ctl_clock, &t) != 0)
+		return 0;
+	return (double)t.tv_sec + t.tv_nsec * 1e-9;
+}
+
 void control_postfork_child(void)
 {
+	__atomic_store_n(&ctl_clock_set, 0, __ATOMIC_RELEASE); /* the parent's thread is not here */
 	if (still_ours(listen_fd))
 		close(listen_fd); /* the parent's socket: the parent keeps serving it */
 	listen_fd = -1;
