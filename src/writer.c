@@ -168,6 +168,59 @@ static struct snapfile_location *location_get(uintptr_t addr, void *ctx)
 	return &l->loc;
 }
 
+/* The call site of e's stack (snapfile.c's rule) into buf. */
+static int name_site(const struct stacktab_entry *e, const struct modmap *mods, char *buf, size_t len)
+{
+	const struct snapfile_location *first = NULL;
+	for (unsigned k = 0; k < e->nframes; k++) {
+		const struct snapfile_location *l = location_get(e->frames[k], (void *)mods);
+		if (!l)
+			return -ENOMEM;
+		if (!first)
+			first = l;
+		for (unsigned i = 0; i < l->nframes; i++) {
+			if (!l->frames[i].is_allocator) {
+				const char *f = l->frames[i].function ? l->frames[i].function : l->symbol;
+				if (f)
+					snprintf(buf, len, "%s", f);
+				else
+					snprintf(buf, len, "0x%lx", (unsigned long)l->addr);
+				return 0;
+			}
+		}
+	}
+	if (first && first->nframes > 0 && first->frames[0].function)
+		snprintf(buf, len, "%s", first->frames[0].function);
+	else if (first)
+		snprintf(buf, len, "0x%lx", (unsigned long)first->addr);
+	else
+		snprintf(buf, len, "(no frames)");
+	return 0;
+}
+
+int writer_name_sites(struct stacktab_entry *const *v, size_t n, char *names, size_t stride)
+{
+	DEBUG_ASSERT_GUARD("writer_name_sites: called with the guard held");
+	struct modmap mods;
+	int rc = 0;
+	pthread_mutex_lock(&snapshot_lock);
+	symbolize_refresh();
+	if (modmap_read(&mods) != 0) {
+		memset(&mods, 0, sizeof(mods));
+		rc = -ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++) {
+		char *buf = names + i * stride;
+		if (rc || name_site(v[i], &mods, buf, stride) != 0) {
+			rc = -ENOMEM;
+			snprintf(buf, stride, "0x%lx", v[i]->nframes ? (unsigned long)v[i]->frames[0] : 0ul);
+		}
+	}
+	modmap_free(&mods);
+	pthread_mutex_unlock(&snapshot_lock);
+	return rc;
+}
+
 /* ---- process facts ---- */
 
 static void program_name(char *buf, size_t len)
