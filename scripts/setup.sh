@@ -24,12 +24,13 @@ done
 # GLib for the wrapper rule's test program; the last line: real programs that
 # tests/compat/ runs under the preload; zlib for the tools' pprof export; the
 # clients the export tests open the exports in: go tool pprof (golang-go),
-# flamegraph.pl (libdevel-nytprof-perl) and headless chromium.
+# flamegraph.pl (libdevel-nytprof-perl) and headless chromium; tmux, the
+# terminal the live view's test (heapsnap top) types into and reads.
 packages="build-essential autoconf automake libtool pkg-config binutils g++
   libjemalloc-dev libsqlite3-dev sqlite3 libunwind-dev libunwind8 libdw-dev libdw1 libiberty-dev
   check python3 strace gdb libglib2.0-dev
   nodejs git xz-utils clang jq bc
-  zlib1g-dev golang-go libdevel-nytprof-perl chromium"
+  zlib1g-dev golang-go libdevel-nytprof-perl chromium tmux"
 missing=
 for p in $packages; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"

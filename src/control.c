@@ -9,8 +9,11 @@
  * may close or reuse any descriptor: before each accept the listening
  * descriptor is checked to still be our socket (same inode), and when it is
  * not, it is forgotten (never closed: the number is the program's now) and
- * a new socket is bound; (5) never allocates: requests and replies live in
- * stack buffers.
+ * a new socket is bound; (5) never allocates from the program's heap:
+ * requests and replies live in stack buffers; only "top" allocates, from
+ * the tracker arena, to name its sites (writer_name_sites, under the
+ * snapshot lock); (6) every reply is bounded: one line, or for "top" at
+ * most CONTROL_TOP_MAX + 2 lines.
  */
 #include "control.h"
 
@@ -18,6 +21,8 @@
 #include "core.h"
 #include "arena.h"
 #include "log.h"
+#include "stacktab.h"
+#include "sampler.h"
 #include "triggers.h"
 #include "tstate.h"
 #include "writer.h"
@@ -34,12 +39,17 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 static int listen_fd = -1;
 static dev_t listen_dev;
 static ino_t listen_ino;
 static bool failure_reported;
+/* The control thread's CPU clock, for control_cpu_seconds: set by the
+ * thread itself, cleared before it exits (atomic). */
+static clockid_t ctl_clock;
+static int ctl_clock_set;
 
 static bool still_ours(int fd)
 {
@@ -227,6 +237,79 @@ static void stop_reply(int c)
 	reply(c, text);
 }
 
+/* "top [N]": the exact totals, then the N sites (stacks) holding the most
+ * estimated live bytes, named by the writer's location cache, then "end".
+ * The walk keeps the N largest in a stack array; nothing here allocates
+ * (naming does, in the tracker arena, under the snapshot lock). */
+static void top_reply(int c, const char *args)
+{
+	char text[CONTROL_REPLY_MAX];
+	unsigned n = CONTROL_TOP_DEFAULT;
+	if (*args) {
+		char *end;
+		unsigned long v = strtoul(args, &end, 10);
+		if (args[0] < '0' || args[0] > '9' || *end || v == 0 || v > CONTROL_TOP_MAX) {
+			snprintf(text, sizeof(text), "error bad top argument: expected a count from 1 to %d",
+				 CONTROL_TOP_MAX);
+			reply(c, text);
+			return;
+		}
+		n = (unsigned)v;
+	}
+	struct stacktab_entry *top[CONTROL_TOP_MAX];
+	int64_t live[CONTROL_TOP_MAX];
+	unsigned k = 0;
+	for (struct stacktab_entry *e = stacktab_first(); e; e = stacktab_next(e)) {
+		int64_t b = (int64_t)(__atomic_load_n(&e->alloc_bytes, __ATOMIC_RELAXED) -
+				      __atomic_load_n(&e->free_bytes, __ATOMIC_RELAXED));
+		if (b <= 0 || (k == n && b <= live[k - 1]))
+			continue;
+		unsigned i = k < n ? k++ : k - 1;
+		for (; i > 0 && live[i - 1] < b; i--) {
+			top[i] = top[i - 1];
+			live[i] = live[i - 1];
+		}
+		top[i] = e;
+		live[i] = b;
+	}
+	static char names[CONTROL_TOP_MAX][CONTROL_TOP_NAME_MAX];
+	writer_name_sites(top, k, names[0], sizeof(names[0]));
+	struct tstate_totals t;
+	tstate_totals(&t);
+	struct triggers_status ts;
+	triggers_status(&ts);
+	unsigned long long rss = 0;
+	int fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		char buf[128];
+		ssize_t r = read(fd, buf, sizeof(buf) - 1);
+		unsigned long vsz, pages;
+		if (r > 0) {
+			buf[r] = '\0';
+			if (sscanf(buf, "%lu %lu", &vsz, &pages) == 2)
+				rss = (unsigned long long)pages * (unsigned long long)sysconf(_SC_PAGESIZE);
+		}
+		close(fd);
+	}
+	snprintf(text, sizeof(text), "ok top state=%s\tuptime=%.3f\tlive_bytes=%lld\tlive_count=%lld"
+		 "\talloc_bytes=%llu\trss_bytes=%llu\ttracker_bytes=%llu\tsample=%llu\tstacks=%u\tsites=%u",
+		 ts.state, writer_now(), (long long)(t.alloc_bytes - t.free_bytes),
+		 (long long)(t.alloc_count - t.free_count), (unsigned long long)t.alloc_bytes, rss,
+		 (unsigned long long)arena_bytes(), (unsigned long long)core_sample_mean(), stacktab_count(), k);
+	reply(c, text);
+	for (unsigned i = 0; i < k; i++) {
+		for (char *p = names[i]; *p; p++)
+			if ((unsigned char)*p < 32 || *p == 127)
+				*p = '?'; /* one line per site, whatever a name holds */
+		uint64_t ac = __atomic_load_n(&top[i]->alloc_count_fx, __ATOMIC_RELAXED);
+		uint64_t fc = __atomic_load_n(&top[i]->free_count_fx, __ATOMIC_RELAXED);
+		snprintf(text, sizeof(text), "site\t%u\t%lld\t%lld\t%llu\t%.*s", top[i]->id, (long long)live[i],
+			 (long long)((ac - fc) / SAMPLER_FX), (unsigned long long)top[i]->alloc_bytes, CONTROL_TOP_NAME_MAX - 1, names[i]);
+		reply(c, text);
+	}
+	reply(c, "end");
+}
+
 static void serve(int c)
 {
 	char line[CONTROL_LINE_MAX], text[CONTROL_REPLY_MAX], reason[256];
@@ -253,6 +336,8 @@ static void serve(int c)
 		start_reply(c, line + 5);
 	} else if (strcmp(line, "stop") == 0) {
 		stop_reply(c);
+	} else if (strcmp(line, "top") == 0 || strncmp(line, "top ", 4) == 0) {
+		top_reply(c, line[3] ? line + 4 : "");
 	} else if (strcmp(line, "snapshot") == 0 || strcmp(line, "snapshot wait") == 0) {
 		if (!core_state(reason, sizeof(reason))) {
 			snprintf(text, sizeof(text), "error tracking has stopped (%s); no snapshot written", reason);
@@ -281,7 +366,7 @@ static void serve(int c)
 			if ((unsigned char)line[i] < 32 || (unsigned char)line[i] > 126)
 				line[i] = '?';
 		line[i] = '\0';
-		snprintf(text, sizeof(text), "error unknown request '%s' (known: ping, status, start, stop, snapshot, snapshot wait)", line);
+		snprintf(text, sizeof(text), "error unknown request '%s' (known: ping, status, start, stop, snapshot, snapshot wait, top)", line);
 		reply(c, text);
 	}
 }
@@ -290,6 +375,8 @@ __attribute__((noreturn)) static void *control_main(void *arg)
 {
 	(void)arg;
 	tstate_guard_enter(&tstate_tls);
+	if (pthread_getcpuclockid(pthread_self(), &ctl_clock) == 0)
+		__atomic_store_n(&ctl_clock_set, 1, __ATOMIC_RELEASE);
 	for (;;) {
 		if (!still_ours(listen_fd)) {
 			/* the program closed or reused our descriptor: bind anew */
@@ -304,6 +391,7 @@ __attribute__((noreturn)) static void *control_main(void *arg)
 					log_msg("control channel lost: %s; 'heapsnap snapshot' cannot reach this process",
 						strerror(-rc));
 				}
+				__atomic_store_n(&ctl_clock_set, 0, __ATOMIC_RELEASE);
 				pthread_exit(NULL);
 			}
 		}
@@ -336,8 +424,17 @@ int control_init(void)
 	return rc;
 }
 
+double control_cpu_seconds(void)
+{
+	struct timespec t;
+	if (!__atomic_load_n(&ctl_clock_set, __ATOMIC_ACQUIRE) || clock_gettime(ctl_clock, &t) != 0)
+		return 0;
+	return (double)t.tv_sec + t.tv_nsec * 1e-9;
+}
+
 void control_postfork_child(void)
 {
+	__atomic_store_n(&ctl_clock_set, 0, __ATOMIC_RELEASE); /* the parent's thread is not here */
 	if (still_ours(listen_fd))
 		close(listen_fd); /* the parent's socket: the parent keeps serving it */
 	listen_fd = -1;

@@ -23,4 +23,8 @@ int control_init(void);
  * descriptor that is no longer ours) and serves the child under its pid. */
 void control_postfork_child(void);
 
+/* Context: any thread. Never allocates. CPU seconds the control thread has
+ * used so far; 0 when it is not running. */
+double control_cpu_seconds(void);
+
 #endif

@@ -10,7 +10,9 @@
  * of a stack is the innermost frame, inlined frames counted, that is not an
  * allocator entry point or wrapper, decided by the frames' is_allocator
  * (callsite.c's rule, applied by the writer's location cache); (4) memory
- * from the tracker arena only, freed before returning.
+ * from the tracker arena only, freed before returning; (5) glibc's
+ * mallinfo2, which takes every arena lock, is asked only when the caller
+ * says glibc is the real allocator (it runs on the writer, never in a hook).
  */
 #include "snapfile.h"
 
@@ -20,10 +22,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <sqlite3.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #define SCHEMA_VERSION 2
@@ -150,6 +155,64 @@ static const char *const resolution_names[5] = {
 	[SYMBOLIZE_JIT_UNNAMED] = "jit-unnamed",
 };
 
+/* The process's start, Unix seconds: /proc/self/stat's starttime (field 22,
+ * clock ticks after boot) plus /proc/stat's btime; -1 when unknown. */
+static double process_start_time(void)
+{
+	char buf[8192];
+	size_t n;
+	read_file_small("/proc/self/stat", buf, sizeof(buf), &n);
+	const char *p = strrchr(buf, ')'); /* the command name may hold anything */
+	unsigned long long ticks = 0;
+	if (!p || sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu",
+			   &ticks) != 1)
+		return -1;
+	read_file_small("/proc/stat", buf, sizeof(buf), &n);
+	const char *b = strstr(buf, "\nbtime ");
+	long hz = sysconf(_SC_CLK_TCK);
+	if (!b || hz <= 0)
+		return -1;
+	return (double)strtoull(b + 7, NULL, 10) + (double)ticks / (double)hz;
+}
+
+/* Process facts and the tracker's own figures: host, pid namespace, CPU
+ * time, glibc's view of its heap, and how much of the exact live bytes the
+ * sampled allocations account for. */
+static int write_process_meta(struct db *d, const struct snapfile_input *in)
+{
+	int rc = 0;
+	struct utsname u;
+	if (uname(&u) == 0)
+		rc |= meta_text(d, "hostname", u.nodename);
+	char ns[128];
+	ssize_t len = readlink("/proc/self/ns/pid", ns, sizeof(ns) - 1);
+	if (len > 0) {
+		ns[len] = '\0';
+		rc |= meta_text(d, "pid_namespace", ns);
+	}
+	double st = process_start_time();
+	if (st >= 0)
+		rc |= meta_real(d, "process_start_time", st);
+	rc |= meta_real(d, "tracker_cpu_seconds", in->tracker_cpu);
+	/* glibc takes its arena locks here: this runs on the writer, never
+	 * inside a hook, and only when glibc is the allocator underneath */
+	if (in->glibc_malloc) {
+		struct mallinfo2 mi = mallinfo2();
+		rc |= meta_int(d, "mallinfo_arena", (int64_t)mi.arena);
+		rc |= meta_int(d, "mallinfo_in_use", (int64_t)mi.uordblks);
+		rc |= meta_int(d, "mallinfo_free", (int64_t)mi.fordblks);
+		rc |= meta_int(d, "mallinfo_mmapped", (int64_t)mi.hblkhd);
+	}
+	uint64_t sampled = 0;
+	for (size_t i = 0; i < in->nallocs; i++)
+		sampled += in->allocs[i].bytes;
+	rc |= meta_int(d, "sampled_live_bytes", (int64_t)sampled);
+	int64_t live = (int64_t)(in->totals.alloc_bytes - in->totals.free_bytes);
+	if (live > 0)
+		rc |= meta_real(d, "coverage", (double)sampled / (double)live);
+	return rc;
+}
+
 static int write_meta(struct db *d, const struct snapfile_input *in, const struct counts *c)
 {
 	char buf[8192];
@@ -212,6 +275,7 @@ static int write_meta(struct db *d, const struct snapfile_input *in, const struc
 		rc |= meta_int(d, "rss_bytes", (int64_t)rss * sysconf(_SC_PAGESIZE));
 	rc |= meta_int(d, "tracker_bytes", (int64_t)arena_bytes());
 	rc |= meta_int(d, "tracker_resident_bytes", (int64_t)arena_resident());
+	rc |= write_process_meta(d, in);
 	for (size_t i = 0; i < in->nextra; i++) {
 		const struct snapfile_meta *m = &in->extra[i];
 		if (m->type == SNAPFILE_META_INT)

@@ -74,6 +74,8 @@ struct snapfile_input {
 	const struct options *opt;
 	const char *options_text;
 	double start_real, uptime;
+	double tracker_cpu;          /* CPU seconds of the writer and control threads */
+	bool glibc_malloc;           /* the real allocator is glibc's: mallinfo2 may be asked */
 	snapfile_locate_fn locate;
 	void *locate_ctx;
 	const struct snapfile_meta *extra; /* nextra more meta rows, written last */

@@ -22,6 +22,7 @@
 
 #include "arena.h"
 #include "callsite.h"
+#include "control.h"
 #include "core.h"
 #include "debug.h"
 #include "livetab.h"
@@ -105,6 +106,20 @@ static bool exit_written;
  * last_lock (never held across a snapshot, so status never waits for one). */
 static pthread_mutex_t last_lock = PTHREAD_MUTEX_INITIALIZER;
 static char last_path[OPTIONS_PATH_MAX + 300];
+/* The writer thread's CPU clock, set by the thread (atomic flag). */
+static clockid_t writer_clock;
+static int writer_clock_set;
+
+/* CPU seconds of the tracker's threads: the writer and the control thread
+ * (a snapshot may run on another thread: the writer's clock is read by id). */
+static double tracker_cpu_seconds(void)
+{
+	double s = control_cpu_seconds();
+	struct timespec t;
+	if (__atomic_load_n(&writer_clock_set, __ATOMIC_ACQUIRE) && clock_gettime(writer_clock, &t) == 0)
+		s += (double)t.tv_sec + t.tv_nsec * 1e-9;
+	return s;
+}
 
 double writer_now(void)
 {
@@ -151,6 +166,59 @@ static struct snapfile_location *location_get(uintptr_t addr, void *ctx)
 	l->next = location_buckets[b];
 	location_buckets[b] = l;
 	return &l->loc;
+}
+
+/* The call site of e's stack (snapfile.c's rule) into buf. */
+static int name_site(const struct stacktab_entry *e, const struct modmap *mods, char *buf, size_t len)
+{
+	const struct snapfile_location *first = NULL;
+	for (unsigned k = 0; k < e->nframes; k++) {
+		const struct snapfile_location *l = location_get(e->frames[k], (void *)mods);
+		if (!l)
+			return -ENOMEM;
+		if (!first)
+			first = l;
+		for (unsigned i = 0; i < l->nframes; i++) {
+			if (!l->frames[i].is_allocator) {
+				const char *f = l->frames[i].function ? l->frames[i].function : l->symbol;
+				if (f)
+					snprintf(buf, len, "%s", f);
+				else
+					snprintf(buf, len, "0x%lx", (unsigned long)l->addr);
+				return 0;
+			}
+		}
+	}
+	if (first && first->nframes > 0 && first->frames[0].function)
+		snprintf(buf, len, "%s", first->frames[0].function);
+	else if (first)
+		snprintf(buf, len, "0x%lx", (unsigned long)first->addr);
+	else
+		snprintf(buf, len, "(no frames)");
+	return 0;
+}
+
+int writer_name_sites(struct stacktab_entry *const *v, size_t n, char *names, size_t stride)
+{
+	DEBUG_ASSERT_GUARD("writer_name_sites: called with the guard held");
+	struct modmap mods;
+	int rc = 0;
+	pthread_mutex_lock(&snapshot_lock);
+	symbolize_refresh();
+	if (modmap_read(&mods) != 0) {
+		memset(&mods, 0, sizeof(mods));
+		rc = -ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++) {
+		char *buf = names + i * stride;
+		if (rc || name_site(v[i], &mods, buf, stride) != 0) {
+			rc = -ENOMEM;
+			snprintf(buf, stride, "0x%lx", v[i]->nframes ? (unsigned long)v[i]->frames[0] : 0ul);
+		}
+	}
+	modmap_free(&mods);
+	pthread_mutex_unlock(&snapshot_lock);
+	return rc;
 }
 
 /* ---- process facts ---- */
@@ -286,6 +354,8 @@ static int snapshot_locked(const char *trigger, const char *label)
 				.options_text = opt_text,
 				.start_real = start_real,
 				.uptime = writer_now(),
+				.tracker_cpu = tracker_cpu_seconds(),
+				.glibc_malloc = __atomic_load_n(&core_glibc_chunks, __ATOMIC_RELAXED) == CORE_CHUNKS_YES,
 				.locate = location_get,
 				.locate_ctx = &s.mods,
 				.extra = extra,
@@ -439,6 +509,8 @@ __attribute__((noreturn)) static void *writer_main(void *arg)
 {
 	struct tstate *ts = &tstate_tls;
 	tstate_guard_enter(ts);
+	if (pthread_getcpuclockid(pthread_self(), &writer_clock) == 0)
+		__atomic_store_n(&writer_clock_set, 1, __ATOMIC_RELEASE);
 	for (;;) {
 		/* when to wake is the triggers' (triggers.h): interval, the
 		 * window's end, the growth/peak poll; a request wakes it early */
@@ -518,6 +590,7 @@ void writer_postfork_child(void)
 	pthread_mutex_init(&snapshot_lock, NULL);
 	/* the parent's writer thread does not exist here; waiters neither */
 	writer_running = false;
+	__atomic_store_n(&writer_clock_set, 0, __ATOMIC_RELEASE);
 	pthread_mutex_init(&job_lock, NULL);
 	pthread_cond_init(&job_cond, NULL);
 	pthread_mutex_init(&last_lock, NULL);

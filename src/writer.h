@@ -51,6 +51,17 @@ struct writer_status {
 /* Context: any thread. Never allocates, never waits for a snapshot. */
 void writer_status(struct writer_status *st);
 
+struct stacktab_entry;
+
+/* Context: a tracker thread (the control thread's "top"), guard held.
+ * Names the call site of each of the n stacks (the rule of snapfile.c: the
+ * innermost frame that is not an allocator or wrapper) into names, n
+ * strings of stride bytes each: the function, else the raw symbol, else
+ * the address. Takes the snapshot lock (so it waits for a snapshot being
+ * written) and fills the location cache as a snapshot would; memory from
+ * the tracker arena. 0, or -ENOMEM (names then hold the addresses). */
+int writer_name_sites(struct stacktab_entry *const *v, size_t n, char *names, size_t stride);
+
 /* Context: fork handlers of the forking thread. */
 void writer_prefork(void);
 void writer_postfork_parent(void);

@@ -29,6 +29,9 @@ int cmd_stop(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_ps(int argc, char **argv);
 
+/* cmd_top.c: heapsnap top PID: the live view (no file written). */
+int cmd_top(int argc, char **argv);
+
 /* heapsnap export --pprof|--heapprofile|--folded|--svg OUT [--base OLD] DB. */
 int cmd_export(int argc, char **argv);
 

@@ -83,7 +83,9 @@ static int unreachable(long pid, int err)
 	return MSGS_EXIT_PROCESS;
 }
 
-int ctl_request(long pid, const char *request, double timeout, char *reply, size_t len)
+/* multi: the reply is "ok ..." lines up to a line "end" (control_proto.h:
+ * "top"); reply then gets them all, '\n'-separated, "ok " and "end" cut. */
+static int request(long pid, const char *request, double timeout, char *reply, size_t len, bool multi)
 {
 	char proc[64];
 	struct stat st;
@@ -115,11 +117,11 @@ int ctl_request(long pid, const char *request, double timeout, char *reply, size
 		close(fd);
 		return MSGS_EXIT_PROCESS;
 	}
-	char buf[CONTROL_REPLY_MAX + 2];
-	size_t got = 0;
+	static char buf[CONTROL_TOP_REPLY_MAX + 2];
+	size_t got = 0, limit = multi ? sizeof(buf) - 1 : CONTROL_REPLY_MAX + 1;
 	char *nl = NULL;
-	while (!nl && got < sizeof(buf) - 1) {
-		ssize_t r = recv(fd, buf + got, sizeof(buf) - 1 - got, 0);
+	while (!nl && got < limit) {
+		ssize_t r = recv(fd, buf + got, limit - got, 0);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0) {
@@ -136,6 +138,10 @@ int ctl_request(long pid, const char *request, double timeout, char *reply, size
 		got += (size_t)r;
 		buf[got] = '\0';
 		nl = strchr(buf, '\n');
+		/* a multi-line reply ends with "end"; an error is one line */
+		if (nl && multi && strncmp(buf, "error ", 6) != 0)
+			nl = got >= 5 && !strcmp(buf + got - 4, "end\n") && buf[got - 5] == '\n'
+			     ? buf + got - 5 : NULL;
 	}
 	close(fd);
 	if (!nl) {
@@ -152,6 +158,16 @@ int ctl_request(long pid, const char *request, double timeout, char *reply, size
 	else
 		ctl_error("process %ld: unexpected reply '%.80s'", pid, buf);
 	return MSGS_EXIT_PROCESS;
+}
+
+int ctl_request(long pid, const char *req, double timeout, char *reply, size_t len)
+{
+	return request(pid, req, timeout, reply, len, false);
+}
+
+int ctl_request_lines(long pid, const char *req, double timeout, char *reply, size_t len)
+{
+	return request(pid, req, timeout, reply, len, true);
 }
 
 int ctl_request_quiet(long pid, const char *request, double timeout, char *reply, size_t len)

@@ -33,6 +33,7 @@ static const struct {
 	{ "stop", cmd_stop, "close a traced process's tracking window" },
 	{ "status", cmd_status, "show a traced process's tracker: state, window, files" },
 	{ "ps", cmd_ps, "list this user's traced processes" },
+	{ "top", cmd_top, "a live view of a traced process's heap and growing sites" },
 	{ "export", cmd_export, "write a snapshot as pprof, .heapprofile, folded or SVG" },
 };
 

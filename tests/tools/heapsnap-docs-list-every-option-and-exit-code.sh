@@ -23,7 +23,7 @@ done
 
 flags() { grep -o -- '--[a-z][a-z-]*' "$tmp/out" | sort -u; }
 for cmd in "$HEAPDIFF:$man2:--help" "$HEAPSNAP:$man1:run --help" "$HEAPSNAP:$man1:info --help" \
-	"$HEAPSNAP:$man1:symbolize --help" "$HEAPSNAP:$man1:export --help"; do
+	"$HEAPSNAP:$man1:symbolize --help" "$HEAPSNAP:$man1:export --help" "$HEAPSNAP:$man1:top --help"; do
 	bin=${cmd%%:*} rest=${cmd#*:} man=${rest%%:*} args=${rest#*:}
 	# shellcheck disable=SC2086 # word splitting of args is intended
 	expect_rc 0 "$bin" $args
