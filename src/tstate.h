@@ -83,7 +83,8 @@ int tstate_activate(struct tstate *ts, uint64_t sample);
 void tstate_count_unregistered(uint64_t alloc_count, uint64_t alloc_bytes, uint64_t free_count,
 			       uint64_t free_bytes);
 
-/* Context: writer or exiting thread. Takes the registry lock. */
+/* Context: the tracker's threads (writer, control) or the exiting thread.
+ * Takes the registry lock. */
 void tstate_totals(struct tstate_totals *out);
 
 /* Context: a tracker thread, while tracking is paused (core_running 0: no
