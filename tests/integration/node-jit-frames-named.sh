@@ -15,8 +15,9 @@ js="$top_srcdir/examples/leaky-server.js"
 pidfile=
 cleanup() { [ -n "$pidfile" ] && rm -f "$pidfile"; rm -rf "$WORK"; }
 trap cleanup EXIT
-HEAPSNAP_LIB="$LIB" NODE_OPTIONS= timeout 120 "$HEAPSNAP" run --jit --sample 64K --interval 1 -o "$WORK" -- \
-	node --no-turbo-inlining "$js" 4 >"$WORK/stdout" 2>"$WORK/stderr" || fail "exit status $? (stderr: $(cat "$WORK/stderr"))"
+# in $WORK: node may write V8 logs (isolate-*.log) into its directory
+(cd "$WORK" && HEAPSNAP_LIB="$LIB" NODE_OPTIONS= timeout 120 "$HEAPSNAP" run --jit --sample 64K --interval 1 -o "$WORK" -- \
+	node --no-turbo-inlining "$js" 4) >"$WORK/stdout" 2>"$WORK/stderr" || fail "exit status $? (stderr: $(cat "$WORK/stderr"))"
 db=
 for f in $(ls "$WORK"/heapsnap.node.*.db | sort); do
 	[ "$(q "$f" "SELECT value FROM meta WHERE key='trigger'")" = interval ] && db=$f
