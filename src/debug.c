@@ -11,7 +11,9 @@
 #include "log.h"
 #include "tstate.h"
 
+#include <dlfcn.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 __thread int debug_nomalloc_depth __attribute__((tls_model("initial-exec")));
@@ -22,6 +24,22 @@ void debug_fail(const char *file, int line, const char *contract)
 	debug_nomalloc_depth = 0; /* the report itself must not trip the check */
 	log_msg("debug: %s:%d: %s", file, line, contract);
 	abort();
+}
+
+bool debug_caller_is_tracker(const void *ret)
+{
+	static const char *const ours[] = {
+		"libheapsnap", "libunwind", "libdw", "libelf", "libc.so", "libstdc++", "ld-linux", NULL,
+	};
+	Dl_info info;
+	if (!dladdr(ret, &info) || !info.dli_fname)
+		return true; /* unknown: the contract's benefit of the doubt is no doubt */
+	const char *base = strrchr(info.dli_fname, '/');
+	base = base ? base + 1 : info.dli_fname;
+	for (const char *const *o = ours; *o; o++)
+		if (strncmp(base, *o, strlen(*o)) == 0)
+			return true;
+	return false; /* the program's own code: a signal handler on top */
 }
 
 void debug_fail_nomalloc(const char *file, int line, const char *hook)

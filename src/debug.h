@@ -52,8 +52,15 @@ bool debug_guard_held(void);
 	if (v)                                 \
 		DEBUG_NOMALLOC_ENTER(name)
 #define DEBUG_NOMALLOC_LEAVE_IF(v) ((void)(debug_nomalloc_depth -= (v)))
-#define DEBUG_NOMALLOC_CHECK(hook) \
-	(debug_nomalloc_depth > 0 ? debug_fail_nomalloc(__FILE__, __LINE__, hook) : (void)0)
+/* A hook called inside a never-allocating section breaks the contract when
+ * the tracker (or a library it calls) made the call, not when a signal
+ * handler of the program did, on top of the section: the caller's module
+ * tells them apart. */
+bool debug_caller_is_tracker(const void *ret);
+#define DEBUG_NOMALLOC_CHECK(hook)                                                      \
+	(debug_nomalloc_depth > 0 && debug_caller_is_tracker(__builtin_return_address(0)) \
+		 ? debug_fail_nomalloc(__FILE__, __LINE__, hook)                           \
+		 : (void)0)
 
 #else
 

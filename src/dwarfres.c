@@ -755,6 +755,8 @@ int dwarfres_lookup(struct dwarfres *r, const char *path, const char *build_id, 
 		    struct dwarfres_chain *out)
 {
 	memset(out, 0, sizeof(*out));
+	if (!path || !*path) /* a damaged snapshot: a location whose module has no path */
+		return DWARFRES_NO_MODULE;
 	struct module *m = module_get(r, path, build_id);
 	if (!m)
 		return -ENOMEM;
