@@ -30,11 +30,17 @@ START_TEST(stacktab_same_frames_same_entry)
 	ck_assert_uint_ne(ea->id, ec->id);
 	ck_assert_ptr_ne(stacktab_intern(a, 2, false, 0), ea); /* prefix is another stack */
 	ck_assert_ptr_ne(stacktab_intern(a, 3, true, 0), ea);  /* truncated is another stack */
-	ck_assert_uint_eq(stacktab_count(), 4);
+	/* the same frames under a label are another stack, with the label */
+	struct stacktab_entry *el = stacktab_intern(a, 3, false, 7);
+	ck_assert_ptr_ne(el, ea);
+	ck_assert_uint_eq(el->label, 7);
+	ck_assert_uint_eq(ea->label, 0);
+	ck_assert_ptr_eq(stacktab_intern(b, 3, false, 7), el);
+	ck_assert_uint_eq(stacktab_count(), 5);
 	int seen = 0;
 	for (struct stacktab_entry *e = stacktab_first(); e; e = stacktab_next(e))
 		seen++;
-	ck_assert_int_eq(seen, 4);
+	ck_assert_int_eq(seen, 5);
 }
 END_TEST
 
