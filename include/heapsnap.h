@@ -8,6 +8,12 @@
  *
  *   if (heapsnap_available())
  *           heapsnap_snapshot("after-warmup");
+ *
+ * A server may also label the memory each request allocates, by endpoint:
+ *
+ *   heapsnap_set_label("/upload");   (a no-op without the library)
+ *   handle_upload(req);
+ *   heapsnap_set_label(NULL);
  */
 #ifndef HEAPSNAP_H
 #define HEAPSNAP_H
@@ -25,6 +31,26 @@ extern "C" {
 int heapsnap_snapshot(const char *label);
 #else
 int heapsnap_snapshot(const char *label) __attribute__((weak));
+#endif
+
+/* Tags the calling thread with LABEL until the next call (NULL or ""
+ * clears it): every allocation the tracker samples meanwhile carries the
+ * label, in its stack's row of the snapshot, and `heapdiff --by label`
+ * groups by it. LABEL is copied (at most 63 bytes are kept); the process
+ * keeps at most 256 distinct labels, later new ones are recorded as
+ * "(other)". Costs a short table look-up per call, never allocates, and is
+ * not async-signal-safe. Without the library loaded it does nothing: the
+ * macro below calls the library's function only when it is there. */
+#ifdef HEAPSNAP_DEFINING_API
+void heapsnap_set_label(const char *label);
+#else
+void heapsnap_set_label(const char *label) __attribute__((weak));
+static inline void heapsnap_set_label_if_loaded_(const char *label)
+{
+	if (heapsnap_set_label)
+		heapsnap_set_label(label);
+}
+#define heapsnap_set_label(label) heapsnap_set_label_if_loaded_(label)
 #endif
 
 #ifndef HEAPSNAP_DEFINING_API

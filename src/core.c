@@ -22,6 +22,7 @@
 #include "control.h"
 #include "deepbind.h"
 #include "execenv.h"
+#include "labels.h"
 #include "log.h"
 #include "options.h"
 #include "sampler.h"
@@ -180,7 +181,7 @@ void core_sample_alloc(struct tstate *ts, void *p, size_t size)
 	void *own = unwind_tls_block(ts);
 	if (own && core_record_own(own) != 0)
 		goto out;
-	struct stacktab_entry *st = stacktab_intern(ts->frames, n, truncated != 0);
+	struct stacktab_entry *st = stacktab_intern(ts->frames, n, truncated != 0, ts->label);
 	if (!st) {
 		core_disable("cannot record a sampled stack (tracker memory exhausted)", ENOMEM);
 		goto out;
@@ -450,6 +451,7 @@ static void fork_child(void)
 	}
 	livetab_postfork_child();
 	stacktab_postfork_child();
+	labels_postfork_child();
 	tstate_postfork_child();
 	unwind_postfork_child();
 	exit_done = 0;

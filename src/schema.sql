@@ -72,7 +72,17 @@ CREATE TABLE stacks (
   site_depth        INTEGER NOT NULL,
   site_location_id  INTEGER REFERENCES locations(id),
   site_inline_depth INTEGER,
-  truncated         INTEGER NOT NULL DEFAULT 0  -- 1: deeper than the depth option
+  truncated         INTEGER NOT NULL DEFAULT 0,  -- 1: deeper than the depth option
+  label_id          INTEGER REFERENCES labels(id)  -- heapsnap_set_label; NULL: none
+);
+
+-- Request labels (heapsnap_set_label) the file's stacks carry. A stack is
+-- its frames and the label the thread had set: the same frames sampled
+-- under two labels are two stacks (and two sites). "(other)" stands for
+-- every label past the process's cap of 256 distinct ones.
+CREATE TABLE labels (
+  id   INTEGER PRIMARY KEY,
+  name TEXT NOT NULL
 );
 
 -- Per-stack totals, estimated from samples (exact when sample=1).
@@ -98,13 +108,16 @@ CREATE TABLE allocations (
 );
 
 -- Public view: one row per stack, described by its call site. raw_function
--- is the innermost captured frame (the allocator's entry, or a wrapper).
+-- is the innermost captured frame (the allocator's entry, or a wrapper);
+-- label is the stack's request label (NULL: none).
 CREATE VIEW v_sites AS
   SELECT s.stack_id, f.function, f.file, f.line, m.path AS module,
          s.live_bytes, s.live_count, s.alloc_bytes, s.alloc_count,
-         s.free_bytes, s.free_count, rf.function AS raw_function
+         s.free_bytes, s.free_count, rf.function AS raw_function,
+         lb.name AS label
     FROM sites s
     JOIN stacks st ON st.id = s.stack_id
+    LEFT JOIN labels lb ON lb.id = st.label_id
     LEFT JOIN frames f ON f.location_id = st.site_location_id AND f.inline_depth = st.site_inline_depth
     LEFT JOIN locations l ON l.id = st.site_location_id
     LEFT JOIN modules m ON m.id = l.module_id

@@ -5,7 +5,7 @@
  * that is renamed into place only afterwards (writer.c): a reader never
  * sees half a file; (2) a file holds only what its stacks reference:
  * locations and frames are written on first use in the file (written_gen),
- * call-site nodes are interned per file; so its size is bounded by the live
+ * call-site nodes are interned per file, a label on its first stack; so its size is bounded by the live
  * state and the distinct stacks, never by the run time; (3) the call site
  * of a stack is the innermost frame, inlined frames counted, that is not an
  * allocator entry point or wrapper, decided by the frames' is_allocator
@@ -17,6 +17,7 @@
 #include "snapfile.h"
 
 #include "arena.h"
+#include "labels.h"
 #include "sampler.h"
 #include "schema_sql.h"
 
@@ -61,7 +62,7 @@ int snapfile_init(void)
 
 struct db {
 	sqlite3 *h;
-	sqlite3_stmt *meta, *module, *location, *frame, *callsite, *stack, *site, *alloc;
+	sqlite3_stmt *meta, *module, *location, *frame, *callsite, *stack, *label, *site, *alloc;
 };
 
 static int db_exec(struct db *d, const char *sql)
@@ -88,7 +89,8 @@ static int prepare_all(struct db *d)
 		{offsetof(struct db, location), "INSERT INTO locations(id, address, module_id, offset, symbol, jit, resolution) VALUES (?, ?, ?, ?, ?, ?, ?)"},
 		{offsetof(struct db, frame), "INSERT INTO frames(location_id, inline_depth, function, file, line, is_allocator) VALUES (?, ?, ?, ?, ?, ?)"},
 		{offsetof(struct db, callsite), "INSERT INTO callsites(id, parent_id, location_id, depth) VALUES (?, ?, ?, ?)"},
-		{offsetof(struct db, stack), "INSERT INTO stacks(id, callsite_id, nframes, site_depth, site_location_id, site_inline_depth, truncated) VALUES (?, ?, ?, ?, ?, ?, ?)"},
+		{offsetof(struct db, stack), "INSERT INTO stacks(id, callsite_id, nframes, site_depth, site_location_id, site_inline_depth, truncated, label_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"},
+		{offsetof(struct db, label), "INSERT INTO labels(id, name) VALUES (?, ?)"},
 		{offsetof(struct db, site), "INSERT INTO sites(stack_id, live_bytes, live_count, alloc_bytes, alloc_count, free_bytes, free_count) VALUES (?, ?, ?, ?, ?, ?, ?)"},
 		{offsetof(struct db, alloc), "INSERT OR REPLACE INTO allocations(address, size, weight_count, weight_bytes, stack_id, time, thread) VALUES (?, ?, ?, ?, ?, ?, ?)"},
 	};
@@ -102,7 +104,7 @@ static int prepare_all(struct db *d)
 
 static void finalize_all(struct db *d)
 {
-	sqlite3_stmt *all[] = {d->meta, d->module, d->location, d->frame, d->callsite, d->stack, d->site, d->alloc};
+	sqlite3_stmt *all[] = {d->meta, d->module, d->location, d->frame, d->callsite, d->stack, d->label, d->site, d->alloc};
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
 		sqlite3_finalize(all[i]);
 }
@@ -147,6 +149,7 @@ static void read_file_small(const char *path, char *buf, size_t len, size_t *out
 /* What the file's stacks reference, counted while they are written. */
 struct counts {
 	int64_t locations, by_resolution[5], callsites, frames;
+	bool label_written[LABELS_OTHER + 1]; /* labels rows already in the file */
 };
 
 static const char *const resolution_names[5] = {
@@ -461,6 +464,16 @@ static int write_stack(struct db *d, const struct snapfile_input *in, struct sta
 		sqlite3_bind_int(d->stack, 6, (int)site_level);
 	}
 	sqlite3_bind_int(d->stack, 7, e->truncated);
+	const char *label = labels_name(e->label);
+	if (label) {
+		sqlite3_bind_int(d->stack, 8, e->label);
+		if (!c->label_written[e->label]) {
+			c->label_written[e->label] = true;
+			sqlite3_bind_int(d->label, 1, e->label);
+			sqlite3_bind_text(d->label, 2, label, -1, SQLITE_STATIC);
+			rc |= step(d->label);
+		}
+	}
 	rc |= step(d->stack);
 	uint64_t ac = __atomic_load_n(&e->alloc_count_fx, __ATOMIC_RELAXED);
 	uint64_t ab = __atomic_load_n(&e->alloc_bytes, __ATOMIC_RELAXED);

@@ -1,5 +1,5 @@
 /*
- * stacktab.c: stack interning (frame vector -> entry with a stable id).
+ * stacktab.c: stack interning ((frame vector, label) -> entry with a stable id).
  *
  * A fixed array of bucket chains, guarded by striped mutexes (stripe = high
  * bits of the bucket index). Lookups and inserts happen only on the sampled
@@ -49,9 +49,12 @@ static uint64_t hash_frames(const uintptr_t *frames, unsigned n)
 	return h ? h : 1;
 }
 
-struct stacktab_entry *stacktab_intern(const uintptr_t *frames, unsigned n, bool truncated)
+struct stacktab_entry *stacktab_intern(const uintptr_t *frames, unsigned n, bool truncated,
+				       uint16_t label)
 {
-	uint64_t h = hash_frames(frames, n) ^ (truncated ? 0x5bd1e995ull : 0);
+	uint64_t h = hash_frames(frames, n) ^ (truncated ? 0x5bd1e995ull : 0) ^
+		     ((uint64_t)label * 0x9e3779b97f4a7c15ull);
+	h = h ? h : 1;
 	unsigned b = (unsigned)(h >> (64 - LG_BUCKETS));
 	pthread_mutex_t *lock = &stripes[b >> (LG_BUCKETS - LG_STRIPES)];
 	DEBUG_ASSERT_GUARD("stacktab_intern: sampled path, guard held");
@@ -60,7 +63,7 @@ struct stacktab_entry *stacktab_intern(const uintptr_t *frames, unsigned n, bool
 	struct stacktab_entry *e;
 	for (e = buckets[b]; e; e = e->chain) {
 		if (e->hash == h && e->nframes == n && e->truncated == truncated &&
-		    memcmp(e->frames, frames, n * sizeof(*frames)) == 0)
+		    e->label == label && memcmp(e->frames, frames, n * sizeof(*frames)) == 0)
 			break;
 	}
 	if (!e) {
@@ -69,6 +72,7 @@ struct stacktab_entry *stacktab_intern(const uintptr_t *frames, unsigned n, bool
 			e->hash = h;
 			e->nframes = (uint16_t)n;
 			e->truncated = truncated;
+			e->label = label;
 			memcpy(e->frames, frames, n * sizeof(*frames));
 			e->id = __atomic_add_fetch(&next_id, 1, __ATOMIC_RELAXED);
 			DEBUG_ASSERT_HELD(lock, "stacktab: a bucket chain changes only under its stripe lock");

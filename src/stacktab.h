@@ -1,8 +1,10 @@
 /*
  * stacktab.h: stack interning and per-stack (site) counters.
  *
- * Owns every distinct stack seen by the sampler, stored once, with its
- * estimated allocation and free totals. Entries are immutable after
+ * Owns every distinct (stack, label) pair seen by the sampler, stored once,
+ * with its estimated allocation and free totals: the same frames sampled
+ * under two request labels (labels.h) are two entries, so that every site
+ * total is per label too and an allocation's label is its entry's. Entries are immutable after
  * insertion (except the counters, updated with atomics) and never freed while
  * the process lives, so pointers to them stay valid without locks.
  * All entries are also on an append-only list that the writer walks without
@@ -23,6 +25,7 @@ struct stacktab_entry {
 	uint32_t id;                  /* 1, 2, 3... in order of first sight */
 	uint16_t nframes;
 	uint8_t truncated;
+	uint16_t label;               /* labels.h id; 0: no label */
 	/* Estimated totals; counts in SAMPLER_FX units. Atomic updates. */
 	uint64_t alloc_count_fx, alloc_bytes, free_count_fx, free_bytes;
 	uintptr_t frames[];
@@ -33,7 +36,8 @@ int stacktab_init(void);
 
 /* Context: app threads, sampled path, guard held. Takes one stripe lock.
  * Allocates from the tracker arena; NULL when it cannot. */
-struct stacktab_entry *stacktab_intern(const uintptr_t *frames, unsigned n, bool truncated);
+struct stacktab_entry *stacktab_intern(const uintptr_t *frames, unsigned n, bool truncated,
+				       uint16_t label);
 
 /* Context: any thread. Never allocates. Lock-free. */
 void stacktab_account_alloc(struct stacktab_entry *e, uint64_t count_fx, uint64_t bytes);

@@ -47,6 +47,7 @@ struct tstate {
 	uintptr_t stack_lo, stack_hi; /* this thread's stack, for the fp unwinder */
 	int unw_tls_seen;    /* libunwind's TLS block handed out (unwind.c) */
 	unsigned samples;    /* backtraces taken by this thread (unwind.c) */
+	uint16_t label;      /* heapsnap_set_label's id (labels.h); 0: none. Own thread only */
 	/* Signal handlers (see interpose.c, core.c): */
 	int critical;        /* > 0: may hold a tracker lock or be in the arena */
 	int cancel_state;    /* the thread's cancel state before its outermost critical region */

@@ -52,7 +52,7 @@ struct args {
 	char **files;
 	int nfiles;
 	/* Series and gate options. */
-	enum by { BY_SITE, BY_STACK, BY_FUNCTION, BY_FILE, BY_MODULE } by;
+	enum by { BY_SITE, BY_STACK, BY_FUNCTION, BY_FILE, BY_MODULE, BY_LABEL } by;
 	bool force, values, have_pid;
 	int64_t pid;
 	int64_t fail_growth, fail_site_growth;   /* -1: not set */
@@ -62,7 +62,7 @@ struct args {
 	const char *svg;  /* flame graph of retained growth to this file */
 };
 
-static const char *const by_names[] = { "site", "stack", "function", "file", "module" };
+static const char *const by_names[] = { "site", "stack", "function", "file", "module", "label" };
 
 /* The CI gate's outcome over every report of the run. */
 static bool gate_failed;
@@ -93,7 +93,8 @@ static void usage(FILE *out)
 "  --json        machine-readable output (see heapdiff(1))\n"
 "  --debug-dir DIR  also look for debug files in DIR to resolve lines the\n"
 "                snapshots lack (in memory; the files are not changed)\n"
-"  --by KEY      group by site (default), stack, function, file or module\n"
+"  --by KEY      group by site (default), stack, function, file, module\n"
+"                or label (the request label of heapsnap_set_label)\n"
 "  --pid PID     only the snapshots of process PID\n"
 "  --values      series: print each site's live bytes at every snapshot\n"
 "  --force       compare snapshots of different programs anyway\n"
@@ -212,7 +213,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 					break;
 			if (k == sizeof(by_names) / sizeof(by_names[0]))
 				return msgs_error("invalid value '%s' for --by: expected site, "
-						  "stack, function, file or module", optarg);
+						  "stack, function, file, module or label", optarg);
 			a->by = (enum by)k;
 			break;
 		}
@@ -750,6 +751,10 @@ static int row_key(const struct args *a, struct snapread *snap, const struct sna
 	case BY_MODULE:
 		sb_printf(key, "M\037%s", NUL_OR(f->module_base));
 		sb_printf(label, "%s", f->module_base ? f->module_base : "(unknown module)");
+		return 0;
+	case BY_LABEL:
+		sb_printf(key, "L\037%s", NUL_OR(row->label));
+		sb_printf(label, "%s", row->label ? row->label : "(no label)");
 		return 0;
 	}
 	if (f->function || f->module || f->address)

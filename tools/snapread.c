@@ -279,6 +279,11 @@ int snapread_open(const char *path, struct snapread **out)
 		if (rc <= 0)
 			goto bad;
 	}
+	/* labels came later in version 2: optional, with stacks.label_id */
+	rc = s->schema_version >= 2 ? has_table(s, "labels") : 0;
+	if (rc < 0)
+		goto bad;
+	s->has_labels = rc == 1;
 	if (read_meta(s) < 0)
 		goto bad;
 	*out = s;
@@ -390,6 +395,17 @@ int snapread_sites(struct snapread *s, struct snapread_site **out, size_t *n)
 		"  LEFT JOIN locations l ON l.id = st.site_location_id"
 		"  LEFT JOIN modules m ON m.id = l.module_id"
 		" ORDER BY s.stack_id";
+	static const char sql_v2_labels[] =
+		"SELECT s.stack_id, s.live_bytes, s.live_count,"
+		"       f.function, f.file, f.line, m.path, l.offset, l.address, lb.name"
+		"  FROM sites s"
+		"  LEFT JOIN stacks st ON st.id = s.stack_id"
+		"  LEFT JOIN frames f ON f.location_id = st.site_location_id"
+		"                    AND f.inline_depth = st.site_inline_depth"
+		"  LEFT JOIN locations l ON l.id = st.site_location_id"
+		"  LEFT JOIN modules m ON m.id = l.module_id"
+		"  LEFT JOIN labels lb ON lb.id = st.label_id"
+		" ORDER BY s.stack_id";
 	static const char sql_v1[] =
 		"SELECT s.stack_id, s.live_bytes, s.live_count,"
 		"       f.function, f.file, f.line, m.path, f.offset, f.address"
@@ -407,7 +423,8 @@ int snapread_sites(struct snapread *s, struct snapread_site **out, size_t *n)
 
 	*out = NULL;
 	*n = 0;
-	rc = sqlite3_prepare_v2(s->db, s->schema_version >= 2 ? sql_v2 : sql_v1, -1, &st, NULL);
+	rc = sqlite3_prepare_v2(s->db, s->has_labels ? sql_v2_labels
+					 : s->schema_version >= 2 ? sql_v2 : sql_v1, -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return msgs_error("cannot read sites from '%s': %s", s->path,
 				  sqlite3_errmsg(s->db));
@@ -424,6 +441,7 @@ int snapread_sites(struct snapread *s, struct snapread_site **out, size_t *n)
 		site->live_bytes = sqlite3_column_int64(st, 1);
 		site->live_count = sqlite3_column_int64(st, 2);
 		read_frame(st, 3, &site->site);
+		site->label = s->has_labels ? col_text(st, 9) : NULL;
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {
@@ -438,8 +456,10 @@ int snapread_sites(struct snapread *s, struct snapread_site **out, size_t *n)
 
 void snapread_sites_free(struct snapread_site *v, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		free_frame(&v[i].site);
+		free(v[i].label);
+	}
 	free(v);
 }
 

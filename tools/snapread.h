@@ -4,7 +4,8 @@
  * Owns everything the tools know about the snapshot schema (src/schema.sql):
  * which tables prove a file is a snapshot, which schema_versions are read
  * (1 and 2: every version this project has written), and the queries for
- * meta, sites and stack frames. Main thread only.
+ * meta, sites (with their request label when the file has labels) and
+ * stack frames. Main thread only.
  * Invariants: (1) files are opened read-only (SQLITE_OPEN_READONLY and a
  * mode=ro URI) with defensive settings, and never modified; (2) a file is
  * accepted only with a meta table, an integer schema_version no newer than
@@ -51,6 +52,7 @@ struct snapread_site {
 	int64_t stack_id;
 	int64_t live_bytes, live_count;
 	struct snapread_frame site;   /* depth 0 frame; all NULL when missing */
+	char *label;                  /* heapsnap_set_label's; NULL: none, or a file without labels */
 };
 
 struct snapread {
@@ -59,6 +61,7 @@ struct snapread {
 	struct snapread_kv *meta;     /* sorted by key */
 	size_t nmeta;
 	int64_t schema_version;
+	bool has_labels;              /* a labels table (and stacks.label_id) */
 };
 
 /* Context: main thread. Opens PATH and checks it is a snapshot (invariant

@@ -128,7 +128,7 @@ INSERT INTO callsites SELECT sf.stack_id * 1000 + sf.raw_depth,
   sf.frame_id, st.nframes - 1 - sf.raw_depth
   FROM v1_stack_frames sf JOIN v1_stacks st ON st.id = sf.stack_id;
 INSERT INTO stacks SELECT st.id, st.id * 1000, st.nframes, st.site_depth,
-  (SELECT frame_id FROM v1_stack_frames WHERE stack_id = st.id AND raw_depth = st.site_depth), 0, st.truncated
+  (SELECT frame_id FROM v1_stack_frames WHERE stack_id = st.id AND raw_depth = st.site_depth), 0, st.truncated, NULL
   FROM v1_stacks st;
 SQL
 	fi

@@ -21,27 +21,33 @@ static void setup(void)
 START_TEST(stacktab_same_frames_same_entry)
 {
 	uintptr_t a[] = {1, 2, 3}, b[] = {1, 2, 3}, c[] = {1, 2, 4};
-	struct stacktab_entry *ea = stacktab_intern(a, 3, false);
-	struct stacktab_entry *eb = stacktab_intern(b, 3, false);
-	struct stacktab_entry *ec = stacktab_intern(c, 3, false);
+	struct stacktab_entry *ea = stacktab_intern(a, 3, false, 0);
+	struct stacktab_entry *eb = stacktab_intern(b, 3, false, 0);
+	struct stacktab_entry *ec = stacktab_intern(c, 3, false, 0);
 	ck_assert_ptr_nonnull(ea);
 	ck_assert_ptr_eq(ea, eb);
 	ck_assert_ptr_ne(ea, ec);
 	ck_assert_uint_ne(ea->id, ec->id);
-	ck_assert_ptr_ne(stacktab_intern(a, 2, false), ea); /* prefix is another stack */
-	ck_assert_ptr_ne(stacktab_intern(a, 3, true), ea);  /* truncated is another stack */
-	ck_assert_uint_eq(stacktab_count(), 4);
+	ck_assert_ptr_ne(stacktab_intern(a, 2, false, 0), ea); /* prefix is another stack */
+	ck_assert_ptr_ne(stacktab_intern(a, 3, true, 0), ea);  /* truncated is another stack */
+	/* the same frames under a label are another stack, with the label */
+	struct stacktab_entry *el = stacktab_intern(a, 3, false, 7);
+	ck_assert_ptr_ne(el, ea);
+	ck_assert_uint_eq(el->label, 7);
+	ck_assert_uint_eq(ea->label, 0);
+	ck_assert_ptr_eq(stacktab_intern(b, 3, false, 7), el);
+	ck_assert_uint_eq(stacktab_count(), 5);
 	int seen = 0;
 	for (struct stacktab_entry *e = stacktab_first(); e; e = stacktab_next(e))
 		seen++;
-	ck_assert_int_eq(seen, 4);
+	ck_assert_int_eq(seen, 5);
 }
 END_TEST
 
 START_TEST(stacktab_counters_accumulate)
 {
 	uintptr_t f[] = {10, 20};
-	struct stacktab_entry *e = stacktab_intern(f, 2, false);
+	struct stacktab_entry *e = stacktab_intern(f, 2, false, 0);
 	stacktab_account_alloc(e, 1024, 100);
 	stacktab_account_alloc(e, 2048, 300);
 	stacktab_account_free(e, 1024, 100);
@@ -58,7 +64,7 @@ static void *worker(void *arg)
 	for (int round = 0; round < 20; round++) {
 		for (uintptr_t i = 0; i < 500; i++) {
 			uintptr_t f[4] = {i, i * 7, 99, 100};
-			struct stacktab_entry *e = stacktab_intern(f, 4, false);
+			struct stacktab_entry *e = stacktab_intern(f, 4, false, 0);
 			if (!e || e->frames[0] != i)
 				return (void *)1;
 			stacktab_account_alloc(e, 1024, 1);
