@@ -6,22 +6,8 @@
 # under the preload cannot load a sanitized preload.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-for p in clang libclang-rt-14-dev; do
-	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
-		[ "$(id -u)" = 0 ] || { echo "test-sanitizers.sh: need root to install $p" >&2; exit 1; }
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$p" >/dev/null || {
-			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$p" >/dev/null; }
-	fi
-done
-rm -rf build-asan
-mkdir build-asan
-# tracked and new (not ignored) files of the tree, without build products
-git ls-files -co --exclude-standard -z | tar --null -T - -cf - | tar -xf - -C build-asan
-cd build-asan
-autoreconf -fi >/dev/null 2>&1
-san="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -g -O1"
-./configure --enable-werror CC=clang CXX=clang++ CFLAGS="$san" LDFLAGS="-fsanitize=address,undefined" >/dev/null
-make -C src schema_sql.h libjemalloc_private.a libiberty_private.a >/dev/null
+. scripts/sanitizer-tree.sh
+sanitizer_tree build-asan "-fsanitize=address,undefined -fno-sanitize-recover=all"
 # test_nomalloc defines malloc itself to count calls, and test_tstate
 # pthread_setspecific to make it fail: not with ASan, which owns malloc and
 # keeps its own per-thread state through pthread_setspecific.

@@ -7,21 +7,8 @@
 # and the other unit tests are single-threaded.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-for p in clang libclang-rt-14-dev; do
-	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
-		[ "$(id -u)" = 0 ] || { echo "test-tsan.sh: need root to install $p" >&2; exit 1; }
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$p" >/dev/null || {
-			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$p" >/dev/null; }
-	fi
-done
-rm -rf build-tsan
-mkdir build-tsan
-git ls-files -co --exclude-standard -z | tar --null -T - -cf - | tar -xf - -C build-tsan
-cd build-tsan
-autoreconf -fi >/dev/null 2>&1
-san="-fsanitize=thread -fno-omit-frame-pointer -g -O1"
-./configure --enable-werror CC=clang CXX=clang++ CFLAGS="$san" LDFLAGS="-fsanitize=thread" >/dev/null
-make -C src schema_sql.h libjemalloc_private.a libiberty_private.a >/dev/null
+. scripts/sanitizer-tree.sh
+sanitizer_tree build-tsan "-fsanitize=thread"
 units="unit/test_livetab unit/test_stacktab"
 # halt_on_error and exitcode: a race fails the test (Check runs each test in
 # a forked child, which TSan watches as well).
