@@ -48,6 +48,7 @@ static const struct {
 #define T_BOOL(f) .type = OPTIONS_BOOL, .offset = FIELD(f, bool)
 #define T_ENUM(f, E) .type = OPTIONS_ENUM, .offset = FIELD(f, E)
 #define T_FRACTION(f) .type = OPTIONS_FRACTION, .offset = FIELD(f, double)
+#define T_RATE(f) .type = OPTIONS_RATE, .offset = FIELD(f, struct options_rate)
 
 _Static_assert(sizeof(enum options_unwinder) == sizeof(int), "enum fields are int-sized");
 
@@ -112,6 +113,14 @@ const struct options_key options_keys[] = {
 	 .metavar = "on|off",
 	 .help = "on: track from start-up; off: load dormant (the hooks only forward) until "
 		 "'heapsnap start PID' opens a window"},
+	{.key = "arm_rss", T_SIZE(arm_rss), .min = 0, .max = 1ull << 50, .dflt = "0", .metavar = "SIZE",
+	 .help = "auto-arm: while no window is open, open one (as 'heapsnap start' does) when the "
+		 "process's RSS reaches SIZE, at most once per cooldown; 0 disables"},
+	{.key = "arm_growth", T_RATE(arm_growth), .min = 1, .max = 1ull << 50, .dflt = "0",
+	 .metavar = "SIZE/SECS",
+	 .help = "auto-arm: while no window is open, open one when the heap in use grew by SIZE "
+		 "within SECS (64M/10m; read from mallinfo2 in-use, or RSS off glibc), at most once "
+		 "per cooldown; 0 disables"},
 };
 const size_t options_nkeys = sizeof(options_keys) / sizeof(options_keys[0]);
 
@@ -308,6 +317,22 @@ static int parse_value(const struct options_key *k, struct tok val, void *dst)
 			}
 		}
 		return -EINVAL;
+	case OPTIONS_RATE: {
+		struct options_rate r = {0, 0};
+		if (!tok_eq(val, "0")) {
+			const char *slash = memchr(val.p, '/', val.n);
+			if (!slash)
+				return -EINVAL;
+			struct tok size = {val.p, (size_t)(slash - val.p)};
+			struct tok secs = {slash + 1, val.n - size.n - 1};
+			if (parse_size(size, &r.bytes) != 0 || r.bytes < k->min || r.bytes > k->max ||
+			    parse_seconds(secs, &r.seconds) != 0 || r.seconds < OPTIONS_RATE_SECONDS_MIN ||
+			    r.seconds > OPTIONS_RATE_SECONDS_MAX)
+				return -EINVAL;
+		}
+		*(struct options_rate *)dst = r;
+		return 0;
+	}
 	case OPTIONS_FRACTION: {
 		double f = 0;
 		/* a plain decimal: parse_seconds without a unit */
@@ -391,6 +416,17 @@ static void put_accepted(struct textbuf *b, const struct options_key *k)
 		textbuf_putfixed(b, k->min, 6);
 		textbuf_puts(b, " and at most ");
 		textbuf_putfixed(b, k->max, 6);
+		return;
+	case OPTIONS_RATE:
+		textbuf_puts(b, "expected SIZE/SECONDS (grew by SIZE within SECONDS, as in 64M/10m), SIZE from ");
+		put_size(b, k->min);
+		textbuf_puts(b, " to ");
+		put_size(b, k->max);
+		textbuf_puts(b, " with K, M, G = 1024, 1024^2, 1024^3, SECONDS from ");
+		textbuf_putu(b, OPTIONS_RATE_SECONDS_MIN);
+		textbuf_puts(b, " to ");
+		textbuf_putu(b, OPTIONS_RATE_SECONDS_MAX);
+		textbuf_puts(b, " with a unit ms, s, m or h; or 0 (off)");
 		return;
 	case OPTIONS_ENUM:
 		textbuf_puts(b, "expected ");
@@ -495,6 +531,17 @@ static void put_value(struct textbuf *b, const struct options_key *k, const stru
 		else if (s > max)
 			s = max;
 		textbuf_putfixed(b, (uint64_t)(s * 1e6 + 0.5), 6);
+		return;
+	}
+	case OPTIONS_RATE: {
+		const struct options_rate *r = src;
+		if (r->bytes == 0 || !(r->seconds > 0)) {
+			textbuf_putc(b, '0');
+			return;
+		}
+		textbuf_putu(b, r->bytes);
+		textbuf_putc(b, '/');
+		textbuf_putfixed(b, (uint64_t)(r->seconds * 1e6 + 0.5), 6);
 		return;
 	}
 	case OPTIONS_SIGNAL: {

@@ -20,10 +20,19 @@
 
 #define OPTIONS_PATH_MAX 1024
 #define OPTIONS_DEPTH_MAX 128
+/* Bounds of an OPTIONS_RATE's time, seconds. */
+#define OPTIONS_RATE_SECONDS_MIN 1
+#define OPTIONS_RATE_SECONDS_MAX 1000000000
 
 enum options_unwinder { OPTIONS_UNWINDER_LIBUNWIND, OPTIONS_UNWINDER_FP };
 enum options_symbolize { OPTIONS_SYMBOLIZE_NAMES, OPTIONS_SYMBOLIZE_FULL };
 enum options_start { OPTIONS_START_ON, OPTIONS_START_OFF };
+
+/* A growth rate: bytes within seconds (arm_growth=64M/10m); 0/0 = off. */
+struct options_rate {
+	uint64_t bytes;
+	double seconds;
+};
 
 struct options {
 	char out[OPTIONS_PATH_MAX]; /* directory for snapshot files */
@@ -44,6 +53,9 @@ struct options {
 	unsigned max_snapshots;     /* files written at most; then no more */
 	uint64_t max_tracker_bytes; /* tracker memory cap: beyond it no new samples, counters go on */
 	enum options_start start;   /* on: track from start-up; off: dormant until `heapsnap start` */
+	/* Auto-arm (triggers.h): while no window is open, a window opens when... */
+	uint64_t arm_rss;           /* ...the process's RSS is at least this many bytes */
+	struct options_rate arm_growth; /* ...the live heap grew by bytes within seconds */
 };
 
 /* Value types; the C type of the field each one sets is in brackets. */
@@ -58,6 +70,8 @@ enum options_type {
 	OPTIONS_BOOL,    /* 1/0, true/false, yes/no, on/off [bool] */
 	OPTIONS_ENUM,    /* one of names[]; the value is its index [an enum] */
 	OPTIONS_FRACTION, /* decimal number, 0 (off) or min..max millionths [double] */
+	OPTIONS_RATE,    /* SIZE/SECONDS, or 0 (off); the size min..max bytes, the seconds
+			  * OPTIONS_RATE_SECONDS_MIN..MAX [struct options_rate] */
 };
 
 struct options_key {

@@ -17,6 +17,21 @@
  * tracker that deletes files could pull one from under a reader. When the
  * last allowed file is written, tracking pauses: nothing more could ever
  * be written from it.
+ * Auto-arm (arm_rss=, arm_growth=): while no window is open and tracking
+ * has not failed, the writer thread looks every TRIGGERS_ARM_POLL seconds
+ * at the process's RSS (/proc/self/statm: open, read, close; no
+ * allocation) and, for arm_growth, at the heap in use: the hooks only
+ * forward while dormant, so the exact totals stand still; the figure is
+ * glibc's mallinfo2() uordblks + hblkhd when the real allocator is glibc's
+ * (it takes each arena's lock briefly, on the writer thread, never in a
+ * hook), else the RSS. The growth is measured against the least value of
+ * the last SECONDS, kept in TRIGGERS_ARM_SLOTS buckets of SECONDS/SLOTS
+ * each (so "within SECONDS" is exact to one bucket). When a threshold is
+ * crossed and the last arm fired at least cooldown= ago, the writer opens
+ * a window itself (as triggers_window_open, without waiting on itself) and
+ * writes its baseline with trigger "arm_rss" or "arm_growth"; every
+ * snapshot of a window names its cause in meta window_trigger. The hooks
+ * are not touched: arming costs them nothing.
  */
 #include "triggers.h"
 
@@ -26,8 +41,11 @@
 #include "writer.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <string.h>
+#include <unistd.h>
 
 static struct options opt;
 
@@ -35,6 +53,22 @@ static pthread_mutex_t window_lock = PTHREAD_MUTEX_INITIALIZER;
 static bool window_open;
 static double window_start = -1, window_end, window_interval, next_interval;
 static const char *window_ended_by; /* "duration", "stop", "max_snapshots" */
+/* what opened the window: "startup", "control", "arm_rss", "arm_growth" */
+static const char *window_cause;
+
+/* Auto-arm state, under the window lock (only the writer thread polls). */
+struct arm_slot {
+	int64_t idx;  /* bucket number: seconds since start / bucket width */
+	int64_t min;  /* least heap figure seen in it */
+	bool used;
+};
+static struct arm_slot arm_ring[TRIGGERS_ARM_SLOTS];
+static double arm_next;          /* writer_now of the next look */
+static double arm_last = -1;     /* when an arm last fired, -1: never */
+static unsigned arm_fired, arm_holds;
+static bool arm_holding;         /* the threshold is crossed, cooldown holds it */
+static const char *arm_measure;  /* "rss" or "mallinfo_in_use": arm_growth's figure */
+static int64_t arm_value;        /* the figure that crossed the threshold */
 
 static pthread_mutex_t stats_lock = PTHREAD_MUTEX_INITIALIZER;
 static unsigned files;
@@ -58,7 +92,111 @@ void triggers_init(const struct options *o)
 		window_start = 0;
 		window_end = opt.duration > 0 ? opt.duration : 0;
 		next_interval = window_interval;
+		window_cause = "startup";
 	}
+}
+
+static bool arming(void)
+{
+	return opt.arm_rss > 0 || opt.arm_growth.bytes > 0;
+}
+
+/* The process's resident set in bytes, or -1. Never allocates. */
+static int64_t read_rss(void)
+{
+	int fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	char buf[128];
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	const char *p = buf;
+	while (*p && *p != ' ')
+		p++; /* size, then resident */
+	if (*p != ' ')
+		return -1;
+	int64_t pages = 0;
+	for (p++; *p >= '0' && *p <= '9'; p++)
+		pages = pages * 10 + (*p - '0');
+	long page = sysconf(_SC_PAGESIZE);
+	return pages * (page > 0 ? page : 4096);
+}
+
+/* arm_growth's figure while the hooks only forward (see the header). */
+static int64_t heap_in_use(int64_t rss)
+{
+	if (__atomic_load_n(&core_glibc_chunks, __ATOMIC_RELAXED) != CORE_CHUNKS_NO) {
+		arm_measure = "mallinfo_in_use";
+		struct mallinfo2 mi = mallinfo2();
+		return (int64_t)(mi.uordblks + mi.hblkhd);
+	}
+	arm_measure = "rss";
+	return rss;
+}
+
+/* Window lock held. Records v at now; true when it is arm_growth.bytes
+ * above the least value of the last arm_growth.seconds. */
+static bool growth_crossed(int64_t v, double now)
+{
+	double width = opt.arm_growth.seconds / TRIGGERS_ARM_SLOTS;
+	int64_t b = (int64_t)(now / width);
+	struct arm_slot *s = &arm_ring[b % TRIGGERS_ARM_SLOTS];
+	if (!s->used || s->idx != b)
+		*s = (struct arm_slot){b, v, true};
+	else if (v < s->min)
+		s->min = v;
+	int64_t base = v;
+	for (size_t i = 0; i < TRIGGERS_ARM_SLOTS; i++)
+		if (arm_ring[i].used && arm_ring[i].idx > b - TRIGGERS_ARM_SLOTS && arm_ring[i].min < base)
+			base = arm_ring[i].min;
+	return v - base >= (int64_t)opt.arm_growth.bytes;
+}
+
+/* Window lock held, no window open. Looks at the RSS and the heap; the
+ * trigger that opens a window now, or NULL. */
+static const char *arm_check(double now)
+{
+	arm_next = now + TRIGGERS_ARM_POLL;
+	int64_t rss = read_rss(), heap = 0;
+	const char *why = NULL;
+	if (opt.arm_growth.bytes > 0) {
+		heap = heap_in_use(rss);
+		if (heap >= 0 && growth_crossed(heap, now))
+			why = "arm_growth";
+	}
+	if (!why && opt.arm_rss > 0 && rss >= (int64_t)opt.arm_rss)
+		why = "arm_rss";
+	if (!why) {
+		arm_holding = false;
+		return NULL;
+	}
+	if (opt.cooldown > 0 && arm_last >= 0 && now - arm_last < opt.cooldown) {
+		if (!arm_holding)
+			arm_holds++;
+		arm_holding = true;
+		return NULL;
+	}
+	pthread_mutex_lock(&stats_lock);
+	bool full = opt.max_snapshots > 0 && files >= opt.max_snapshots;
+	pthread_mutex_unlock(&stats_lock);
+	if (full || core_resume(0) != 0)
+		return NULL;
+	arm_holding = false;
+	arm_last = now;
+	arm_fired++;
+	arm_value = !strcmp(why, "arm_rss") ? rss : heap;
+	memset(arm_ring, 0, sizeof(arm_ring)); /* the next growth counts from here */
+	window_open = true;
+	window_ended_by = NULL;
+	window_cause = why;
+	window_start = now;
+	window_end = now + (opt.duration > 0 ? opt.duration : TRIGGERS_DEFAULT_WINDOW);
+	window_interval = opt.interval;
+	next_interval = now + window_interval;
+	return why;
 }
 
 static bool polling(void)
@@ -77,6 +215,8 @@ double triggers_next_wake(double now)
 			at = window_end;
 		if (polling() && (at < 0 || now + TRIGGERS_POLL < at))
 			at = now + TRIGGERS_POLL;
+	} else if (!window_open && !core_disabled() && arming()) {
+		at = arm_next;
 	}
 	pthread_mutex_unlock(&window_lock);
 	return at;
@@ -94,6 +234,13 @@ void triggers_tick(double now)
 {
 	const char *why = NULL;
 	pthread_mutex_lock(&window_lock);
+	if (!window_open && !core_disabled() && arming() && now >= arm_next) {
+		why = arm_check(now);
+		pthread_mutex_unlock(&window_lock);
+		if (why)
+			writer_snapshot_now(why, NULL); /* the window's baseline */
+		return;
+	}
 	if (!window_open || core_disabled()) {
 		pthread_mutex_unlock(&window_lock);
 		return;
@@ -157,6 +304,7 @@ int triggers_window_open(double duration, uint64_t sample, double interval, char
 		duration = opt.duration > 0 ? opt.duration : TRIGGERS_DEFAULT_WINDOW;
 	window_open = true;
 	window_ended_by = NULL;
+	window_cause = "control";
 	window_start = now;
 	window_end = now + duration;
 	window_interval = interval >= 0 ? interval : opt.interval;
@@ -238,7 +386,9 @@ size_t triggers_meta(struct snapfile_meta *m, size_t max, double now)
 	pthread_mutex_lock(&window_lock);
 	double ws = window_start, we = window_end;
 	bool open = window_open;
-	const char *ended = window_ended_by;
+	const char *ended = window_ended_by, *cause = window_cause, *measure = arm_measure;
+	unsigned fired = arm_fired, holds = arm_holds;
+	int64_t value = arm_value;
 	pthread_mutex_unlock(&window_lock);
 	META("tracking", SNAPFILE_META_TEXT, text,
 	     core_disabled() ? "stopped" : __atomic_load_n(&core_running, __ATOMIC_ACQUIRE) ? "running" : "dormant");
@@ -247,6 +397,22 @@ size_t triggers_meta(struct snapfile_meta *m, size_t max, double now)
 		META("window_start", SNAPFILE_META_REAL, r, ws);
 	if (ws >= 0 && we > 0)
 		META("window_end", SNAPFILE_META_REAL, r, we);
+	if (ws >= 0 && cause)
+		META("window_trigger", SNAPFILE_META_TEXT, text, cause);
+	if (cause && !strncmp(cause, "arm_", 4))
+		META("arm_value", SNAPFILE_META_INT, i, value);
+	if (opt.arm_rss > 0)
+		META("arm_rss", SNAPFILE_META_INT, i, (int64_t)opt.arm_rss);
+	if (opt.arm_growth.bytes > 0) {
+		META("arm_growth_bytes", SNAPFILE_META_INT, i, (int64_t)opt.arm_growth.bytes);
+		META("arm_growth_seconds", SNAPFILE_META_REAL, r, opt.arm_growth.seconds);
+		if (measure)
+			META("arm_growth_measure", SNAPFILE_META_TEXT, text, measure);
+	}
+	if (arming()) {
+		META("arm_fired", SNAPFILE_META_INT, i, fired);
+		META("arm_cooldown_holds", SNAPFILE_META_INT, i, holds);
+	}
 	if (!open && ended) {
 		META("window_ended_by", SNAPFILE_META_TEXT, text, ended);
 		if (!strcmp(ended, "duration"))
@@ -316,4 +482,8 @@ void triggers_postfork_child(void)
 	pthread_mutex_init(&stats_lock, NULL);
 	files = 0;
 	max_said = false;
+	memset(arm_ring, 0, sizeof(arm_ring));
+	arm_last = -1;
+	arm_fired = arm_holds = 0;
+	arm_holding = false;
 }

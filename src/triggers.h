@@ -4,10 +4,13 @@
  *
  * Owns the tracking window (from start-up, or from `heapsnap start`, to its
  * duration or `heapsnap stop`: a first and a last snapshot), the automatic
- * triggers (interval, growth, peak) and the cooldown between them, the
+ * triggers (interval, growth, peak) and the cooldown between them, auto-arm
+ * (arm_rss, arm_growth: a window opened by the writer when the RSS or the
+ * heap in use crosses a threshold, at most once per cooldown), the
  * limits (max_snapshots, max_tracker_bytes) and the record of every limit
  * hit, which the next snapshot's meta shows (triggers_meta).
- * Context: triggers_next_wake and triggers_tick on the writer thread;
+ * Context: triggers_next_wake and triggers_tick (and auto-arm's window
+ * opening, inside it) on the writer thread;
  * triggers_window_open/close on the control thread; triggers_written and
  * triggers_meta under the snapshot lock; triggers_sample_allowed on app
  * threads in the sampled path (guard held). Nothing here allocates.
@@ -27,6 +30,11 @@
 
 /* Seconds between two looks at the live heap while growth= or peak= is on. */
 #define TRIGGERS_POLL 0.1
+/* Seconds between two looks at the RSS and the heap while arm_rss= or
+ * arm_growth= is on and no window is open. */
+#define TRIGGERS_ARM_POLL 0.25
+/* Buckets of arm_growth's history: its SECONDS are kept to 1/SLOTS. */
+#define TRIGGERS_ARM_SLOTS 64
 /* The default length of a window `heapsnap start` opens without --for
  * when duration= is not set: a window always ends. */
 #define TRIGGERS_DEFAULT_WINDOW 600.0
@@ -43,7 +51,8 @@ double triggers_next_wake(double now);
 
 /* Context: writer thread, guard held, no lock held. Writes the snapshots
  * that are due (interval, growth, peak; the last one when the window's
- * time is up, which then pauses tracking). */
+ * time is up, which then pauses tracking); with no window open, auto-arm's
+ * look at the RSS and heap, which may open one and write its baseline. */
 void triggers_tick(double now);
 
 /* Context: control thread, guard held. Opens a window: tracking resumes

@@ -30,8 +30,12 @@ try "out=$WORK/out:interval=-1" "interval=-1"
 try "out=$WORK/out:depth=0" "depth=0"
 try "out=$WORK/out:at_exit=maybe" "at_exit=maybe"
 try "out=$WORK/out:sample" "sample"
+try "out=$WORK/out:arm_growth=64M" "arm_growth=64M': expected SIZE/SECONDS"
+try "out=$WORK/out:arm_growth=x/10s" "arm_growth=x/10s': expected SIZE/SECONDS"
+try "out=$WORK/out:arm_growth=64M/0" "arm_growth=64M/0'"
+try "out=$WORK/out:arm_rss=lots" "arm_rss=lots'"
 try "out=$WORK/missing/dir" "$WORK/missing/dir"
 # Control: good options do write a snapshot, so the checks above can fail.
-(cd "$WORK/cwd" && run_preloaded "out=$WORK/out" "$P" arg) >/dev/null 2>&1
+(cd "$WORK/cwd" && run_preloaded "out=$WORK/out:arm_growth=64M/10m:arm_rss=1G" "$P" arg) >/dev/null 2>&1
 [ -n "$(last_snapshot "$WORK/out")" ] || fail "control: good options wrote no snapshot"
 echo "ok: bad options leave the program unchanged"

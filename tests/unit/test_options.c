@@ -204,6 +204,33 @@ START_TEST(options_bounds_come_from_the_table)
 }
 END_TEST
 
+/* arm_growth=SIZE/SECONDS: both halves parsed with their units, formatted
+ * back to the same values; half a rate, or a bad half, is refused. */
+START_TEST(options_rate_needs_size_and_seconds)
+{
+	char text[256];
+	ck_assert_int_eq(parse("arm_growth=64M/10m:arm_rss=1G"), 0);
+	ck_assert_uint_eq(o.arm_growth.bytes, 64ull << 20);
+	ck_assert(o.arm_growth.seconds == 600);
+	ck_assert_uint_eq(o.arm_rss, 1ull << 30);
+	struct options a = o;
+	options_format(&a, text, sizeof(text));
+	ck_assert_msg(strstr(text, ":arm_growth=67108864/600"), "%s", text);
+	ck_assert_int_eq(parse(text), 0);
+	ck_assert(memcmp(&o.arm_growth, &a.arm_growth, sizeof(a.arm_growth)) == 0);
+	ck_assert_int_eq(parse("arm_growth=0"), 0);
+	ck_assert_uint_eq(o.arm_growth.bytes, 0);
+	static const char *const bad[] = {"arm_growth=64M", "arm_growth=x/10s", "arm_growth=64M/0",
+					  "arm_growth=0/10s", "arm_growth=64M/", "arm_growth=/10s",
+					  "arm_growth=64M/10x", "arm_growth=64M/0.5s", "arm_growth=2P/1s"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ck_assert_msg(parse(bad[i]) != 0, "'%s' accepted", bad[i]);
+		ck_assert_msg(strstr(err, "expected SIZE/SECONDS"), "'%s': %s", bad[i], err);
+		ck_assert_msg(!strchr(err, '\n'), "'%s': %s", bad[i], err);
+	}
+}
+END_TEST
+
 /* The size bound in the message is one the parser accepts: 1T is not. */
 START_TEST(options_size_message_names_an_accepted_bound)
 {
@@ -272,6 +299,7 @@ int main(void)
 	tcase_add_test(table, options_table_rows_are_well_formed);
 	tcase_add_test(table, options_bounds_come_from_the_table);
 	tcase_add_test(table, options_size_message_names_an_accepted_bound);
+	tcase_add_test(table, options_rate_needs_size_and_seconds);
 	tcase_add_test(table, options_messages_are_one_line);
 	suite_add_tcase(s, table);
 	TCase *rejects = tcase_create("rejects");
