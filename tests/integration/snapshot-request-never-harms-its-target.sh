@@ -4,8 +4,9 @@
 # whose program took SIGUSR2 for itself after start-up all survive it (the
 # first two are refused with a clear message, exit 3; the last gets its
 # snapshot and its own handler never runs). --wait prints a complete file.
-# Another user is refused by the tracker itself (SO_PEERCRED), and malformed
-# or oversized requests leave the host's output and exit status unchanged.
+# Another user is refused by the tracker itself (SO_PEERCRED), and 10,000
+# malformed or oversized requests leave the host's output and exit status
+# those of an untraced run.
 . "$(dirname "$0")/lib.sh"
 command -v python3 >/dev/null || { echo "skip: python3 needed to speak raw to the channel"; exit 77; }
 # expect RC CMD...: runs CMD, stdout to $WORK/out, stderr to $WORK/err.
@@ -71,13 +72,30 @@ print(s.recv(4096).decode().strip())")
 	case "$reply" in "error permission denied"*) ;; *) fail "the tracker served another uid: '$reply'" ;; esac
 fi
 
-# malformed, oversized, binary, half-sent and silent requests
-n=$(python3 - "$late" <<'PY'
+# 10,000 malformed, oversized, binary, half-sent and silent requests: the
+# host (sort, fed through a FIFO that stays open until the flood is over,
+# so it is alive all along) gives the stdout, stderr and exit status of an
+# untraced run. Bounded: every socket has a 3 s timeout, the flood 300 s.
+awk 'BEGIN { x = 7; for (i = 0; i < 50000; i++) { x = (x * 1103515245 + 12345) % 2147483648; print x } }' \
+	>"$WORK/data"
+sort -n <"$WORK/data" >"$WORK/ref.out" 2>"$WORK/ref.err"
+ref_rc=$?
+mkdir "$WORK/flood"
+mkfifo "$WORK/fifo"
+exec 3<>"$WORK/fifo"
+LD_PRELOAD="$LIB" HEAPSNAP_OPTIONS="out=$WORK/flood:at_exit=0" sort -n <"$WORK/fifo" >"$WORK/got.out" \
+	2>"$WORK/got.err" 3>&- &
+host=$!
+i=0
+until "$HEAPSNAP" status "$host" >/dev/null 2>&1; do
+	i=$((i + 1)); [ $i -lt 100 ] || fail "the host's control channel never answered"; sleep 0.1
+done
+flood=$(timeout 300 python3 - "$host" <<'PY'
 import os, random, socket, sys
 pid = sys.argv[1]
 random.seed(7)
-n = 0
-for i in range(2000):
+n = errors = 0
+for i in range(10000):
     s = socket.socket(socket.AF_UNIX)
     s.settimeout(3)
     s.connect('\0heapsnap.' + pid)
@@ -89,11 +107,13 @@ for i in range(2000):
             pass
     elif kind == 1:
         try:
-            s.sendall(b'A' * 5000)
+            s.sendall(b'A' * random.choice([5000, 70000]))
         except OSError:
             pass  # refused as too long and closed before the rest
     elif kind == 2:
-        s.sendall(random.choice([b'snapshot\x00wait\n', b'status extra\n', b'\n', b'SNAPSHOT\n', b'ping ping\n']))
+        s.sendall(random.choice([b'snapshot\x00wait\n', b'status extra\n', b'\n', b'SNAPSHOT\n',
+                                 b'ping ping\n', b'start --for\n', b'stop now please\n',
+                                 b'top 99999999999999999999\n', b'\xff\xfe\n']))
     elif kind == 3:
         s.sendall(b'stat')            # half a request, then hang up
         s.shutdown(socket.SHUT_WR)
@@ -102,16 +122,26 @@ for i in range(2000):
     else:
         s.shutdown(socket.SHUT_WR)    # say nothing and hang up
     try:
-        s.recv(4096)
+        if s.recv(4096).startswith(b'error'):
+            errors += 1
     except OSError:
         pass
     s.close()
     n += 1
-print(n)
+print(n, errors)
 PY
-) || fail "raw requests: python failed"
-kill -0 "$late" || fail "the host died under malformed requests"
+) || fail "raw requests: python failed or took over 300 s"
+kill -0 "$host" 2>/dev/null || fail "the host died under malformed requests"
+cat "$WORK/data" >&3
+exec 3>&-
+wait "$host"; rc=$?
+set -- $flood
+[ "$1" = 10000 ] || fail "only '$1' requests were sent"
+[ "$2" -ge 5000 ] || fail "only $2 of 10000 malformed requests got an error reply: the flood missed the tracker"
+[ "$rc" = "$ref_rc" ] || fail "the host exited $rc after the flood, $ref_rc untraced"
+cmp -s "$WORK/ref.out" "$WORK/got.out" || fail "the host's stdout differs from an untraced run's"
+cmp -s "$WORK/ref.err" "$WORK/got.err" || fail "the host's stderr differs from an untraced run's: $(head -c 300 "$WORK/got.err")"
 wait "$late"; st=$?
 [ "$st" = 0 ] || fail "late_handler: exit status $st"
 [ "$(cat "$WORK/late.out")" = "usr2 0" ] || fail "the program's own SIGUSR2 handler ran: $(cat "$WORK/late.out")"
-echo "ok: refused untraced and tracker-off processes unharmed; $n malformed requests survived"
+echo "ok: refused untraced and tracker-off processes unharmed; $1 malformed requests ($2 error replies) left the host's output unchanged"
