@@ -26,8 +26,9 @@ done
 # clients the export tests open the exports in: go tool pprof (golang-go),
 # flamegraph.pl (libdevel-nytprof-perl) and headless chromium; tmux, the
 # terminal the live view's test (heapsnap top) types into and reads.
+# libjemalloc2: the program a meta test runs on jemalloc (its stats.* in meta).
 packages="build-essential autoconf automake libtool pkg-config binutils g++
-  libjemalloc-dev libsqlite3-dev sqlite3 libunwind-dev libunwind8 libdw-dev libdw1 libiberty-dev
+  libjemalloc-dev libjemalloc2 libsqlite3-dev sqlite3 libunwind-dev libunwind8 libdw-dev libdw1 libiberty-dev
   check python3 strace gdb libglib2.0-dev
   nodejs git xz-utils clang jq bc
   zlib1g-dev golang-go libdevel-nytprof-perl chromium tmux"

@@ -33,6 +33,7 @@
 #include "stacktab.h"
 #include "symbolize.h"
 #include "triggers.h"
+#include "allocstats.h"
 #include "tstate.h"
 
 #include <errno.h>
@@ -336,8 +337,9 @@ static int snapshot_locked(const char *trigger, const char *label)
 		struct triggers_status tst;
 		triggers_status(&tst);
 		now_opt.interval = tst.interval;
-		struct snapfile_meta extra[32];
+		struct snapfile_meta extra[48];
 		size_t nextra = triggers_meta(extra, sizeof(extra) / sizeof(extra[0]), writer_now());
+		nextra += allocstats_meta(extra + nextra, sizeof(extra) / sizeof(extra[0]) - nextra);
 		if (rc == 0) {
 			struct snapfile_input in = {
 				.totals = s.totals,
