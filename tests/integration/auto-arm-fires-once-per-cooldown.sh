@@ -1,6 +1,6 @@
 #!/bin/sh
 # "Auto-arm fires once per cooldown, never more often": a saw-tooth
-# process climbs past arm_rss= again and again (64 MiB, freed, climbing
+# process climbs past arm_rss= again and again (32 MiB, freed, climbing
 # again, for as long as it runs) with windows of 0.3 s and cooldown=1s.
 # The windows are counted from the files' meta (baselines with trigger
 # arm_rss): at least one, at most elapsed/cooldown + 1 for the time the
@@ -13,8 +13,8 @@ pid=
 trap '[ -z "$pid" ] || kill "$pid" 2>/dev/null; rm -rf "$WORK"' EXIT
 cooldown=1
 t0=$(date +%s.%N)
-LD_PRELOAD="$LIB" HEAPSNAP_OPTIONS="out=$WORK:start=off:arm_rss=24M:duration=0.3s:cooldown=${cooldown}s:at_exit=0" \
-	"$PROG/climb" 64 5 &
+LD_PRELOAD="$LIB" HEAPSNAP_OPTIONS="out=$WORK:start=off:arm_rss=16M:duration=0.3s:cooldown=${cooldown}s:at_exit=0" \
+	"$PROG/climb" 32 20 &
 pid=$!
 arms() { for f in "$WORK"/heapsnap.*.db; do [ -f "$f" ] && q "$f" "SELECT 1 FROM meta WHERE key='trigger' AND value='arm_rss'"; done | wc -l; }
 i=0

@@ -13,12 +13,12 @@ trap 'for p in $pids; do kill "$p" 2>/dev/null; done; rm -rf "$WORK"' EXIT
 mkdir "$WORK/rss" "$WORK/growth" "$WORK/calm"
 common="start=off:duration=1s:interval=0.25:cooldown=1h:at_exit=0"
 # below both thresholds all along: 4 MiB at most
-LD_PRELOAD="$LIB" HEAPSNAP_OPTIONS="out=$WORK/calm:$common:arm_rss=1G:arm_growth=512M/10s" "$PROG/climb" 4 10 &
+LD_PRELOAD="$LIB" HEAPSNAP_OPTIONS="out=$WORK/calm:$common:arm_rss=1G:arm_growth=512M/10s" "$PROG/climb" 4 100 &
 pids="$pids $!"
 calm=$!
-LD_PRELOAD="$LIB" HEAPSNAP_OPTIONS="out=$WORK/rss:$common:arm_rss=48M" "$PROG/climb" 96 30 &
+LD_PRELOAD="$LIB" HEAPSNAP_OPTIONS="out=$WORK/rss:$common:arm_rss=48M" "$PROG/climb" 64 30 &
 pids="$pids $!"
-LD_PRELOAD="$LIB" HEAPSNAP_OPTIONS="out=$WORK/growth:$common:arm_growth=16M/5s" "$PROG/climb" 96 30 &
+LD_PRELOAD="$LIB" HEAPSNAP_OPTIONS="out=$WORK/growth:$common:arm_growth=16M/5s" "$PROG/climb" 64 30 &
 pids="$pids $!"
 
 # wait_window DIR: until the window's last file (trigger duration) is there
