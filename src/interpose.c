@@ -281,8 +281,11 @@ __attribute__((noinline)) static void *malloc_sampled(struct tstate *ts, size_t 
  * forwards as a tail call. */
 /* malloc's tracking body: the countdown is charged before the real call (so
  * that the sample is decided without keeping the size across it), the
- * exact totals after it. */
-static void *malloc_tracking(size_t size)
+ * exact totals after it. No frame pointer: one saved register instead of a
+ * frame (4 instructions a call); rbp is left as the caller's, so a frame
+ * walk from inside the real malloc goes straight to the program's frame,
+ * and samples are taken in malloc_sampled, after this frame is gone. */
+__attribute__((optimize("omit-frame-pointer"))) static void *malloc_tracking(size_t size)
 {
 	struct tstate *ts = &tstate_tls;
 	if (unlikely(!gate_open(ts)))
