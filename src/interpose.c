@@ -379,9 +379,8 @@ EXPORT void free(void *p)
 	__atomic_load_n(&dispatch.free, __ATOMIC_RELAXED)(p);
 }
 
-EXPORT void *calloc(size_t n, size_t size)
+__attribute__((noinline)) static void *calloc_tracking(size_t n, size_t size)
 {
-	DEBUG_NOMALLOC_CHECK("calloc");
 	if (unlikely(!ready())) {
 		size_t total;
 		if (__builtin_mul_overflow(n, size, &total)) {
@@ -393,6 +392,17 @@ EXPORT void *calloc(size_t n, size_t size)
 	void *p = core_real.calloc(n, size);
 	on_alloc(p, n * size); /* no overflow: the real calloc succeeded */
 	return p;
+}
+
+EXPORT void *calloc(size_t n, size_t size)
+{
+	DEBUG_NOMALLOC_CHECK("calloc");
+	if (!__atomic_load_n(&core_running, __ATOMIC_RELAXED)) {
+		void *(*real)(size_t, size_t) = core_real.calloc;
+		if (likely(real != NULL))
+			return real(n, size); /* not tracking: forward, a tail call */
+	}
+	return calloc_tracking(n, size);
 }
 
 /* realloc as free(old) + malloc(new) for the tables. The old block's live
@@ -446,9 +456,8 @@ __attribute__((noinline)) static void *realloc_inside(struct tstate *ts, void *p
 	return q;
 }
 
-static void *realloc_impl(void *p, size_t size)
+__attribute__((noinline)) static void *realloc_tracking(void *p, size_t size)
 {
-	DEBUG_NOMALLOC_CHECK("realloc");
 	if (unlikely(pool_owns(p))) {
 		size_t old = pool_size(p);
 		void *q = malloc(size);
@@ -498,6 +507,17 @@ static void *realloc_impl(void *p, size_t size)
 		count_release(old_usable);
 	on_alloc(q, size);
 	return q;
+}
+
+static inline void *realloc_impl(void *p, size_t size)
+{
+	DEBUG_NOMALLOC_CHECK("realloc");
+	if (!__atomic_load_n(&core_running, __ATOMIC_RELAXED) && likely(!pool_owns(p))) {
+		void *(*real)(void *, size_t) = core_real.realloc;
+		if (likely(real != NULL))
+			return real(p, size); /* not tracking: forward, a tail call */
+	}
+	return realloc_tracking(p, size);
 }
 
 EXPORT void *realloc(void *p, size_t size)
