@@ -13,7 +13,8 @@
  * which forwards while the tracker is off. The tracking bodies' unsampled
  * path is one gate load, one TLS add and compare, the countdown
  * subtraction and the counter adds: no frame for free, no call but the real
- * one. The other hooks test core_running and the thread (hot_thread).
+ * one. calloc and realloc forward as a tail call while core_running is 0;
+ * the other hooks test core_running and the thread (hot_thread).
  * free() looks the pointer up in the live table's filter (lock-free miss)
  * before the real free, so that an address reused by another thread can
  * never be confused with the sampled one.
