@@ -11,7 +11,8 @@
 # python (a 300k-entry dict, PYTHONMALLOC=malloc), scale-1/2/4/8 (malloc_bench
 # loop: SCALE_ITERS iterations split over 1, 2, 4, 8 threads).
 # Configurations: base (uninstrumented), hs-def (heapsnap default), hs-noexit
-# (default, at_exit=0), hs-exact (sample=1), hs-exact-noexit (sample=1,
+# (default, at_exit=0), hs-off (start=off: loaded dormant, the hooks only
+# forward), hs-exact (sample=1), hs-exact-noexit (sample=1,
 # at_exit=0), heaptrack, je (plain jemalloc), je-prof (jemalloc's profiler,
 # prof:true,lg_prof_sample:19: the same 512 KiB mean), tc (plain tcmalloc),
 # tc-heap (gperftools HEAPPROFILE=). Peers are skipped when not installed.
@@ -49,7 +50,7 @@ else
 	WORKLOADS=${WORKLOADS:-"micro micro-long compile python scale-1 scale-2 scale-4 scale-8"}
 fi
 PY_N=${PY_N:-300000}
-ALL_CONFIGS="base hs-def hs-noexit hs-exact hs-exact-noexit heaptrack je je-prof tc tc-heap"
+ALL_CONFIGS="base hs-def hs-noexit hs-off hs-exact hs-exact-noexit heaptrack je je-prof tc tc-heap"
 CONFIGS=${CONFIGS:-$ALL_CONFIGS}
 
 die() { echo "bench/run.sh: $*" >&2; exit 1; }
@@ -132,6 +133,7 @@ cfg_prefix() {
 	base) echo "" ;;
 	hs-def) echo "env HEAPSNAP_OPTIONS=out=$o LD_PRELOAD=$lib" ;;
 	hs-noexit) echo "env HEAPSNAP_OPTIONS=out=$o:at_exit=0 LD_PRELOAD=$lib" ;;
+	hs-off) echo "env HEAPSNAP_OPTIONS=out=$o:start=off LD_PRELOAD=$lib" ;;
 	hs-exact) echo "env HEAPSNAP_OPTIONS=out=$o:sample=1 LD_PRELOAD=$lib" ;;
 	hs-exact-noexit) echo "env HEAPSNAP_OPTIONS=out=$o:sample=1:at_exit=0 LD_PRELOAD=$lib" ;;
 	heaptrack) echo "heaptrack -o $o/ht" ;;

@@ -47,9 +47,13 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+/* Read by every hook, written only at start-up and when tracking starts or
+ * stops: on cache lines of their own (nothing written per call or per
+ * sample may share them, or every thread's next hook would miss). */
+__attribute__((aligned(64))) struct core_real core_real;
 int core_running;
+int core_gate;
 int core_glibc_chunks;
-struct core_real core_real;
 
 static struct options opt;
 static int disabled_once;
@@ -60,13 +64,31 @@ static int exit_done;
 static char stop_reason[256];
 static int untracked_once;
 
+/* core_running, its mirror bit in core_gate (core.h) and the hooks'
+ * dispatch (interpose_dispatch): the hooks track before core_running is set
+ * and forward only after it is cleared, and the gate is set after it,
+ * cleared before it, so that while core_running is 1 every free goes
+ * through the filter and the gate is never open while it is 0. */
+static void set_running(int on)
+{
+	if (on) {
+		interpose_dispatch(1);
+		__atomic_store_n(&core_running, 1, __ATOMIC_SEQ_CST);
+		__atomic_fetch_or(&core_gate, CORE_GATE_RUNNING, __ATOMIC_SEQ_CST);
+	} else {
+		__atomic_fetch_and(&core_gate, ~CORE_GATE_RUNNING, __ATOMIC_SEQ_CST);
+		__atomic_store_n(&core_running, 0, __ATOMIC_SEQ_CST);
+		interpose_dispatch(0);
+	}
+}
+
 void core_disable(const char *what, int err)
 {
 	if (__atomic_exchange_n(&disabled_once, 1, __ATOMIC_ACQ_REL))
 		return;
 	int saved = errno;
 	snprintf(stop_reason, sizeof(stop_reason), "%s: %s", what, strerror(err));
-	__atomic_store_n(&core_running, 0, __ATOMIC_RELEASE);
+	set_running(0);
 	log_msg("%s; tracking stopped", stop_reason);
 	errno = saved;
 }
@@ -95,7 +117,7 @@ uint64_t core_sample_mean(void)
 
 void core_pause(void)
 {
-	__atomic_store_n(&core_running, 0, __ATOMIC_RELEASE);
+	set_running(0);
 }
 
 /* Entries of an earlier window: their blocks may have been freed, and
@@ -128,9 +150,9 @@ int core_resume(uint64_t sample)
 		__atomic_store_n(&opt.sample, sample, __ATOMIC_RELAXED);
 		tstate_redraw_countdowns(sample);
 	}
-	__atomic_store_n(&core_running, 1, __ATOMIC_RELEASE);
+	set_running(1);
 	if (__atomic_load_n(&disabled_once, __ATOMIC_ACQUIRE))
-		__atomic_store_n(&core_running, 0, __ATOMIC_RELEASE); /* core_disable meanwhile */
+		set_running(0); /* core_disable meanwhile */
 	return 0;
 }
 
@@ -497,7 +519,7 @@ static int glibc_chunks_check(void)
 
 /* Matches needed before the header is trusted alone. */
 #define CHUNKS_TO_VERIFY 64
-static unsigned chunks_verified;
+static __attribute__((aligned(64))) unsigned chunks_verified;
 
 size_t core_block_size_verify(void *p)
 {
@@ -508,8 +530,10 @@ size_t core_block_size_verify(void *p)
 	size_t mine = (hdr & ~(size_t)7) - ((hdr & 2) ? 16 : 8);
 	if (mine != theirs)
 		__atomic_store_n(&core_glibc_chunks, CORE_CHUNKS_NO, __ATOMIC_RELAXED);
-	else if (__atomic_add_fetch(&chunks_verified, 1, __ATOMIC_RELAXED) == CHUNKS_TO_VERIFY)
+	else if (__atomic_add_fetch(&chunks_verified, 1, __ATOMIC_RELAXED) == CHUNKS_TO_VERIFY) {
 		__atomic_store_n(&core_glibc_chunks, CORE_CHUNKS_YES, __ATOMIC_RELAXED);
+		__atomic_fetch_or(&core_gate, CORE_GATE_CHUNKS, __ATOMIC_SEQ_CST);
+	}
 	return theirs;
 }
 
@@ -646,11 +670,16 @@ __attribute__((constructor)) static void core_init(void)
 			"send the snapshot signal instead", strerror(-crc));
 	pthread_atfork(fork_prepare, fork_parent, fork_child);
 	atexit(on_exit_snapshot);
-	__atomic_store_n(&started, 1, __ATOMIC_RELEASE);
 	/* start=off: everything is in place, the hooks only forward until
-	 * 'heapsnap start PID' opens a window (triggers.h) */
+	 * 'heapsnap start PID' opens a window (triggers.h); set before
+	 * `started`, which lets core_resume run */
+	if (opt.start != OPTIONS_START_ON)
+		interpose_dispatch(0);
+	__atomic_store_n(&started, 1, __ATOMIC_RELEASE);
 	if (opt.start == OPTIONS_START_ON)
-		__atomic_store_n(&core_running, 1, __ATOMIC_RELEASE);
+		set_running(1);
 out:
+	if (!__atomic_load_n(&started, __ATOMIC_ACQUIRE))
+		interpose_dispatch(0); /* off or failed: the hooks forward */
 	tstate_guard_leave(ts);
 }

@@ -23,7 +23,22 @@
  * every table, option and filter is in place; every load that is followed
  * by a dereference of those (the hooks' hot test, the cold paths) is an
  * acquire load (a plain mov on x86-64). */
-extern int core_running;
+extern int core_running __attribute__((visibility("hidden")));
+
+/* The hooks' fast-path gate: CORE_GATE_RUNNING mirrors core_running (set
+ * after it, cleared before it, by atomic or/and), CORE_GATE_CHUNKS is set
+ * once core_glibc_chunks is YES and never cleared. Only when both are set
+ * (CORE_GATE_OPEN) may a hook count with the chunk header inline; any other
+ * value sends it to its generic path. Read with acquire loads. */
+enum { CORE_GATE_RUNNING = 1, CORE_GATE_CHUNKS = 2, CORE_GATE_OPEN = 3 };
+extern int core_gate __attribute__((visibility("hidden")));
+
+/* Implemented in interpose.c. Context: any thread, from set_running in
+ * core.c. Points the exported malloc and free at their tracking bodies
+ * (tracking 1: before core_running is set) or straight at the real
+ * allocator (0: after core_running is cleared; a no-op before the real
+ * functions are resolved). Never allocates. */
+void interpose_dispatch(int tracking) __attribute__((visibility("hidden")));
 
 /* Whether block_size (interpose.c) may read the usable size from glibc's
  * chunk header: CORE_CHUNKS_YES once the real allocator is glibc's and the
@@ -31,7 +46,7 @@ extern int core_running;
  * they are compared (core_block_size_verify); NO for other allocators or
  * after any mismatch (never set back). */
 enum { CORE_CHUNKS_NO, CORE_CHUNKS_VERIFYING, CORE_CHUNKS_YES };
-extern int core_glibc_chunks;
+extern int core_glibc_chunks __attribute__((visibility("hidden")));
 
 /* Context: any thread, inside a hook, while core_glibc_chunks is not YES.
  * The usable size from the real allocator; compares it with the chunk
@@ -119,6 +134,6 @@ struct core_real {
 	void *(*pvalloc)(size_t);
 	size_t (*malloc_usable_size)(void *);
 };
-extern struct core_real core_real;
+extern struct core_real core_real __attribute__((visibility("hidden")));
 
 #endif

@@ -6,6 +6,15 @@
  * runs, counts the call exactly and subtracts the size from the thread's
  * sampling countdown. Only when the countdown goes negative does it call
  * core_sample_alloc (the sampled path: backtrace, tables).
+ * malloc and free are one indirect jump (`dispatch`): to their tracking
+ * bodies whenever core_running may be 1 (interpose_dispatch(1) runs before
+ * it is set), to the real malloc and a forwarding free only after it is
+ * cleared; a tracking body whose gate is closed takes the generic path,
+ * which forwards while the tracker is off. The tracking bodies' unsampled
+ * path is one gate load, one TLS add and compare, the countdown
+ * subtraction and the counter adds: no frame for free, no call but the real
+ * one. calloc and realloc forward as a tail call while core_running is 0;
+ * the other hooks test core_running and the thread (hot_thread).
  * free() looks the pointer up in the live table's filter (lock-free miss)
  * before the real free, so that an address reused by another thread can
  * never be confused with the sampled one.
@@ -104,7 +113,7 @@ static inline size_t block_size(void *p)
 {
 	if (likely(core_glibc_chunks == CORE_CHUNKS_YES)) {
 		size_t hdr = ((size_t *)p)[-1];
-		return (hdr & ~(size_t)7) - ((hdr & 2) ? 16 : 8);
+		return (hdr & ~(size_t)7) - 8 - ((hdr & 2) << 2);
 	}
 	return core_block_size_verify(p);
 }
@@ -119,6 +128,23 @@ static inline struct tstate *hot_thread(void)
 	if (likely(__atomic_load_n(&core_running, __ATOMIC_ACQUIRE) & ts->hot))
 		return ts;
 	return NULL;
+}
+
+/* The fast-path test of malloc and free: the gate is open (tracking, and
+ * glibc's chunk headers give usable sizes) and this thread is hot. One
+ * global load (acquire: a plain mov on x86-64, pairing with the gate's
+ * release RMWs in core.c) and one thread-local add and compare. */
+static inline int gate_open(const struct tstate *ts)
+{
+	return likely(__atomic_load_n(&core_gate, __ATOMIC_ACQUIRE) + ts->hot == CORE_GATE_OPEN + 1);
+}
+
+/* Usable size of a live glibc block from its chunk header (block_size, when
+ * the gate is open): the size field less 8, less 8 more for an mmapped chunk. */
+static inline size_t chunk_usable(const void *p)
+{
+	size_t hdr = ((const size_t *)p)[-1];
+	return ((hdr - ((hdr << 2) & 8)) & ~(size_t)7) - 8;
 }
 
 /* Bookkeeping of an allocation of a thread that is not hot: activates an
@@ -223,9 +249,12 @@ static inline int on_release(void *p)
 
 /* ---- the hooks ---- */
 
-EXPORT void *malloc(size_t size)
+/* malloc when the gate is closed or the thread is not hot: before the real
+ * functions are known (the pool), while dormant or disabled (forward), for
+ * an UNBORN thread, inside the tracker, or with another allocator than
+ * glibc's (the generic bookkeeping). Cold. */
+__attribute__((noinline)) static void *malloc_slow(size_t size)
 {
-	DEBUG_NOMALLOC_CHECK("malloc");
 	if (unlikely(!ready()))
 		return pool_alloc(size, 16);
 	void *p = core_real.malloc(size);
@@ -233,12 +262,80 @@ EXPORT void *malloc(size_t size)
 	return p;
 }
 
-EXPORT void free(void *p)
+/* malloc of a hot thread whose countdown went negative: the sample. The
+ * countdown stays negative when the real malloc fails, so the next
+ * allocation samples. Cold. */
+__attribute__((noinline)) static void *malloc_sampled(struct tstate *ts, size_t size)
 {
-	/* No never-allocates check here: freeing is not allocating, and a
-	 * signal handler may free on top of a never-allocating section (its
-	 * free is deferred, core_defer_free); an allocation the tracker made by
-	 * mistake is caught where it was made. */
+	void *p = core_real.malloc(size);
+	if (p) {
+		tstate_add(&ts->alloc_count, 1);
+		tstate_add(&ts->alloc_bytes, chunk_usable(p));
+		core_sample_alloc(ts, p, size);
+	}
+	return p;
+}
+
+/* The fast path: the countdown is charged before the real call (so that the
+ * sample is decided without keeping the size across it), the exact totals
+ * after it. A gate closed because tracking is off (dormant, disabled)
+ * forwards as a tail call. */
+/* malloc's tracking body: the countdown is charged before the real call (so
+ * that the sample is decided without keeping the size across it), the
+ * exact totals after it. No frame pointer: one saved register instead of a
+ * frame (4 instructions a call); rbp is left as the caller's, so a frame
+ * walk from inside the real malloc goes straight to the program's frame,
+ * and samples are taken in malloc_sampled, after this frame is gone. */
+__attribute__((optimize("omit-frame-pointer"))) static void *malloc_tracking(size_t size)
+{
+	struct tstate *ts = &tstate_tls;
+	if (unlikely(!gate_open(ts)))
+		return malloc_slow(size);
+	ts->countdown -= (int64_t)size;
+	if (unlikely(ts->countdown < 0))
+		return malloc_sampled(ts, size);
+	void *p = core_real.malloc(size);
+	if (likely(p != NULL)) {
+		tstate_add(&ts->alloc_count, 1);
+		tstate_add(&ts->alloc_bytes, chunk_usable(p));
+	}
+	return p;
+}
+
+static void free_tracking(void *p);
+static void free_forward(void *p);
+
+/* Where the exported malloc and free go: their tracking bodies from the
+ * start (the bodies fall back to the generic bookkeeping, which forwards
+ * while the tracker is off), the real malloc and free_forward while it is
+ * not tracking (interpose_dispatch, from core.c's set_running). One
+ * indirect jump each: dormant, malloc costs that jump alone. */
+static struct {
+	void *(*malloc)(size_t);
+	void (*free)(void *);
+} dispatch __attribute__((aligned(64))) = { malloc_tracking, free_tracking };
+
+void interpose_dispatch(int tracking)
+{
+	if (tracking) {
+		__atomic_store_n(&dispatch.malloc, malloc_tracking, __ATOMIC_SEQ_CST);
+		__atomic_store_n(&dispatch.free, free_tracking, __ATOMIC_SEQ_CST);
+	} else if (__atomic_load_n(&core_real.malloc, __ATOMIC_ACQUIRE) != NULL) {
+		__atomic_store_n(&dispatch.free, free_forward, __ATOMIC_SEQ_CST);
+		__atomic_store_n(&dispatch.malloc, core_real.malloc, __ATOMIC_SEQ_CST);
+	}
+}
+
+EXPORT void *malloc(size_t size)
+{
+	DEBUG_NOMALLOC_CHECK("malloc");
+	return __atomic_load_n(&dispatch.malloc, __ATOMIC_RELAXED)(size);
+}
+
+/* free when the gate is closed, the thread is not hot, or p may be
+ * sampled: the generic bookkeeping. Cold. */
+__attribute__((noinline)) static void free_slow(void *p)
+{
 	if (unlikely(!p))
 		return;
 	if (unlikely(pool_owns(p)))
@@ -249,9 +346,42 @@ EXPORT void free(void *p)
 		core_real.free(p);
 }
 
-EXPORT void *calloc(size_t n, size_t size)
+/* free's tracking body: a hot thread, the gate open, p not in the live
+ * table's filter: count and tail-call the real free; anything else takes
+ * the generic bookkeeping. */
+static void free_tracking(void *p)
 {
-	DEBUG_NOMALLOC_CHECK("calloc");
+	struct tstate *ts = &tstate_tls;
+	if (likely(gate_open(ts)) && likely(p != NULL) && likely(!pool_owns(p)) &&
+	    likely(!livetab_maybe_contains((uintptr_t)p))) {
+		tstate_add(&ts->free_count, 1);
+		tstate_add(&ts->free_bytes, chunk_usable(p));
+		core_real.free(p);
+		return;
+	}
+	free_slow(p);
+}
+
+/* free while the tracker is not tracking (dormant, paused, disabled): the
+ * pool's blocks are never passed on. */
+static void free_forward(void *p)
+{
+	if (unlikely(pool_owns(p)))
+		return;
+	core_real.free(p);
+}
+
+EXPORT void free(void *p)
+{
+	/* No never-allocates check here: freeing is not allocating, and a
+	 * signal handler may free on top of a never-allocating section (its
+	 * free is deferred, core_defer_free); an allocation the tracker made by
+	 * mistake is caught where it was made. */
+	__atomic_load_n(&dispatch.free, __ATOMIC_RELAXED)(p);
+}
+
+__attribute__((noinline)) static void *calloc_tracking(size_t n, size_t size)
+{
 	if (unlikely(!ready())) {
 		size_t total;
 		if (__builtin_mul_overflow(n, size, &total)) {
@@ -263,6 +393,17 @@ EXPORT void *calloc(size_t n, size_t size)
 	void *p = core_real.calloc(n, size);
 	on_alloc(p, n * size); /* no overflow: the real calloc succeeded */
 	return p;
+}
+
+EXPORT void *calloc(size_t n, size_t size)
+{
+	DEBUG_NOMALLOC_CHECK("calloc");
+	if (!__atomic_load_n(&core_running, __ATOMIC_RELAXED)) {
+		void *(*real)(size_t, size_t) = core_real.calloc;
+		if (likely(real != NULL))
+			return real(n, size); /* not tracking: forward, a tail call */
+	}
+	return calloc_tracking(n, size);
 }
 
 /* realloc as free(old) + malloc(new) for the tables. The old block's live
@@ -316,9 +457,8 @@ __attribute__((noinline)) static void *realloc_inside(struct tstate *ts, void *p
 	return q;
 }
 
-static void *realloc_impl(void *p, size_t size)
+__attribute__((noinline)) static void *realloc_tracking(void *p, size_t size)
 {
-	DEBUG_NOMALLOC_CHECK("realloc");
 	if (unlikely(pool_owns(p))) {
 		size_t old = pool_size(p);
 		void *q = malloc(size);
@@ -368,6 +508,17 @@ static void *realloc_impl(void *p, size_t size)
 		count_release(old_usable);
 	on_alloc(q, size);
 	return q;
+}
+
+static inline void *realloc_impl(void *p, size_t size)
+{
+	DEBUG_NOMALLOC_CHECK("realloc");
+	if (!__atomic_load_n(&core_running, __ATOMIC_RELAXED) && likely(!pool_owns(p))) {
+		void *(*real)(void *, size_t) = core_real.realloc;
+		if (likely(real != NULL))
+			return real(p, size); /* not tracking: forward, a tail call */
+	}
+	return realloc_tracking(p, size);
 }
 
 EXPORT void *realloc(void *p, size_t size)

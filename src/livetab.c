@@ -1,15 +1,17 @@
 /*
  * livetab.c: the live table (see livetab.h for the lock-free miss path).
  *
- * Layout: 2^lg bucket heads, the filter (one byte per bucket, mapped with
- * mmap so that its untouched pages all read the kernel's one zero page: with
- * few live samples the probes stay in cache), and 64 stripe mutexes;
- * stripe = high bits of the bucket index, so the writer copies contiguous
- * runs of buckets under each lock.
- * Invariants: (1) bit k of filter byte b is set iff bucket b holds an entry
- * whose hash picks bit k, so byte b != 0 iff bucket b is not empty; both
- * change only under b's stripe lock; (2) the stripe lock is a leaf except
- * for the tracker arena; (3) an entry is freed only after it is unlinked.
+ * Layout: 2^lg bucket heads, the filter (one bit per bucket, 2^lg / 8
+ * bytes: 16 KiB at the default rate, small enough to stay in cache under
+ * the program's own data; mapped with mmap so that its untouched pages read
+ * the kernel's one zero page), and 64 stripe mutexes; stripe = high bits of
+ * the bucket index, so the writer copies contiguous runs of buckets under
+ * each lock, and the 8 buckets of a filter byte share one stripe.
+ * Invariants: (1) bit b of the filter (bit b & 7 of byte b >> 3) is set iff
+ * bucket b is not empty; both change only under b's stripe lock (which is
+ * also the lock of the byte's 7 other buckets); (2) the stripe lock is a
+ * leaf except for the tracker arena; (3) an entry is freed only after it is
+ * unlinked.
  */
 #include "livetab.h"
 
@@ -24,11 +26,14 @@
 #define LG_STRIPES 6
 #define NSTRIPES (1u << LG_STRIPES)
 
-uint8_t *livetab_filter;
+/* The two words every free() reads share a cache line with nothing that is
+ * written after start-up: a sample's stripe lock or live_count on the same
+ * line would take it away from every other thread's next free. */
+__attribute__((aligned(64))) uint8_t *livetab_filter;
 unsigned livetab_lg_buckets = 16;
 static struct livetab_entry **buckets;
-static pthread_mutex_t stripes[NSTRIPES];
-static size_t live_count;
+static __attribute__((aligned(64))) pthread_mutex_t stripes[NSTRIPES];
+static __attribute__((aligned(64))) size_t live_count;
 
 int livetab_init(unsigned lg_buckets)
 {
@@ -36,11 +41,11 @@ int livetab_init(unsigned lg_buckets)
 		lg_buckets = LG_STRIPES + 6;
 	size_t n = (size_t)1 << lg_buckets;
 	buckets = arena_alloc(n * sizeof(*buckets));
-	void *filter = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	void *filter = mmap(NULL, n / 8, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (!buckets || filter == MAP_FAILED) {
 		arena_free(buckets);
 		if (filter != MAP_FAILED)
-			munmap(filter, n);
+			munmap(filter, n / 8);
 		buckets = NULL;
 		return -ENOMEM;
 	}
@@ -56,11 +61,6 @@ static unsigned bucket_of(uintptr_t addr)
 	return (unsigned)(livetab_hash(addr) >> (64 - livetab_lg_buckets));
 }
 
-static unsigned filter_bit_of(uintptr_t addr)
-{
-	return (unsigned)(livetab_hash(addr) >> (61 - livetab_lg_buckets)) & 7;
-}
-
 static pthread_mutex_t *stripe_of(unsigned b)
 {
 	return &stripes[b >> (livetab_lg_buckets - LG_STRIPES)];
@@ -71,8 +71,8 @@ static void link_locked(struct livetab_entry *e, unsigned b)
 	DEBUG_ASSERT_HELD(stripe_of(b), "livetab invariant 1: a bucket and its filter byte change only under its stripe lock");
 	e->chain = buckets[b];
 	buckets[b] = e;
-	uint8_t bit = (uint8_t)(1u << filter_bit_of(e->addr));
-	__atomic_store_n(&livetab_filter[b], (uint8_t)(livetab_filter[b] | bit), __ATOMIC_RELEASE);
+	__atomic_store_n(&livetab_filter[b >> 3], (uint8_t)(livetab_filter[b >> 3] | (1u << (b & 7))),
+			 __ATOMIC_RELEASE);
 	__atomic_add_fetch(&live_count, 1, __ATOMIC_RELAXED);
 }
 
@@ -96,7 +96,7 @@ int livetab_insert(const struct livetab_entry *tmpl)
 
 static struct livetab_entry *unlink_slow(uintptr_t addr)
 {
-	unsigned b = bucket_of(addr), k = filter_bit_of(addr);
+	unsigned b = bucket_of(addr);
 	pthread_mutex_t *lock = stripe_of(b);
 	struct livetab_entry *found = NULL;
 	DEBUG_NOMALLOC_ENTER("livetab_remove");
@@ -111,13 +111,10 @@ static struct livetab_entry *unlink_slow(uintptr_t addr)
 	}
 	if (found) {
 		__atomic_sub_fetch(&live_count, 1, __ATOMIC_RELAXED);
-		/* clear the bit unless another entry of the bucket still has it */
-		bool shared = false;
-		for (struct livetab_entry *e = buckets[b]; e && !shared; e = e->chain)
-			shared = filter_bit_of(e->addr) == k;
-		if (!shared)
-			__atomic_store_n(&livetab_filter[b], (uint8_t)(livetab_filter[b] & ~(1u << k)),
-					 __ATOMIC_RELEASE);
+		/* the bucket's last entry gone: clear its bit */
+		if (!buckets[b])
+			__atomic_store_n(&livetab_filter[b >> 3],
+					 (uint8_t)(livetab_filter[b >> 3] & ~(1u << (b & 7))), __ATOMIC_RELEASE);
 		found->chain = NULL;
 	}
 	pthread_mutex_unlock(lock);
@@ -171,11 +168,11 @@ int livetab_copy(struct livetab_entry **out, size_t *n)
 		DEBUG_ASSERT(s == 0 || !debug_mutex_held(&stripes[s - 1]),
 			     "livetab_copy takes stripe locks one at a time");
 		for (size_t b = s * per_stripe; b < (s + 1) * per_stripe; b++) {
-			if (livetab_filter[b] == 0) {
-				/* skip 8 empty buckets at once */
+			if (!((livetab_filter[b >> 3] >> (b & 7)) & 1)) {
+				/* skip 64 empty buckets at once (per_stripe >= 64) */
 				uint64_t word;
-				if ((b & 7) == 0 && (memcpy(&word, &livetab_filter[b], 8), word == 0))
-					b += 7;
+				if ((b & 63) == 0 && (memcpy(&word, &livetab_filter[b >> 3], 8), word == 0))
+					b += 63;
 				continue;
 			}
 			for (struct livetab_entry *e = buckets[b]; e; e = e->chain) {

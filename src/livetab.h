@@ -4,13 +4,14 @@
  * Owns address -> {size, weight, stack, time, thread} for every sampled
  * allocation not yet freed. free() of an unsampled pointer (nearly all of
  * them) must cost one filter probe that misses, with no lock. The filter has
- * 8 bits per bucket (one byte): an address's hash picks its bucket and one of
- * the bucket's 8 bits, set while any live entry of that bucket has that bit,
+ * one bit per bucket (2^lg_buckets / 8 bytes, 16 KiB at the default rate;
+ * a byte per bucket, 128 KiB, missed in cache: doc/performance.md): set
+ * while the bucket is not empty,
  * changed only under the bucket's stripe lock, read lock-free. A free of p
  * cannot race with the insert of p (p is returned to the application only
  * after the insert completes), so a clear bit proves p is not in the table;
  * a set bit for an unsampled p (a false positive) costs a locked chain walk,
- * with probability about (live entries) / (8 x buckets).
+ * with probability about (live entries) / buckets.
  * Entries marked `own` are blocks the tracker made the real allocator hand
  * out for itself (libunwind's per-thread TLS): they are in the table only
  * so that their free is recognised and kept out of the exact totals;
@@ -76,8 +77,8 @@ void livetab_postfork_parent(void);
 void livetab_postfork_child(void);
 
 /* ---- inline fast path ---- */
-extern uint8_t *livetab_filter;   /* one byte per bucket */
-extern unsigned livetab_lg_buckets;
+extern uint8_t *livetab_filter __attribute__((visibility("hidden")));   /* one bit per bucket */
+extern unsigned livetab_lg_buckets __attribute__((visibility("hidden")));
 /* Context: any thread, after livetab_maybe_contains said yes. */
 bool livetab_remove_slow(uintptr_t addr, struct livetab_entry *out);
 
@@ -90,10 +91,8 @@ static inline uint64_t livetab_hash(uintptr_t addr)
  * in the table; true means it may be. */
 static inline bool livetab_maybe_contains(uintptr_t addr)
 {
-	uint64_t h = livetab_hash(addr);
-	unsigned b = (unsigned)(h >> (64 - livetab_lg_buckets));
-	unsigned bit = (unsigned)(h >> (61 - livetab_lg_buckets)) & 7;
-	return (__atomic_load_n(&livetab_filter[b], __ATOMIC_ACQUIRE) >> bit) & 1;
+	uint64_t b = livetab_hash(addr) >> (64 - livetab_lg_buckets); /* the bucket */
+	return (__atomic_load_n(&livetab_filter[b >> 3], __ATOMIC_ACQUIRE) >> (b & 7)) & 1;
 }
 
 static inline bool livetab_remove(uintptr_t addr, struct livetab_entry *out)
