@@ -528,11 +528,20 @@ size_t core_block_size_verify(void *p)
 		return theirs;
 	size_t hdr = ((size_t *)p)[-1];
 	size_t mine = (hdr & ~(size_t)7) - ((hdr & 2) ? 16 : 8);
-	if (mine != theirs)
-		__atomic_store_n(&core_glibc_chunks, CORE_CHUNKS_NO, __ATOMIC_RELAXED);
-	else if (__atomic_add_fetch(&chunks_verified, 1, __ATOMIC_RELAXED) == CHUNKS_TO_VERIFY) {
-		__atomic_store_n(&core_glibc_chunks, CORE_CHUNKS_YES, __ATOMIC_RELAXED);
-		__atomic_fetch_or(&core_gate, CORE_GATE_CHUNKS, __ATOMIC_SEQ_CST);
+	/* NO is final. A mismatch seen by one thread while another counts the
+	 * last match may come after that thread's YES: both sides then re-check
+	 * in one order (seq_cst), so the gate's chunk bit never outlives NO. */
+	if (mine != theirs) {
+		__atomic_store_n(&core_glibc_chunks, CORE_CHUNKS_NO, __ATOMIC_SEQ_CST);
+		__atomic_fetch_and(&core_gate, ~CORE_GATE_CHUNKS, __ATOMIC_SEQ_CST);
+	} else if (__atomic_add_fetch(&chunks_verified, 1, __ATOMIC_RELAXED) == CHUNKS_TO_VERIFY) {
+		int expect = CORE_CHUNKS_VERIFYING;
+		if (__atomic_compare_exchange_n(&core_glibc_chunks, &expect, CORE_CHUNKS_YES, false,
+						__ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
+			__atomic_fetch_or(&core_gate, CORE_GATE_CHUNKS, __ATOMIC_SEQ_CST);
+			if (__atomic_load_n(&core_glibc_chunks, __ATOMIC_SEQ_CST) == CORE_CHUNKS_NO)
+				__atomic_fetch_and(&core_gate, ~CORE_GATE_CHUNKS, __ATOMIC_SEQ_CST);
+		}
 	}
 	return theirs;
 }

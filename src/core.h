@@ -27,7 +27,9 @@ extern int core_running __attribute__((visibility("hidden")));
 
 /* The hooks' fast-path gate: CORE_GATE_RUNNING mirrors core_running (set
  * after it, cleared before it, by atomic or/and), CORE_GATE_CHUNKS is set
- * once core_glibc_chunks is YES and never cleared. Only when both are set
+ * once core_glibc_chunks is YES, and cleared only if a mismatch seen during
+ * verification sets NO after another thread's YES (core_block_size_verify);
+ * after that it stays clear. Only when both are set
  * (CORE_GATE_OPEN) may a hook count with the chunk header inline; any other
  * value sends it to its generic path. Read with acquire loads. */
 enum { CORE_GATE_RUNNING = 1, CORE_GATE_CHUNKS = 2, CORE_GATE_OPEN = 3 };
