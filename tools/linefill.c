@@ -191,13 +191,19 @@ static int write_chain(sqlite3_stmt *del, sqlite3_stmt *ins, sqlite3_stmt *upd, 
  * each location's frames innermost first (inline_depth), the first frame
  * that is not an allocator; site_depth is its position in that order (the
  * order of v_stack_frames). All allocators: the innermost frame, position 0.
+ * The walk stops past the first location with a frame that is not an
+ * allocator: the frames above it cannot change the answer, and walking
+ * every stack to its root made this the bulk of heapdiff's time (20k
+ * stacks of 35 frames: 0.7 M rows sorted, against a few per stack).
  */
 static const char walk_sql[] =
 	"WITH RECURSIVE walk(stack_id, node, raw) AS ("
 	"  SELECT id, callsite_id, 0 FROM stacks WHERE callsite_id IS NOT NULL"
 	"  UNION ALL"
 	"  SELECT w.stack_id, c.parent_id, w.raw + 1 FROM walk w JOIN callsites c ON c.id = w.node"
-	"   WHERE c.parent_id IS NOT NULL AND w.raw < 100000)"
+	"   WHERE c.parent_id IS NOT NULL AND w.raw < 100000"
+	"     AND NOT EXISTS (SELECT 1 FROM frames f"
+	"                      WHERE f.location_id = c.location_id AND NOT f.is_allocator))"
 	"SELECT w.stack_id, c.location_id, f.inline_depth, f.is_allocator"
 	"  FROM walk w JOIN callsites c ON c.id = w.node"
 	"  JOIN frames f ON f.location_id = c.location_id"
