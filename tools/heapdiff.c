@@ -805,16 +805,86 @@ struct series_ctx {
 	struct ranked *rk;
 	size_t nshown;
 	size_t counts[4];
+	struct snapread_frame **frames;  /* [nshown]: the shown groups' stacks */
+	size_t *nframes;
 };
 
-static int series_frames(struct series_ctx *c, const struct series_group *g,
-			 struct snapread_frame **f, size_t *nf)
+struct by_snap {
+	size_t snap, i;      /* a shown group's rep_snap, its rank */
+};
+
+static int by_snap_cmp(const void *pa, const void *pb)
 {
-	*f = NULL;
-	*nf = 0;
+	const struct by_snap *a = pa, *b = pb;
+
+	if (a->snap != b->snap)
+		return a->snap < b->snap ? -1 : 1;
+	return (a->i > b->i) - (a->i < b->i);
+}
+
+/* The representatives of the groups whose rep_snap is snap, when the
+ * series was read as sums (every --by but stack): its rows once more, one
+ * by one. Returns 0 or -1. */
+static int series_reps(struct series_ctx *c, size_t snap, struct sbuf *key, struct sbuf *label)
+{
+	struct snapread_site *rows;
+	size_t nrows;
+	int rc = 0;
+
+	if (c->a->by == BY_STACK)
+		return 0; /* read row by row: series_add chose them */
+	if (snapread_sites(c->snaps[snap], &rows, &nrows) < 0)
+		return -1;
+	for (size_t r = 0; r < nrows && rc == 0; r++) {
+		rc = row_key(c->a, c->snaps[snap], &rows[r], key, label);
+		if (rc == 0)
+			series_offer_rep(&c->ser, snap, key->p, rows[r].stack_id, rows[r].live_bytes);
+	}
+	snapread_sites_free(rows, nrows);
+	return rc;
+}
+
+/* The frames of every shown group's representative stack (--by site and
+ * stack; none for the others), read snapshot by snapshot so that at most
+ * one snapshot's line-filled copy is held at a time. Returns 0 or -1. */
+static int series_read_frames(struct series_ctx *c, struct sbuf *key, struct sbuf *label)
+{
+	struct by_snap *order;
+	int rc = 0;
+
+	c->frames = msgs_xmalloc((c->nshown ? c->nshown : 1) * sizeof(*c->frames));
+	c->nframes = msgs_xmalloc((c->nshown ? c->nshown : 1) * sizeof(*c->nframes));
+	memset(c->frames, 0, (c->nshown ? c->nshown : 1) * sizeof(*c->frames));
+	memset(c->nframes, 0, (c->nshown ? c->nshown : 1) * sizeof(*c->nframes));
 	if (c->a->by != BY_SITE && c->a->by != BY_STACK)
 		return 0;
-	return snapread_frames(c->snaps[g->rep_snap], g->rep_stack_id, f, nf);
+	order = msgs_xmalloc((c->nshown ? c->nshown : 1) * sizeof(*order));
+	for (size_t i = 0; i < c->nshown; i++) {
+		order[i].snap = c->ser.groups[c->rk[i].g].rep_snap;
+		order[i].i = i;
+	}
+	qsort(order, c->nshown, sizeof(*order), by_snap_cmp);
+	for (size_t k = 0; k < c->nshown && rc == 0; k++) {
+		const struct series_group *g = &c->ser.groups[c->rk[order[k].i].g];
+		struct snapread *snap = c->snaps[order[k].snap];
+
+		rc = linefill_snapread(snap);
+		if (rc == 0 && (k == 0 || order[k - 1].snap != order[k].snap))
+			rc = series_reps(c, order[k].snap, key, label);
+		if (rc == 0)
+			rc = snapread_frames(snap, g->rep_stack_id, &c->frames[order[k].i],
+					     &c->nframes[order[k].i]);
+		if (k + 1 == c->nshown || order[k + 1].snap != order[k].snap)
+			linefill_release(snap);
+	}
+	free(order);
+	return rc;
+}
+
+static void series_frames(struct series_ctx *c, size_t i, struct snapread_frame **f, size_t *nf)
+{
+	*f = c->frames[i];
+	*nf = c->nframes[i];
 }
 
 static int series_json(FILE *out, struct series_ctx *c)
@@ -893,12 +963,8 @@ static int series_json(FILE *out, struct series_ctx *c)
 		for (size_t k = 0; k + 1 < c->n; k++)
 			fprintf(out, "%s%s", k ? ", " : "", noisy[k] ? "true" : "false");
 		fputs("], \"frames\": [", out);
-		if (series_frames(c, g, &f, &nf) < 0) {
-			rc = -1;
-			break;
-		}
+		series_frames(c, i, &f, &nf);
 		print_frames_json(out, f, nf);
-		snapread_frames_free(f, nf);
 		fputs("]}", out);
 	}
 	fputs(c->nshown ? "\n ]}\n" : "]}\n", out);
@@ -940,15 +1006,13 @@ static int series_text(FILE *out, struct series_ctx *c)
 				fprintf(out, " %" PRId64, g->bytes[k]);
 			fputc('\n', out);
 		}
-		if (series_frames(c, g, &f, &nf) < 0)
-			return -1;
+		series_frames(c, i, &f, &nf);
 		for (size_t k = 1; k < nf && (long)k <= c->a->callers; k++) {
 			fmt_frame(frame, sizeof(frame), &f[k]);
 			fprintf(out, "%*s<- %s\n", 12, "", frame);
 		}
 		if (nf > 1 && (long)nf - 1 > c->a->callers && c->a->callers > 0)
 			fprintf(out, "%*s<- ... %zu more\n", 12, "", nf - 1 - (size_t)c->a->callers);
-		snapread_frames_free(f, nf);
 	}
 
 	const struct snapread *first = c->snaps[0], *last = c->snaps[c->n - 1];
@@ -1006,7 +1070,14 @@ static int report_series(const struct args *a, struct snapread **snaps, size_t n
 
 		if (sm > c.sample)
 			c.sample = sm;
-		if (snapread_sites(snaps[i], &rows, &nrows) < 0) {
+		/* lines are filled in a copy of the file, dropped once its rows
+		 * are in the series: memory is one snapshot's, not n */
+		/* every --by but stack is a function of the call-site frame
+		 * and label: SQLite sums the rows, one per site, and the
+		 * representatives are found later (series_reps) */
+		if (linefill_snapread(snaps[i]) < 0 ||
+		    (a->by == BY_STACK ? snapread_sites(snaps[i], &rows, &nrows)
+				       : snapread_site_sums(snaps[i], &rows, &nrows)) < 0) {
 			status = MSGS_EXIT_INPUT;
 			goto out;
 		}
@@ -1016,8 +1087,11 @@ static int report_series(const struct args *a, struct snapread **snaps, size_t n
 				status = MSGS_EXIT_INPUT;
 				goto out;
 			}
-			if (series_add(&c.ser, i, key.p, label.p, rows[r].stack_id,
-				       rows[r].live_bytes, rows[r].live_count) < 0) {
+			if ((a->by == BY_STACK
+			     ? series_add(&c.ser, i, key.p, label.p, rows[r].stack_id,
+					  rows[r].live_bytes, rows[r].live_count)
+			     : series_add_sum(&c.ser, i, key.p, label.p, rows[r].live_bytes,
+					      rows[r].live_count, (size_t)rows[r].stacks)) < 0) {
 				snapread_sites_free(rows, nrows);
 				msgs_error("out of memory");
 				status = MSGS_EXIT_INTERNAL;
@@ -1025,6 +1099,7 @@ static int report_series(const struct args *a, struct snapread **snaps, size_t n
 			}
 		}
 		snapread_sites_free(rows, nrows);
+		linefill_release(snaps[i]);
 	}
 
 	c.t = msgs_xmalloc(n * sizeof(*c.t));
@@ -1055,8 +1130,11 @@ static int report_series(const struct args *a, struct snapread **snaps, size_t n
 	if (a->top > 0 && (size_t)a->top < c.nshown)
 		c.nshown = (size_t)a->top;
 
-	if ((a->json ? series_json(stdout, &c) : series_text(stdout, &c)) < 0)
+	if (series_read_frames(&c, &key, &label) < 0 ||
+	    (a->json ? series_json(stdout, &c) : series_text(stdout, &c)) < 0) {
 		status = MSGS_EXIT_INPUT;
+		goto out;
+	}
 
 	/* The gate looks at every group (invariant 5). */
 	gate_heap(a, snaps[0], snaps[n - 1]);
@@ -1076,6 +1154,10 @@ static int report_series(const struct args *a, struct snapread **snaps, size_t n
 		}
 	}
 out:
+	for (size_t i = 0; c.frames && i < c.nshown; i++)
+		snapread_frames_free(c.frames[i], c.nframes[i]);
+	free(c.frames);
+	free(c.nframes);
 	free(scratch);
 	free(c.rk);
 	free(c.t);
@@ -1221,7 +1303,8 @@ static int report_pair(const struct args *ap, struct snapread *old_snap,
 
 	old.snap = old_snap;
 	new.snap = new_snap;
-	if (snapread_sites(old.snap, &old.sites, &old.nsites) < 0 ||
+	if (linefill_snapread(old.snap) < 0 || linefill_snapread(new.snap) < 0 ||
+	    snapread_sites(old.snap, &old.sites, &old.nsites) < 0 ||
 	    snapread_sites(new.snap, &new.sites, &new.nsites) < 0) {
 		status = MSGS_EXIT_INPUT;
 		goto out;
@@ -1302,12 +1385,14 @@ int main(int argc, char **argv)
 		return rc == -2 ? MSGS_EXIT_USAGE : MSGS_EXIT_INPUT;
 	from_dir = rc == 1;
 
-	/* Invariant 1: open and check every file before printing anything. */
+	/* Invariant 1: open and check every file before printing anything.
+	 * Lines are filled later, one file at a time (report_pair,
+	 * report_series), so a series never holds every file in memory. */
 	snaps = calloc((size_t)a.nfiles, sizeof(*snaps));
 	if (!snaps)
 		return msgs_error("out of memory"), MSGS_EXIT_INTERNAL;
 	for (int i = 0; i < a.nfiles; i++) {
-		if (snapread_open(a.files[i], &snaps[i]) < 0 || linefill_snapread(snaps[i]) < 0) {
+		if (snapread_open(a.files[i], &snaps[i]) < 0) {
 			status = MSGS_EXIT_INPUT;
 			goto out;
 		}
