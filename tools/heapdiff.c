@@ -298,6 +298,34 @@ static bool same_process(const struct snapread *a, const struct snapread *b)
 	return fabs((ta - ua) - (tb - ub)) < 2.0;
 }
 
+/* Warnings of the report being made, for the series JSON ("warnings"):
+ * each also goes to stderr at once (invariant 4). */
+static char **warnings;
+static size_t nwarnings;
+
+static void warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void warn(const char *fmt, ...)
+{
+	char buf[2048];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	msgs_warning("%s", buf);
+	warnings = msgs_xrealloc(warnings, (nwarnings + 1) * sizeof(*warnings));
+	warnings[nwarnings++] = msgs_xstrdup(buf);
+}
+
+static void warnings_clear(void)
+{
+	for (size_t i = 0; i < nwarnings; i++)
+		free(warnings[i]);
+	free(warnings);
+	warnings = NULL;
+	nwarnings = 0;
+}
+
 static void warn_mismatches(struct snapread **snaps, int n)
 {
 	const struct snapread *first = snaps[0];
@@ -311,14 +339,14 @@ static void warn_mismatches(struct snapread **snaps, int n)
 		const char *b1 = snapread_meta_text(s, "build_id");
 
 		if (!warned_pid && p0 != p1) {
-			msgs_warning("'%s' and '%s' come from different processes "
+			warn("'%s' and '%s' come from different processes "
 				     "(pid %" PRId64 " and %" PRId64 "); sites are "
 				     "matched by call site only", first->path, s->path,
 				     p0, p1);
 			warned_pid = true;
 		}
 		if (!warned_build && b0 && b1 && strcmp(b0, b1) != 0) {
-			msgs_warning("'%s' and '%s' come from different builds "
+			warn("'%s' and '%s' come from different builds "
 				     "(build_id %s and %s); call sites may not match",
 				     first->path, s->path, b0, b1);
 			warned_build = true;
@@ -326,7 +354,7 @@ static void warn_mismatches(struct snapread **snaps, int n)
 		int64_t s0 = snapread_meta_int(first, "sample", 0);
 		int64_t s1 = snapread_meta_int(s, "sample", 0);
 		if (!warned_sample && s0 && s1 && s0 != s1) {
-			msgs_warning("'%s' and '%s' were sampled differently (sample %" PRId64
+			warn("'%s' and '%s' were sampled differently (sample %" PRId64
 				     " and %" PRId64 "); site numbers are estimates of unequal "
 				     "precision, the exact totals still compare", first->path,
 				     s->path, s0, s1);
@@ -336,7 +364,7 @@ static void warn_mismatches(struct snapread **snaps, int n)
 	double t0 = snapread_meta_real(first, "time", NAN);
 	double t1 = snapread_meta_real(snaps[n - 1], "time", NAN);
 	if (t1 < t0)
-		msgs_warning("'%s' was taken before '%s'; growth is new minus old, "
+		warn("'%s' was taken before '%s'; growth is new minus old, "
 			     "did you swap them?", snaps[n - 1]->path, first->path);
 }
 
@@ -545,7 +573,7 @@ static int check_programs(struct snapread **snaps, size_t n, bool force)
 		if (!e1 || !strcmp(e0, e1))
 			continue;
 		if (force) {
-			msgs_warning("'%s' and '%s' are snapshots of different programs "
+			warn("'%s' and '%s' are snapshots of different programs "
 				     "(%s and %s); compared anyway (--force)",
 				     snaps[0]->path, snaps[i]->path, e0, e1);
 			return 0;
@@ -595,10 +623,13 @@ static bool rss_not_heap(const struct snapread *a, const struct snapread *b)
 	return r >= RSS_NOTE_MIN && r > 2 * h;
 }
 
-static void print_rss_note(FILE *out, const struct snapread *a, const struct snapread *b)
+/* The RSS-versus-heap statement (heapdiff(1), RSS) into buf; "" when
+ * RSS did not grow much more than the heap. */
+static void rss_note(char *buf, size_t size, const struct snapread *a, const struct snapread *b)
 {
 	char r0[32], r1[32], rd[32], hd[32];
 
+	buf[0] = '\0';
 	if (!rss_not_heap(a, b))
 		return;
 	fmt_bytes(r0, sizeof(r0), snapread_meta_int(a, "rss_bytes", 0), false);
@@ -606,10 +637,19 @@ static void print_rss_note(FILE *out, const struct snapread *a, const struct sna
 	fmt_bytes(rd, sizeof(rd), rss_growth(a, b), true);
 	fmt_bytes(hd, sizeof(hd), snapread_meta_int(b, "live_bytes", 0) -
 		  snapread_meta_int(a, "live_bytes", 0), true);
-	fprintf(out, "note: RSS grew %s (%s -> %s, the tracker's own memory left out) "
-		"but the exact live heap only %s: the growth is not in live malloc "
-		"blocks (fragmentation, or memory outside malloc such as mmap, thread "
-		"stacks or a JIT); do not hunt a heap leak for it\n", rd, r0, r1, hd);
+	snprintf(buf, size, "RSS grew %s (%s -> %s, the tracker's own memory left out) "
+		 "but the exact live heap only %s: the growth is not in live malloc "
+		 "blocks (fragmentation, or memory outside malloc such as mmap, thread "
+		 "stacks or a JIT); do not hunt a heap leak for it", rd, r0, r1, hd);
+}
+
+static void print_rss_note(FILE *out, const struct snapread *a, const struct snapread *b)
+{
+	char note[1024];
+
+	rss_note(note, sizeof(note), a, b);
+	if (note[0])
+		fprintf(out, "note: %s\n", note);
 }
 
 static void gate_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -930,7 +970,17 @@ static int series_json(FILE *out, struct series_ctx *c)
 		fputs("null", out);
 	else
 		fprintf(out, "%" PRId64, r);
-	fprintf(out, ", \"rss_not_heap\": %s},\n", rss_not_heap(first, last) ? "true" : "false");
+	char note[1024];
+
+	rss_note(note, sizeof(note), first, last);
+	fprintf(out, ", \"rss_not_heap\": %s, \"note\": ", rss_not_heap(first, last) ? "true" : "false");
+	fmt_json_string(out, note[0] ? note : NULL);
+	fputs("},\n \"warnings\": [", out);
+	for (size_t i = 0; i < nwarnings; i++) {
+		fputs(i ? ", " : "", out);
+		fmt_json_string(out, warnings[i]);
+	}
+	fputs("],\n", out);
 	fprintf(out, " \"verdicts\": {\"leak\": %zu, \"growing\": %zu, \"transient\": %zu, "
 		"\"stable\": %zu},\n \"sites\": [", c->counts[0], c->counts[1], c->counts[2],
 		c->counts[3]);
@@ -1472,6 +1522,7 @@ int main(int argc, char **argv)
 			status = report_pair(&a, s[0], s[1]);
 		else
 			status = report_series(&a, s, n);
+		warnings_clear();
 	}
 	if (a.json && nreports > 1)
 		fputs("]}\n", stdout);
@@ -1482,6 +1533,7 @@ int main(int argc, char **argv)
 	if (status == MSGS_EXIT_OK && gate_failed)
 		status = MSGS_EXIT_GROWTH;
 out:
+	warnings_clear();
 	free(starts);
 	free(sel);
 	for (int i = 0; i < a.nfiles; i++)
