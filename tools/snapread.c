@@ -599,8 +599,14 @@ void snapread_frames_free(struct snapread_frame *v, size_t n)
 int snapread_profile(struct snapread *s, struct snapread_pstack **out, size_t *n)
 {
 	static const char sql_sites[] =
-		"SELECT stack_id, live_bytes, live_count, alloc_bytes, alloc_count"
+		"SELECT stack_id, live_bytes, live_count, alloc_bytes, alloc_count, NULL"
 		"  FROM sites ORDER BY stack_id";
+	static const char sql_sites_labels[] =
+		"SELECT s.stack_id, s.live_bytes, s.live_count, s.alloc_bytes, s.alloc_count, lb.name"
+		"  FROM sites s"
+		"  LEFT JOIN stacks st ON st.id = s.stack_id"
+		"  LEFT JOIN labels lb ON lb.id = st.label_id"
+		" ORDER BY s.stack_id";
 	static const char sql_v2[] =
 		"WITH RECURSIVE walk(sid, k, cs) AS ("
 		"  SELECT st.id, 0, st.callsite_id FROM stacks st"
@@ -637,7 +643,7 @@ int snapread_profile(struct snapread *s, struct snapread_pstack **out, size_t *n
 
 	*out = NULL;
 	*n = 0;
-	rc = sqlite3_prepare_v2(s->db, sql_sites, -1, &st, NULL);
+	rc = sqlite3_prepare_v2(s->db, s->has_labels ? sql_sites_labels : sql_sites, -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return msgs_error("cannot read sites from '%s': %s", s->path,
 				  sqlite3_errmsg(s->db));
@@ -652,6 +658,7 @@ int snapread_profile(struct snapread *s, struct snapread_pstack **out, size_t *n
 		v[len].live_count = sqlite3_column_int64(st, 2);
 		v[len].alloc_bytes = sqlite3_column_int64(st, 3);
 		v[len].alloc_count = sqlite3_column_int64(st, 4);
+		v[len].label = col_text(st, 5);
 		len++;
 	}
 	sqlite3_finalize(st);
@@ -714,7 +721,56 @@ void snapread_profile_free(struct snapread_pstack *v, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		snapread_frames_free(v[i].frames, v[i].nframes);
 		free(v[i].loc);
+		free(v[i].label);
 	}
+	free(v);
+}
+
+int snapread_labels(struct snapread *s, struct snapread_label **out, size_t *n)
+{
+	struct snapread_label *v = NULL;
+	size_t cap = 0, len = 0;
+	sqlite3_stmt *st;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (!s->has_labels)
+		return 0;
+	rc = sqlite3_prepare_v2(s->db,
+		"SELECT lb.name, sum(s.live_bytes) AS b, sum(s.live_count), count(*)"
+		"  FROM sites s JOIN stacks st ON st.id = s.stack_id"
+		"  JOIN labels lb ON lb.id = st.label_id"
+		" GROUP BY lb.id ORDER BY b DESC, lb.name", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return msgs_error("cannot read labels from '%s': %s", s->path,
+				  sqlite3_errmsg(s->db));
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (len == cap) {
+			cap = cap ? 2 * cap : 32;
+			v = msgs_xrealloc(v, cap * sizeof(*v));
+		}
+		v[len].name = col_text(st, 0);
+		v[len].live_bytes = sqlite3_column_int64(st, 1);
+		v[len].live_count = sqlite3_column_int64(st, 2);
+		v[len].stacks = sqlite3_column_int64(st, 3);
+		len++;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		snapread_labels_free(v, len);
+		return msgs_error("cannot read labels from '%s': %s", s->path,
+				  sqlite3_errmsg(s->db));
+	}
+	*out = v;
+	*n = len;
+	return 0;
+}
+
+void snapread_labels_free(struct snapread_label *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i].name);
 	free(v);
 }
 

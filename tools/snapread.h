@@ -113,6 +113,7 @@ struct snapread_pstack {
 	 * call site's); frames with the same loc are inline levels of one
 	 * address, innermost first. */
 	uint32_t *loc;
+	char *label;          /* heapsnap_set_label's; NULL: none, or a file without labels */
 };
 
 /* A modules row (snapread_modules). */
@@ -131,6 +132,19 @@ struct snapread_module {
  * after msgs_error(). */
 int snapread_profile(struct snapread *s, struct snapread_pstack **out, size_t *n);
 void snapread_profile_free(struct snapread_pstack *v, size_t n);
+
+/* A label and the live bytes of the stacks carrying it (snapread_labels). */
+struct snapread_label {
+	char *name;
+	int64_t live_bytes, live_count, stacks;
+};
+
+/* Context: main thread. Every label that a sites row carries, by live
+ * bytes (largest first, then name); none for a file without labels.
+ * Returns 0 with *out (free with snapread_labels_free) or -1 after
+ * msgs_error(). */
+int snapread_labels(struct snapread *s, struct snapread_label **out, size_t *n);
+void snapread_labels_free(struct snapread_label *v, size_t n);
 
 /* Context: main thread. Every modules row in id order. Returns 0 with
  * *out (free with snapread_modules_free) or -1 after msgs_error(). */
