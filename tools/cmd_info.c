@@ -4,7 +4,8 @@
  * Owns the info report: who (program, pid, command line), when (time,
  * trigger, seq), the exact totals from meta, the sampling rate, the
  * tracker's own cost, then the top sites by live bytes, grouped by call
- * site exactly as heapdiff groups them (rank.c against an empty snapshot).
+ * site exactly as heapdiff groups them (rank.c against an empty snapshot),
+ * and the request labels the sites carry, by live bytes.
  * Single-threaded. Invariants: reads through snapread only (read-only,
  * checked), lines a names-only file lacks filled in memory by linefill
  * (--debug-dir), never in the file; a missing meta key prints as "?"
@@ -141,6 +142,33 @@ static void print_header(const struct snapread *s)
 	putchar('\n');
 }
 
+/* The request labels (heapsnap_set_label) the sites carry, by live bytes:
+ * nothing for a file without labels or with none used. */
+static int print_labels(struct snapread *s, long top)
+{
+	struct snapread_label *v;
+	size_t n, shown;
+	char live[32];
+
+	if (snapread_labels(s, &v, &n) < 0)
+		return -1;
+	if (n) {
+		shown = top > 0 && (size_t)top < n ? (size_t)top : n;
+		printf("\n%zu label%s; top %zu by live bytes:\n", n, n == 1 ? "" : "s", shown);
+		printf("%10s %9s  %s\n", "LIVE", "COUNT", "LABEL");
+		for (size_t i = 0; i < shown; i++) {
+			fmt_bytes(live, sizeof(live), v[i].live_bytes, false);
+			printf("%10s %9" PRId64 "  ", live, v[i].live_count);
+			fmt_put_clean(stdout, v[i].name);
+			if (v[i].stacks > 1)
+				printf("  [%" PRId64 " stacks]", v[i].stacks);
+			putchar('\n');
+		}
+	}
+	snapread_labels_free(v, n);
+	return 0;
+}
+
 int cmd_info(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -240,6 +268,10 @@ int cmd_info(int argc, char **argv)
 	free(g);
 	free(rs);
 	snapread_sites_free(sites, nsites);
+	if (print_labels(s, top) < 0) {
+		snapread_close(s);
+		return MSGS_EXIT_INPUT;
+	}
 	snapread_close(s);
 	if (fflush(stdout) != 0) {
 		msgs_error("cannot write output: %s", strerror(errno));

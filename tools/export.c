@@ -98,6 +98,18 @@ static void label_of(char *buf, size_t len, const struct snapread_frame *f)
 			*c = ',';
 }
 
+/* "[label:NAME]", the root frame of a labelled stack (export.h), with
+ * invariant 2's characters replaced. */
+static void label_root(char *buf, size_t len, const char *name)
+{
+	snprintf(buf, len, "[label:%s]", name);
+	for (char *c = buf; *c; c++)
+		if (*c == ';')
+			*c = ',';
+		else if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			*c = '?';
+}
+
 static int add_snapshot(struct export_tree *t, struct snapread *s, bool is_new)
 {
 	struct snapread_pstack *v;
@@ -108,6 +120,11 @@ static int add_snapshot(struct export_tree *t, struct snapread *s, bool is_new)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
 		uint32_t at = 0;
+
+		if (v[i].label) {
+			label_root(label, sizeof(label), v[i].label);
+			at = child(t, at, label, NULL);
+		}
 
 		/* frames are call site first: walk them outermost first */
 		for (size_t k = v[i].nframes; k-- > 0;) {

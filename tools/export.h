@@ -11,7 +11,11 @@
  * smaller index; (2) labels never contain ';', a newline or another
  * control character (folded stacks split on them); (3) weights are never
  * negative: growth is new minus old clamped at 0 per node ("retained
- * growth"), live is the newer snapshot's live bytes.
+ * growth"), live is the newer snapshot's live bytes; (4) a stack sampled
+ * under a request label (heapsnap_set_label) hangs under a root frame
+ * "[label:NAME]", so the folded stacks, the flame graph and the
+ * .heapprofile group by label; unlabelled stacks start at their own
+ * outermost frame, as in a file without labels.
  */
 #ifndef HEAPSNAP_TOOLS_EXPORT_H
 #define HEAPSNAP_TOOLS_EXPORT_H

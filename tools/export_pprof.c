@@ -8,7 +8,9 @@
  * period_type space/bytes, period = the snapshot's sample rate; one mapping
  * per module with its build-id; a location per distinct (module, address)
  * with one line per inline level, innermost first; one function per
- * (name, file). Main thread only.
+ * (name, file); a labelled stack's sample carries the label "label" with
+ * its name as the string value (go tool pprof -tags, -tagfocus).
+ * Main thread only.
  * Invariants: (1) ids of mappings, locations and functions are non-zero,
  * unique and every referenced id exists (pprof's CheckValid); (2) every
  * sample has exactly four values; (3) string_table[0] is ""; (4) values
@@ -297,6 +299,12 @@ static int add_samples(struct pprof *p, struct snapread *s, int sign)
 			varint(&locs, (uint64_t)(sign * val[k]));
 		field_bytes(&p->packed, 2, locs.p, locs.len);
 		free(locs.p);
+		if (st->label) {
+			/* Sample { 3 Label { 1 key; 2 str } } (string table indices) */
+			field_varint(&p->sub, 1, (uint64_t)intern(&p->st, "label"));
+			field_varint(&p->sub, 2, (uint64_t)intern(&p->st, st->label));
+			field_msg(&p->packed, 3, &p->sub);
+		}
 		field_msg(&p->out, 2, &p->packed);
 	}
 	snapread_profile_free(v, n);

@@ -298,6 +298,34 @@ static bool same_process(const struct snapread *a, const struct snapread *b)
 	return fabs((ta - ua) - (tb - ub)) < 2.0;
 }
 
+/* Warnings of the report being made, for the series JSON ("warnings"):
+ * each also goes to stderr at once (invariant 4). */
+static char **warnings;
+static size_t nwarnings;
+
+static void warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void warn(const char *fmt, ...)
+{
+	char buf[2048];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	msgs_warning("%s", buf);
+	warnings = msgs_xrealloc(warnings, (nwarnings + 1) * sizeof(*warnings));
+	warnings[nwarnings++] = msgs_xstrdup(buf);
+}
+
+static void warnings_clear(void)
+{
+	for (size_t i = 0; i < nwarnings; i++)
+		free(warnings[i]);
+	free(warnings);
+	warnings = NULL;
+	nwarnings = 0;
+}
+
 static void warn_mismatches(struct snapread **snaps, int n)
 {
 	const struct snapread *first = snaps[0];
@@ -311,14 +339,14 @@ static void warn_mismatches(struct snapread **snaps, int n)
 		const char *b1 = snapread_meta_text(s, "build_id");
 
 		if (!warned_pid && p0 != p1) {
-			msgs_warning("'%s' and '%s' come from different processes "
+			warn("'%s' and '%s' come from different processes "
 				     "(pid %" PRId64 " and %" PRId64 "); sites are "
 				     "matched by call site only", first->path, s->path,
 				     p0, p1);
 			warned_pid = true;
 		}
 		if (!warned_build && b0 && b1 && strcmp(b0, b1) != 0) {
-			msgs_warning("'%s' and '%s' come from different builds "
+			warn("'%s' and '%s' come from different builds "
 				     "(build_id %s and %s); call sites may not match",
 				     first->path, s->path, b0, b1);
 			warned_build = true;
@@ -326,7 +354,7 @@ static void warn_mismatches(struct snapread **snaps, int n)
 		int64_t s0 = snapread_meta_int(first, "sample", 0);
 		int64_t s1 = snapread_meta_int(s, "sample", 0);
 		if (!warned_sample && s0 && s1 && s0 != s1) {
-			msgs_warning("'%s' and '%s' were sampled differently (sample %" PRId64
+			warn("'%s' and '%s' were sampled differently (sample %" PRId64
 				     " and %" PRId64 "); site numbers are estimates of unequal "
 				     "precision, the exact totals still compare", first->path,
 				     s->path, s0, s1);
@@ -336,7 +364,7 @@ static void warn_mismatches(struct snapread **snaps, int n)
 	double t0 = snapread_meta_real(first, "time", NAN);
 	double t1 = snapread_meta_real(snaps[n - 1], "time", NAN);
 	if (t1 < t0)
-		msgs_warning("'%s' was taken before '%s'; growth is new minus old, "
+		warn("'%s' was taken before '%s'; growth is new minus old, "
 			     "did you swap them?", snaps[n - 1]->path, first->path);
 }
 
@@ -545,7 +573,7 @@ static int check_programs(struct snapread **snaps, size_t n, bool force)
 		if (!e1 || !strcmp(e0, e1))
 			continue;
 		if (force) {
-			msgs_warning("'%s' and '%s' are snapshots of different programs "
+			warn("'%s' and '%s' are snapshots of different programs "
 				     "(%s and %s); compared anyway (--force)",
 				     snaps[0]->path, snaps[i]->path, e0, e1);
 			return 0;
@@ -595,10 +623,13 @@ static bool rss_not_heap(const struct snapread *a, const struct snapread *b)
 	return r >= RSS_NOTE_MIN && r > 2 * h;
 }
 
-static void print_rss_note(FILE *out, const struct snapread *a, const struct snapread *b)
+/* The RSS-versus-heap statement (heapdiff(1), RSS) into buf; "" when
+ * RSS did not grow much more than the heap. */
+static void rss_note(char *buf, size_t size, const struct snapread *a, const struct snapread *b)
 {
 	char r0[32], r1[32], rd[32], hd[32];
 
+	buf[0] = '\0';
 	if (!rss_not_heap(a, b))
 		return;
 	fmt_bytes(r0, sizeof(r0), snapread_meta_int(a, "rss_bytes", 0), false);
@@ -606,10 +637,19 @@ static void print_rss_note(FILE *out, const struct snapread *a, const struct sna
 	fmt_bytes(rd, sizeof(rd), rss_growth(a, b), true);
 	fmt_bytes(hd, sizeof(hd), snapread_meta_int(b, "live_bytes", 0) -
 		  snapread_meta_int(a, "live_bytes", 0), true);
-	fprintf(out, "note: RSS grew %s (%s -> %s, the tracker's own memory left out) "
-		"but the exact live heap only %s: the growth is not in live malloc "
-		"blocks (fragmentation, or memory outside malloc such as mmap, thread "
-		"stacks or a JIT); do not hunt a heap leak for it\n", rd, r0, r1, hd);
+	snprintf(buf, size, "RSS grew %s (%s -> %s, the tracker's own memory left out) "
+		 "but the exact live heap only %s: the growth is not in live malloc "
+		 "blocks (fragmentation, or memory outside malloc such as mmap, thread "
+		 "stacks or a JIT); do not hunt a heap leak for it", rd, r0, r1, hd);
+}
+
+static void print_rss_note(FILE *out, const struct snapread *a, const struct snapread *b)
+{
+	char note[1024];
+
+	rss_note(note, sizeof(note), a, b);
+	if (note[0])
+		fprintf(out, "note: %s\n", note);
 }
 
 static void gate_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -805,16 +845,86 @@ struct series_ctx {
 	struct ranked *rk;
 	size_t nshown;
 	size_t counts[4];
+	struct snapread_frame **frames;  /* [nshown]: the shown groups' stacks */
+	size_t *nframes;
 };
 
-static int series_frames(struct series_ctx *c, const struct series_group *g,
-			 struct snapread_frame **f, size_t *nf)
+struct by_snap {
+	size_t snap, i;      /* a shown group's rep_snap, its rank */
+};
+
+static int by_snap_cmp(const void *pa, const void *pb)
 {
-	*f = NULL;
-	*nf = 0;
+	const struct by_snap *a = pa, *b = pb;
+
+	if (a->snap != b->snap)
+		return a->snap < b->snap ? -1 : 1;
+	return (a->i > b->i) - (a->i < b->i);
+}
+
+/* The representatives of the groups whose rep_snap is snap, when the
+ * series was read as sums (every --by but stack): its rows once more, one
+ * by one. Returns 0 or -1. */
+static int series_reps(struct series_ctx *c, size_t snap, struct sbuf *key, struct sbuf *label)
+{
+	struct snapread_site *rows;
+	size_t nrows;
+	int rc = 0;
+
+	if (c->a->by == BY_STACK)
+		return 0; /* read row by row: series_add chose them */
+	if (snapread_sites(c->snaps[snap], &rows, &nrows) < 0)
+		return -1;
+	for (size_t r = 0; r < nrows && rc == 0; r++) {
+		rc = row_key(c->a, c->snaps[snap], &rows[r], key, label);
+		if (rc == 0)
+			series_offer_rep(&c->ser, snap, key->p, rows[r].stack_id, rows[r].live_bytes);
+	}
+	snapread_sites_free(rows, nrows);
+	return rc;
+}
+
+/* The frames of every shown group's representative stack (--by site and
+ * stack; none for the others), read snapshot by snapshot so that at most
+ * one snapshot's line-filled copy is held at a time. Returns 0 or -1. */
+static int series_read_frames(struct series_ctx *c, struct sbuf *key, struct sbuf *label)
+{
+	struct by_snap *order;
+	int rc = 0;
+
+	c->frames = msgs_xmalloc((c->nshown ? c->nshown : 1) * sizeof(*c->frames));
+	c->nframes = msgs_xmalloc((c->nshown ? c->nshown : 1) * sizeof(*c->nframes));
+	memset(c->frames, 0, (c->nshown ? c->nshown : 1) * sizeof(*c->frames));
+	memset(c->nframes, 0, (c->nshown ? c->nshown : 1) * sizeof(*c->nframes));
 	if (c->a->by != BY_SITE && c->a->by != BY_STACK)
 		return 0;
-	return snapread_frames(c->snaps[g->rep_snap], g->rep_stack_id, f, nf);
+	order = msgs_xmalloc((c->nshown ? c->nshown : 1) * sizeof(*order));
+	for (size_t i = 0; i < c->nshown; i++) {
+		order[i].snap = c->ser.groups[c->rk[i].g].rep_snap;
+		order[i].i = i;
+	}
+	qsort(order, c->nshown, sizeof(*order), by_snap_cmp);
+	for (size_t k = 0; k < c->nshown && rc == 0; k++) {
+		const struct series_group *g = &c->ser.groups[c->rk[order[k].i].g];
+		struct snapread *snap = c->snaps[order[k].snap];
+
+		rc = linefill_snapread(snap);
+		if (rc == 0 && (k == 0 || order[k - 1].snap != order[k].snap))
+			rc = series_reps(c, order[k].snap, key, label);
+		if (rc == 0)
+			rc = snapread_frames(snap, g->rep_stack_id, &c->frames[order[k].i],
+					     &c->nframes[order[k].i]);
+		if (k + 1 == c->nshown || order[k + 1].snap != order[k].snap)
+			linefill_release(snap);
+	}
+	free(order);
+	return rc;
+}
+
+static void series_frames(struct series_ctx *c, size_t i, struct snapread_frame **f, size_t *nf)
+{
+	*f = c->frames[i];
+	*nf = c->nframes[i];
 }
 
 static int series_json(FILE *out, struct series_ctx *c)
@@ -860,7 +970,17 @@ static int series_json(FILE *out, struct series_ctx *c)
 		fputs("null", out);
 	else
 		fprintf(out, "%" PRId64, r);
-	fprintf(out, ", \"rss_not_heap\": %s},\n", rss_not_heap(first, last) ? "true" : "false");
+	char note[1024];
+
+	rss_note(note, sizeof(note), first, last);
+	fprintf(out, ", \"rss_not_heap\": %s, \"note\": ", rss_not_heap(first, last) ? "true" : "false");
+	fmt_json_string(out, note[0] ? note : NULL);
+	fputs("},\n \"warnings\": [", out);
+	for (size_t i = 0; i < nwarnings; i++) {
+		fputs(i ? ", " : "", out);
+		fmt_json_string(out, warnings[i]);
+	}
+	fputs("],\n", out);
 	fprintf(out, " \"verdicts\": {\"leak\": %zu, \"growing\": %zu, \"transient\": %zu, "
 		"\"stable\": %zu},\n \"sites\": [", c->counts[0], c->counts[1], c->counts[2],
 		c->counts[3]);
@@ -893,12 +1013,8 @@ static int series_json(FILE *out, struct series_ctx *c)
 		for (size_t k = 0; k + 1 < c->n; k++)
 			fprintf(out, "%s%s", k ? ", " : "", noisy[k] ? "true" : "false");
 		fputs("], \"frames\": [", out);
-		if (series_frames(c, g, &f, &nf) < 0) {
-			rc = -1;
-			break;
-		}
+		series_frames(c, i, &f, &nf);
 		print_frames_json(out, f, nf);
-		snapread_frames_free(f, nf);
 		fputs("]}", out);
 	}
 	fputs(c->nshown ? "\n ]}\n" : "]}\n", out);
@@ -940,15 +1056,13 @@ static int series_text(FILE *out, struct series_ctx *c)
 				fprintf(out, " %" PRId64, g->bytes[k]);
 			fputc('\n', out);
 		}
-		if (series_frames(c, g, &f, &nf) < 0)
-			return -1;
+		series_frames(c, i, &f, &nf);
 		for (size_t k = 1; k < nf && (long)k <= c->a->callers; k++) {
 			fmt_frame(frame, sizeof(frame), &f[k]);
 			fprintf(out, "%*s<- %s\n", 12, "", frame);
 		}
 		if (nf > 1 && (long)nf - 1 > c->a->callers && c->a->callers > 0)
 			fprintf(out, "%*s<- ... %zu more\n", 12, "", nf - 1 - (size_t)c->a->callers);
-		snapread_frames_free(f, nf);
 	}
 
 	const struct snapread *first = c->snaps[0], *last = c->snaps[c->n - 1];
@@ -1006,7 +1120,14 @@ static int report_series(const struct args *a, struct snapread **snaps, size_t n
 
 		if (sm > c.sample)
 			c.sample = sm;
-		if (snapread_sites(snaps[i], &rows, &nrows) < 0) {
+		/* lines are filled in a copy of the file, dropped once its rows
+		 * are in the series: memory is one snapshot's, not n */
+		/* every --by but stack is a function of the call-site frame
+		 * and label: SQLite sums the rows, one per site, and the
+		 * representatives are found later (series_reps) */
+		if (linefill_snapread(snaps[i]) < 0 ||
+		    (a->by == BY_STACK ? snapread_sites(snaps[i], &rows, &nrows)
+				       : snapread_site_sums(snaps[i], &rows, &nrows)) < 0) {
 			status = MSGS_EXIT_INPUT;
 			goto out;
 		}
@@ -1016,8 +1137,11 @@ static int report_series(const struct args *a, struct snapread **snaps, size_t n
 				status = MSGS_EXIT_INPUT;
 				goto out;
 			}
-			if (series_add(&c.ser, i, key.p, label.p, rows[r].stack_id,
-				       rows[r].live_bytes, rows[r].live_count) < 0) {
+			if ((a->by == BY_STACK
+			     ? series_add(&c.ser, i, key.p, label.p, rows[r].stack_id,
+					  rows[r].live_bytes, rows[r].live_count)
+			     : series_add_sum(&c.ser, i, key.p, label.p, rows[r].live_bytes,
+					      rows[r].live_count, (size_t)rows[r].stacks)) < 0) {
 				snapread_sites_free(rows, nrows);
 				msgs_error("out of memory");
 				status = MSGS_EXIT_INTERNAL;
@@ -1025,6 +1149,7 @@ static int report_series(const struct args *a, struct snapread **snaps, size_t n
 			}
 		}
 		snapread_sites_free(rows, nrows);
+		linefill_release(snaps[i]);
 	}
 
 	c.t = msgs_xmalloc(n * sizeof(*c.t));
@@ -1055,8 +1180,11 @@ static int report_series(const struct args *a, struct snapread **snaps, size_t n
 	if (a->top > 0 && (size_t)a->top < c.nshown)
 		c.nshown = (size_t)a->top;
 
-	if ((a->json ? series_json(stdout, &c) : series_text(stdout, &c)) < 0)
+	if (series_read_frames(&c, &key, &label) < 0 ||
+	    (a->json ? series_json(stdout, &c) : series_text(stdout, &c)) < 0) {
 		status = MSGS_EXIT_INPUT;
+		goto out;
+	}
 
 	/* The gate looks at every group (invariant 5). */
 	gate_heap(a, snaps[0], snaps[n - 1]);
@@ -1076,6 +1204,10 @@ static int report_series(const struct args *a, struct snapread **snaps, size_t n
 		}
 	}
 out:
+	for (size_t i = 0; c.frames && i < c.nshown; i++)
+		snapread_frames_free(c.frames[i], c.nframes[i]);
+	free(c.frames);
+	free(c.nframes);
 	free(scratch);
 	free(c.rk);
 	free(c.t);
@@ -1221,7 +1353,8 @@ static int report_pair(const struct args *ap, struct snapread *old_snap,
 
 	old.snap = old_snap;
 	new.snap = new_snap;
-	if (snapread_sites(old.snap, &old.sites, &old.nsites) < 0 ||
+	if (linefill_snapread(old.snap) < 0 || linefill_snapread(new.snap) < 0 ||
+	    snapread_sites(old.snap, &old.sites, &old.nsites) < 0 ||
 	    snapread_sites(new.snap, &new.sites, &new.nsites) < 0) {
 		status = MSGS_EXIT_INPUT;
 		goto out;
@@ -1302,12 +1435,14 @@ int main(int argc, char **argv)
 		return rc == -2 ? MSGS_EXIT_USAGE : MSGS_EXIT_INPUT;
 	from_dir = rc == 1;
 
-	/* Invariant 1: open and check every file before printing anything. */
+	/* Invariant 1: open and check every file before printing anything.
+	 * Lines are filled later, one file at a time (report_pair,
+	 * report_series), so a series never holds every file in memory. */
 	snaps = calloc((size_t)a.nfiles, sizeof(*snaps));
 	if (!snaps)
 		return msgs_error("out of memory"), MSGS_EXIT_INTERNAL;
 	for (int i = 0; i < a.nfiles; i++) {
-		if (snapread_open(a.files[i], &snaps[i]) < 0 || linefill_snapread(snaps[i]) < 0) {
+		if (snapread_open(a.files[i], &snaps[i]) < 0) {
 			status = MSGS_EXIT_INPUT;
 			goto out;
 		}
@@ -1387,6 +1522,7 @@ int main(int argc, char **argv)
 			status = report_pair(&a, s[0], s[1]);
 		else
 			status = report_series(&a, s, n);
+		warnings_clear();
 	}
 	if (a.json && nreports > 1)
 		fputs("]}\n", stdout);
@@ -1397,6 +1533,7 @@ int main(int argc, char **argv)
 	if (status == MSGS_EXIT_OK && gate_failed)
 		status = MSGS_EXIT_GROWTH;
 out:
+	warnings_clear();
 	free(starts);
 	free(sel);
 	for (int i = 0; i < a.nfiles; i++)

@@ -41,12 +41,18 @@ int linefill_add_debug_dir(const char *dir);
  * are listed on stderr when verbose. Returns 0 or -1 after msgs_error(). */
 int linefill_db(void *db, const char *path, int verbose, struct linefill_stats *st);
 
-/* Context: main thread, right after snapread_open. For a schema 2 file with
+/* Context: main thread, after snapread_open. For a schema 2 file with
  * locations lacking lines: replaces s->db by an in-memory copy (read-only
- * from then on) whose lines are filled; the file is not written. A no-op for
- * schema 1 and for files with nothing to fill. Returns 0 or -1 after
+ * from then on) whose lines are filled, keeping the file's connection in
+ * s->file_db; the file is not written. A no-op for schema 1, for files with
+ * nothing to fill and for a file already filled. Returns 0 or -1 after
  * msgs_error(). */
 int linefill_snapread(struct snapread *s);
+
+/* Context: main thread. Drops the in-memory copy linefill_snapread made
+ * (its memory is about the file's size) and goes back to the file's own
+ * connection: a series holds one copy at a time. A no-op when s has none. */
+void linefill_release(struct snapread *s);
 
 /* Context: main thread. Closes the resolver (at exit). */
 void linefill_done(void);

@@ -78,22 +78,32 @@ static int new_group(struct series *s, const char *key, const char *label, size_
 	return 0;
 }
 
-int series_add(struct series *s, size_t snap, const char *key, const char *label,
-	       int64_t stack_id, int64_t bytes, int64_t count)
+/* The slot of key: its group's, or the empty one where it would go. */
+static size_t find_slot(const struct series *s, const char *key)
+{
+	size_t i = hash(key) & (s->nslots - 1);
+
+	while (s->slots[i] && strcmp(s->groups[s->slots[i] - 1].key, key))
+		i = (i + 1) & (s->nslots - 1);
+	return i;
+}
+
+/* The group of key, created with label when new, with bytes and count of
+ * snapshot snap added. NULL when out of memory. */
+static struct series_group *add_to(struct series *s, size_t snap, const char *key,
+				   const char *label, int64_t bytes, int64_t count)
 {
 	size_t i, gi;
 	struct series_group *g;
 
 	if (2 * (s->ngroups + 1) > s->nslots && grow_slots(s) < 0)
-		return -ENOMEM;
-	i = hash(key) & (s->nslots - 1);
-	while (s->slots[i] && strcmp(s->groups[s->slots[i] - 1].key, key))
-		i = (i + 1) & (s->nslots - 1);
+		return NULL;
+	i = find_slot(s, key);
 	if (s->slots[i]) {
 		gi = s->slots[i] - 1;
 	} else {
 		if (new_group(s, key, label, &gi) < 0)
-			return -ENOMEM;
+			return NULL;
 		s->slots[i] = gi + 1;
 	}
 	g = &s->groups[gi];
@@ -102,6 +112,52 @@ int series_add(struct series *s, size_t snap, const char *key, const char *label
 		g->first_count += count;
 	if (snap == s->nsnap - 1)
 		g->final_count += count;
+	return g;
+}
+
+int series_add_sum(struct series *s, size_t snap, const char *key, const char *label,
+		   int64_t bytes, int64_t count, size_t stacks)
+{
+	struct series_group *g = add_to(s, snap, key, label, bytes, count);
+
+	if (!g)
+		return -ENOMEM;
+	if (g->stacks == 0 || snap > g->rep_snap) {
+		g->rep_snap = snap;
+		g->rep_stack_id = -1;
+		g->rep_bytes = INT64_MIN;
+		g->stacks = stacks;
+	} else {
+		g->stacks += stacks;
+	}
+	return 0;
+}
+
+void series_offer_rep(struct series *s, size_t snap, const char *key, int64_t stack_id,
+		      int64_t bytes)
+{
+	size_t i = find_slot(s, key);
+	struct series_group *g;
+
+	if (!s->slots[i])
+		return;
+	g = &s->groups[s->slots[i] - 1];
+	if (g->rep_snap != snap)
+		return;
+	if (g->rep_stack_id < 0 || bytes > g->rep_bytes ||
+	    (bytes == g->rep_bytes && stack_id < g->rep_stack_id)) {
+		g->rep_stack_id = stack_id;
+		g->rep_bytes = bytes;
+	}
+}
+
+int series_add(struct series *s, size_t snap, const char *key, const char *label,
+	       int64_t stack_id, int64_t bytes, int64_t count)
+{
+	struct series_group *g = add_to(s, snap, key, label, bytes, count);
+
+	if (!g)
+		return -ENOMEM;
 	if (g->stacks == 0 || snap > g->rep_snap) {
 		g->rep_snap = snap;
 		g->rep_stack_id = stack_id;

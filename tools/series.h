@@ -46,6 +46,20 @@ int series_init(struct series *s, size_t nsnap);
 int series_add(struct series *s, size_t snap, const char *key, const char *label,
 	       int64_t stack_id, int64_t bytes, int64_t count);
 
+/* Context: main thread. Like series_add for a row that sums `stacks`
+ * stacks of snapshot snap (snapread_site_sums): the group's representative
+ * is then unknown (rep_stack_id -1) until series_offer_rep gives it, for
+ * the groups whose rep_snap is a snapshot read again row by row. Returns 0
+ * or -ENOMEM. */
+int series_add_sum(struct series *s, size_t snap, const char *key, const char *label,
+		   int64_t bytes, int64_t count, size_t stacks);
+
+/* Context: main thread. Offers stack_id (bytes live in snapshot snap) as
+ * the representative of key's group: taken when snap is the group's
+ * rep_snap and the stack beats the current one (invariant 4). */
+void series_offer_rep(struct series *s, size_t snap, const char *key, int64_t stack_id,
+		      int64_t bytes);
+
 /* Context: main thread. Frees everything; s may be zeroed. */
 void series_free(struct series *s);
 

@@ -298,6 +298,7 @@ void snapread_close(struct snapread *s)
 	if (!s)
 		return;
 	sqlite3_close(s->db);
+	sqlite3_close(s->file_db);
 	for (size_t i = 0; i < s->nmeta; i++) {
 		free(s->meta[i].key);
 		free(s->meta[i].s);
@@ -383,6 +384,8 @@ static void free_frame(struct snapread_frame *f)
 	free(f->module);
 }
 
+static int read_sites(struct snapread *s, const char *sql, struct snapread_site **out, size_t *n);
+
 int snapread_sites(struct snapread *s, struct snapread_site **out, size_t *n)
 {
 	static const char sql_v2[] =
@@ -416,6 +419,56 @@ int snapread_sites(struct snapread *s, struct snapread_site **out, size_t *n)
 		"  LEFT JOIN frames f ON f.id = sf.frame_id"
 		"  LEFT JOIN modules m ON m.id = f.module_id"
 		" ORDER BY s.stack_id";
+
+	return read_sites(s, s->has_labels ? sql_v2_labels
+			     : s->schema_version >= 2 ? sql_v2 : sql_v1, out, n);
+}
+
+int snapread_site_sums(struct snapread *s, struct snapread_site **out, size_t *n)
+{
+	/* The same columns as snapread_sites, the first three summed over
+	 * the group, stack_id replaced by the count of rows. */
+#define SUMS_V2(LAB, LABGROUP, LABCOL, LABJOIN) \
+		"SELECT g.n, g.b, g.c,"						\
+		"       f.function, f.file, f.line, m.path, l.offset, l.address" LABCOL \
+		"  FROM (SELECT st.site_location_id AS loc, st.site_inline_depth AS inl" LAB "," \
+		"               count(*) AS n, sum(s.live_bytes) AS b, sum(s.live_count) AS c" \
+		"          FROM sites s LEFT JOIN stacks st ON st.id = s.stack_id" \
+		"         GROUP BY loc, inl" LABGROUP ") g"			\
+		"  LEFT JOIN frames f ON f.location_id = g.loc AND f.inline_depth = g.inl" \
+		"  LEFT JOIN locations l ON l.id = g.loc"			\
+		"  LEFT JOIN modules m ON m.id = l.module_id" LABJOIN
+	static const char sql_v2[] = SUMS_V2("", "", "", "");
+	static const char sql_v2_labels[] =
+		SUMS_V2(", st.label_id AS lab", ", lab", ", lb.name",
+			"  LEFT JOIN labels lb ON lb.id = g.lab");
+#undef SUMS_V2
+	static const char sql_v1[] =
+		"SELECT g.n, g.b, g.c,"
+		"       f.function, f.file, f.line, m.path, f.offset, f.address"
+		"  FROM (SELECT sf.frame_id AS fid,"
+		"               count(*) AS n, sum(s.live_bytes) AS b, sum(s.live_count) AS c"
+		"          FROM sites s"
+		"          LEFT JOIN stacks st ON st.id = s.stack_id"
+		"          LEFT JOIN stack_frames sf"
+		"                 ON sf.stack_id = s.stack_id AND sf.raw_depth = st.site_depth"
+		"         GROUP BY fid) g"
+		"  LEFT JOIN frames f ON f.id = g.fid"
+		"  LEFT JOIN modules m ON m.id = f.module_id";
+	int rc = read_sites(s, s->has_labels ? sql_v2_labels
+			       : s->schema_version >= 2 ? sql_v2 : sql_v1, out, n);
+
+	for (size_t i = 0; rc == 0 && i < *n; i++) {
+		(*out)[i].stacks = (*out)[i].stack_id;
+		(*out)[i].stack_id = -1;
+	}
+	return rc;
+}
+
+/* Runs a sites query (columns: stack_id or count, live_bytes, live_count,
+ * the site frame, and the label when the file has labels). */
+static int read_sites(struct snapread *s, const char *sql, struct snapread_site **out, size_t *n)
+{
 	struct snapread_site *v = NULL;
 	size_t cap = 0, len = 0;
 	sqlite3_stmt *st;
@@ -423,8 +476,7 @@ int snapread_sites(struct snapread *s, struct snapread_site **out, size_t *n)
 
 	*out = NULL;
 	*n = 0;
-	rc = sqlite3_prepare_v2(s->db, s->has_labels ? sql_v2_labels
-					 : s->schema_version >= 2 ? sql_v2 : sql_v1, -1, &st, NULL);
+	rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return msgs_error("cannot read sites from '%s': %s", s->path,
 				  sqlite3_errmsg(s->db));
@@ -440,6 +492,7 @@ int snapread_sites(struct snapread *s, struct snapread_site **out, size_t *n)
 		site->stack_id = sqlite3_column_int64(st, 0);
 		site->live_bytes = sqlite3_column_int64(st, 1);
 		site->live_count = sqlite3_column_int64(st, 2);
+		site->stacks = 1;
 		read_frame(st, 3, &site->site);
 		site->label = s->has_labels ? col_text(st, 9) : NULL;
 	}
@@ -546,8 +599,14 @@ void snapread_frames_free(struct snapread_frame *v, size_t n)
 int snapread_profile(struct snapread *s, struct snapread_pstack **out, size_t *n)
 {
 	static const char sql_sites[] =
-		"SELECT stack_id, live_bytes, live_count, alloc_bytes, alloc_count"
+		"SELECT stack_id, live_bytes, live_count, alloc_bytes, alloc_count, NULL"
 		"  FROM sites ORDER BY stack_id";
+	static const char sql_sites_labels[] =
+		"SELECT s.stack_id, s.live_bytes, s.live_count, s.alloc_bytes, s.alloc_count, lb.name"
+		"  FROM sites s"
+		"  LEFT JOIN stacks st ON st.id = s.stack_id"
+		"  LEFT JOIN labels lb ON lb.id = st.label_id"
+		" ORDER BY s.stack_id";
 	static const char sql_v2[] =
 		"WITH RECURSIVE walk(sid, k, cs) AS ("
 		"  SELECT st.id, 0, st.callsite_id FROM stacks st"
@@ -584,7 +643,7 @@ int snapread_profile(struct snapread *s, struct snapread_pstack **out, size_t *n
 
 	*out = NULL;
 	*n = 0;
-	rc = sqlite3_prepare_v2(s->db, sql_sites, -1, &st, NULL);
+	rc = sqlite3_prepare_v2(s->db, s->has_labels ? sql_sites_labels : sql_sites, -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return msgs_error("cannot read sites from '%s': %s", s->path,
 				  sqlite3_errmsg(s->db));
@@ -599,6 +658,7 @@ int snapread_profile(struct snapread *s, struct snapread_pstack **out, size_t *n
 		v[len].live_count = sqlite3_column_int64(st, 2);
 		v[len].alloc_bytes = sqlite3_column_int64(st, 3);
 		v[len].alloc_count = sqlite3_column_int64(st, 4);
+		v[len].label = col_text(st, 5);
 		len++;
 	}
 	sqlite3_finalize(st);
@@ -661,7 +721,56 @@ void snapread_profile_free(struct snapread_pstack *v, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		snapread_frames_free(v[i].frames, v[i].nframes);
 		free(v[i].loc);
+		free(v[i].label);
 	}
+	free(v);
+}
+
+int snapread_labels(struct snapread *s, struct snapread_label **out, size_t *n)
+{
+	struct snapread_label *v = NULL;
+	size_t cap = 0, len = 0;
+	sqlite3_stmt *st;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (!s->has_labels)
+		return 0;
+	rc = sqlite3_prepare_v2(s->db,
+		"SELECT lb.name, sum(s.live_bytes) AS b, sum(s.live_count), count(*)"
+		"  FROM sites s JOIN stacks st ON st.id = s.stack_id"
+		"  JOIN labels lb ON lb.id = st.label_id"
+		" GROUP BY lb.id ORDER BY b DESC, lb.name", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return msgs_error("cannot read labels from '%s': %s", s->path,
+				  sqlite3_errmsg(s->db));
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (len == cap) {
+			cap = cap ? 2 * cap : 32;
+			v = msgs_xrealloc(v, cap * sizeof(*v));
+		}
+		v[len].name = col_text(st, 0);
+		v[len].live_bytes = sqlite3_column_int64(st, 1);
+		v[len].live_count = sqlite3_column_int64(st, 2);
+		v[len].stacks = sqlite3_column_int64(st, 3);
+		len++;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		snapread_labels_free(v, len);
+		return msgs_error("cannot read labels from '%s': %s", s->path,
+				  sqlite3_errmsg(s->db));
+	}
+	*out = v;
+	*n = len;
+	return 0;
+}
+
+void snapread_labels_free(struct snapread_label *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i].name);
 	free(v);
 }
 

@@ -53,11 +53,14 @@ struct snapread_site {
 	int64_t live_bytes, live_count;
 	struct snapread_frame site;   /* depth 0 frame; all NULL when missing */
 	char *label;                  /* heapsnap_set_label's; NULL: none, or a file without labels */
+	int64_t stacks;               /* sites rows in this row: 1, or a snapread_site_sums count */
 };
 
 struct snapread {
 	char *path;
 	void *db;                     /* sqlite3 *, opaque to callers */
+	void *file_db;                /* the file's own connection while db is
+				       * linefill's in-memory copy, else NULL */
 	struct snapread_kv *meta;     /* sorted by key */
 	size_t nmeta;
 	int64_t schema_version;
@@ -84,6 +87,15 @@ const char *snapread_meta_text(const struct snapread *s, const char *key);
 int snapread_sites(struct snapread *s, struct snapread_site **out, size_t *n);
 void snapread_sites_free(struct snapread_site *v, size_t n);
 
+/* Context: main thread. The sites rows summed by call-site frame (and
+ * label): one row per distinct (call-site location, inline level, label),
+ * aggregated by SQLite, so a snapshot of 20k stacks on a few sites gives a
+ * few rows. live_bytes and live_count are sums, stacks the rows summed,
+ * stack_id is -1. Several rows may still name the same site (two return
+ * addresses on one line): callers merge by their own key. Returns 0 with
+ * *out (free with snapread_sites_free) or -1 after msgs_error(). */
+int snapread_site_sums(struct snapread *s, struct snapread_site **out, size_t *n);
+
 /* Context: main thread. Frames of one stack with depth >= 0 (call site
  * first, then callers). Returns 0 or -1 after msgs_error(). */
 int snapread_frames(struct snapread *s, int64_t stack_id,
@@ -101,6 +113,7 @@ struct snapread_pstack {
 	 * call site's); frames with the same loc are inline levels of one
 	 * address, innermost first. */
 	uint32_t *loc;
+	char *label;          /* heapsnap_set_label's; NULL: none, or a file without labels */
 };
 
 /* A modules row (snapread_modules). */
@@ -119,6 +132,19 @@ struct snapread_module {
  * after msgs_error(). */
 int snapread_profile(struct snapread *s, struct snapread_pstack **out, size_t *n);
 void snapread_profile_free(struct snapread_pstack *v, size_t n);
+
+/* A label and the live bytes of the stacks carrying it (snapread_labels). */
+struct snapread_label {
+	char *name;
+	int64_t live_bytes, live_count, stacks;
+};
+
+/* Context: main thread. Every label that a sites row carries, by live
+ * bytes (largest first, then name); none for a file without labels.
+ * Returns 0 with *out (free with snapread_labels_free) or -1 after
+ * msgs_error(). */
+int snapread_labels(struct snapread *s, struct snapread_label **out, size_t *n);
+void snapread_labels_free(struct snapread_label *v, size_t n);
 
 /* Context: main thread. Every modules row in id order. Returns 0 with
  * *out (free with snapread_modules_free) or -1 after msgs_error(). */

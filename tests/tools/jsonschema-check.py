@@ -3,7 +3,7 @@
 
 Uses python3-jsonschema when installed; otherwise a minimal validator of
 the keywords doc/heapdiff.schema.json uses (type, properties, required,
-additionalProperties, items, minimum, enum, $ref to #/$defs/...). An
+additionalProperties, items, minimum, enum, oneOf, $ref to #/$defs/...). An
 unknown keyword in the schema is an error, so the fallback never passes a
 document it did not check. Exit 0 valid, 1 invalid (the reasons on
 stderr), 2 usage or unreadable input. JSONSCHEMA_BUILTIN=1 in the
@@ -11,7 +11,7 @@ environment forces the built-in validator."""
 import json, os, sys
 
 KNOWN = {"$schema", "$id", "title", "description", "type", "properties", "required",
-         "additionalProperties", "items", "minimum", "enum", "$ref", "$defs"}
+         "additionalProperties", "items", "minimum", "enum", "oneOf", "$ref", "$defs"}
 TYPES = {
     "object": lambda v: isinstance(v, dict),
     "array": lambda v: isinstance(v, list),
@@ -30,6 +30,16 @@ def validate(root, schema, v, where, errors):
         ref = schema["$ref"]
         assert ref.startswith("#/$defs/"), ref
         validate(root, root["$defs"][ref[len("#/$defs/"):]], v, where, errors)
+    if "oneOf" in schema:
+        tries = []
+        for sub in schema["oneOf"]:
+            e = []
+            validate(root, sub, v, where, e)
+            tries.append(e)
+        ok = sum(1 for e in tries if not e)
+        if ok != 1:
+            errors.append("%s: matches %d of the oneOf schemas, not exactly one (%s)" %
+                          (where, ok, "; ".join(e[0] for e in tries if e) or "all match"))
     if "type" in schema:
         ts = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
         if not any(TYPES[t](v) for t in ts):

@@ -172,6 +172,32 @@ START_TEST(series_sums_by_key_with_zero_where_absent)
 }
 END_TEST
 
+START_TEST(series_sums_take_the_representative_of_their_last_snapshot)
+{
+	struct series s;
+
+	ck_assert_int_eq(series_init(&s, 3), 0);
+	ck_assert_int_eq(series_add_sum(&s, 0, "leak", "leak (a.c:1)", 100, 2, 2), 0);
+	ck_assert_int_eq(series_add_sum(&s, 1, "leak", "leak (a.c:1)", 300, 3, 2), 0);
+	ck_assert_int_eq(series_add_sum(&s, 1, "leak", "leak (a.c:1)", 50, 1, 1), 0);
+	ck_assert_int_eq(s.groups[0].bytes[1], 350);
+	ck_assert_uint_eq(s.groups[0].stacks, 3);
+	ck_assert_uint_eq(s.groups[0].rep_snap, 1);
+	ck_assert_int_eq(s.groups[0].rep_stack_id, -1);
+	series_offer_rep(&s, 0, "leak", 7, 1000);   /* not its last snapshot */
+	ck_assert_int_eq(s.groups[0].rep_stack_id, -1);
+	series_offer_rep(&s, 1, "none", 8, 1000);   /* no such group */
+	series_offer_rep(&s, 1, "leak", 9, 200);
+	series_offer_rep(&s, 1, "leak", 4, 100);
+	series_offer_rep(&s, 1, "leak", 6, 200);    /* a tie: the lower id */
+	series_offer_rep(&s, 1, "leak", 3, 50);
+	ck_assert_int_eq(s.groups[0].rep_stack_id, 6);
+	ck_assert_int_eq(s.groups[0].rep_bytes, 200);
+	ck_assert_int_eq(s.groups[0].first_count, 2);
+	series_free(&s);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("trend");
@@ -188,6 +214,7 @@ int main(void)
 	tcase_add_test(tc, evidence_order_puts_leaks_first_by_slope);
 	tcase_add_test(tc, sparkline_scales_from_low_to_peak);
 	tcase_add_test(tc, series_sums_by_key_with_zero_where_absent);
+	tcase_add_test(tc, series_sums_take_the_representative_of_their_last_snapshot);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
