@@ -1,11 +1,9 @@
 /*
  * modmap.c: loaded modules via dl_iterate_phdr, build-ids from PT_NOTE, and
- * the modules dlclose'd since start-up (the exported dlclose).
- * Context: writer thread, guard held; takes the loader's lock only through
- * dl_iterate_phdr and never while holding a tracker lock. dlclose: any
- * application thread; the real dlclose runs without the guard (the
- * destructors it runs are the program's, tracked as ever), errno is what
- * it left.
+ * the modules dlclose'd since start-up (told by dlclose.c).
+ * Context: writer thread, or dlclose.c on an application thread, guard
+ * held; takes the loader's lock only through dl_iterate_phdr and never
+ * while holding a tracker lock.
  * The unloaded list is append-only, fixed-size (UNLOADED_MAX, static: it
  * never moves, entries are never freed) and lock-free: a slot is claimed
  * with an atomic increment and published by its ready flag, so neither a
@@ -16,11 +14,8 @@
 #include "modmap.h"
 
 #include "arena.h"
-#include "core.h"
 #include "debug.h"
-#include "tstate.h"
 
-#include <dlfcn.h>
 #include <elf.h>
 #include <errno.h>
 #include <link.h>
@@ -197,10 +192,33 @@ const struct modmap_module *modmap_unloaded(size_t i)
 	return &unloaded[i].m;
 }
 
-/* ---- dlclose ---- */
+long modmap_find(const struct modmap *m, uintptr_t addr)
+{
+	size_t lo = 0, hi = m->n;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (addr < m->v[mid].lo)
+			hi = mid;
+		else if (addr >= m->v[mid].hi)
+			lo = mid + 1;
+		else
+			return (long)mid;
+	}
+	return -1;
+}
 
-/* Remembers a module that dlclose unmapped, unless it is remembered already. */
-static void remember_unloaded(const struct modmap_module *mod)
+void modmap_free(struct modmap *m)
+{
+	for (size_t i = 0; i < m->n; i++)
+		arena_free(m->v[i].path);
+	arena_free(m->v);
+	m->v = NULL;
+	m->n = 0;
+}
+
+/* ---- modules dlclose'd ---- */
+
+void modmap_remember_unloaded(const struct modmap_module *mod)
 {
 	size_t n = __atomic_load_n(&unloaded_claimed, __ATOMIC_ACQUIRE);
 	for (size_t i = 0; i < n && i < UNLOADED_MAX; i++) {
@@ -224,82 +242,4 @@ static void remember_unloaded(const struct modmap_module *mod)
 		unloaded[i].m.ino = (unsigned long)st.st_ino;
 	}
 	__atomic_store_n(&unloaded[i].ready, 1, __ATOMIC_RELEASE);
-}
-
-static int (*next_dlclose)(void *);
-
-/* The exported dlclose: the modules mapped before and after the real one;
- * those gone are remembered, with their path, build-id and load address,
- * so that the addresses live stacks hold in them are still named (from the
- * file on disk) by later snapshots. Only while tracking; the tracker's own
- * calls (guard held) go straight through. */
-__attribute__((visibility("default"))) int dlclose(void *handle)
-{
-	struct tstate *ts = &tstate_tls;
-	int (*next)(void *) = __atomic_load_n(&next_dlclose, __ATOMIC_ACQUIRE);
-	if (!next) {
-		int saved = errno;
-		tstate_guard_enter(ts);
-		next = (int (*)(void *))dlsym(RTLD_NEXT, "dlclose");
-		tstate_guard_leave(ts);
-		errno = saved;
-		if (!next)
-			return -1; /* no dlclose after us: not glibc */
-		__atomic_store_n(&next_dlclose, next, __ATOMIC_RELEASE);
-	}
-	if (ts->guard || !__atomic_load_n(&core_running, __ATOMIC_ACQUIRE))
-		return next(handle);
-	int saved = errno;
-	tstate_guard_enter(ts);
-	struct modmap before;
-	int rc = modmap_read(&before);
-	tstate_guard_leave(ts);
-	errno = saved;
-	int r = next(handle);
-	saved = errno;
-	tstate_guard_enter(ts);
-	struct modmap after;
-	if (rc == 0 && modmap_read(&after) == 0) {
-		for (size_t i = 0; i < before.n; i++) {
-			const struct modmap_module *b = &before.v[i];
-			if (b->unloaded)
-				continue;
-			bool still = false;
-			for (size_t j = 0; j < after.n && !still; j++)
-				still = !after.v[j].unloaded && after.v[j].base == b->base && after.v[j].lo == b->lo &&
-					strcmp(after.v[j].path, b->path) == 0;
-			if (!still)
-				remember_unloaded(b);
-		}
-		modmap_free(&after);
-	}
-	if (rc == 0)
-		modmap_free(&before);
-	tstate_guard_leave(ts);
-	errno = saved;
-	return r;
-}
-
-long modmap_find(const struct modmap *m, uintptr_t addr)
-{
-	size_t lo = 0, hi = m->n;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		if (addr < m->v[mid].lo)
-			hi = mid;
-		else if (addr >= m->v[mid].hi)
-			lo = mid + 1;
-		else
-			return (long)mid;
-	}
-	return -1;
-}
-
-void modmap_free(struct modmap *m)
-{
-	for (size_t i = 0; i < m->n; i++)
-		arena_free(m->v[i].path);
-	arena_free(m->v);
-	m->v = NULL;
-	m->n = 0;
 }

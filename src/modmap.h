@@ -41,6 +41,10 @@ int modmap_read(struct modmap *m);
  * the last one published. */
 const struct modmap_module *modmap_unloaded(size_t i);
 
+/* Context: any thread, guard held. Remembers mod (copied: its path into the
+ * arena), unmapped by dlclose, unless it is remembered already. */
+void modmap_remember_unloaded(const struct modmap_module *mod);
+
 /* Context: writer. Index of the module containing addr, or -1. */
 long modmap_find(const struct modmap *m, uintptr_t addr);
 
