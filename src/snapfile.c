@@ -422,52 +422,99 @@ static void batches_finalize(struct db *d)
  * order, which appends to the callsites b-tree, and only the frames below
  * the shared prefix are looked up. */
 
-static int stack_cmp(const struct stacktab_entry *a, const struct stacktab_entry *b)
+/* The number of outer frames a and b share, counting on from h (the first
+ * h are known to be equal). */
+static unsigned common_from(const struct stacktab_entry *a, const struct stacktab_entry *b, unsigned h)
 {
 	unsigned n = a->nframes < b->nframes ? a->nframes : b->nframes;
 	const uintptr_t *x = a->frames + a->nframes, *y = b->frames + b->nframes;
-	for (unsigned k = 1; k <= n; k++)
-		if (x[-(long)k] != y[-(long)k])
-			return x[-(long)k] < y[-(long)k] ? -1 : 1;
-	return (a->nframes > b->nframes) - (a->nframes < b->nframes);
+	while (h < n && x[-(long)h - 1] == y[-(long)h - 1])
+		h++;
+	return h;
 }
 
-static unsigned common_prefix(const struct stacktab_entry *a, const struct stacktab_entry *b)
+/* Does a sort before b, given that they share k outer frames: by the first
+ * outer frame that differs, else the shorter first; a on a tie (stable). */
+static bool sorts_before(const struct stacktab_entry *a, const struct stacktab_entry *b, unsigned k)
 {
-	unsigned n = a->nframes < b->nframes ? a->nframes : b->nframes, k = 0;
-	const uintptr_t *x = a->frames + a->nframes, *y = b->frames + b->nframes;
-	while (k < n && x[-(long)k - 1] == y[-(long)k - 1])
-		k++;
-	return k;
+	if (k < a->nframes && k < b->nframes)
+		return a->frames[a->nframes - 1 - k] < b->frames[b->nframes - 1 - k];
+	return a->nframes <= b->nframes;
 }
 
-/* ord[0..n) = the positions of v in stack_cmp order: a bottom-up merge sort
- * (stable, n log n, scratch from the arena: qsort may call malloc). */
-static int sort_stacks(struct stacktab_entry *const *v, uint32_t *ord, size_t n)
+/* ord[0..n) = the positions of v in that order, lcp[i] = the outer frames
+ * stack ord[i] shares with stack ord[i - 1] (lcp[0] = 0). A bottom-up merge
+ * sort that carries those prefix lengths: each head's length shared with
+ * the last element merged decides most steps without reading a frame, and
+ * a comparison starts where the shared prefix ends, so the long common
+ * outer frames of a program's stacks are not compared again and again.
+ * Stable, n log n; scratch from the arena (qsort may call malloc). */
+static int sort_stacks(struct stacktab_entry *const *v, uint32_t *ord, uint32_t *lcp, size_t n)
 {
-	uint32_t *tmp = arena_alloc(n * sizeof(*tmp) + sizeof(*tmp));
+	uint32_t *tmp = arena_alloc(2 * (n + 1) * sizeof(*tmp));
 	if (!tmp)
 		return -ENOMEM;
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		ord[i] = (uint32_t)i;
-	uint32_t *src = ord, *dst = tmp;
+		lcp[i] = 0;
+	}
+	uint32_t *src = ord, *slcp = lcp, *dst = tmp, *dlcp = tmp + n + 1;
 	for (size_t w = 1; w < n; w *= 2) {
 		for (size_t lo = 0; lo < n; lo += 2 * w) {
 			size_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;
 			size_t i = lo, j = mid, k = lo;
-			while (i < mid && j < hi)
-				dst[k++] = stack_cmp(v[src[j]], v[src[i]]) < 0 ? src[j++] : src[i++];
-			while (i < mid)
-				dst[k++] = src[i++];
-			while (j < hi)
-				dst[k++] = src[j++];
+			/* prefix each head shares with the last merged (none yet: 0) */
+			uint32_t la = 0, lb = 0;
+			while (i < mid && j < hi) {
+				bool take_a;
+				uint32_t shared;
+				if (la != lb) {
+					/* the head sharing more with the last one sorts first */
+					take_a = la > lb;
+					shared = take_a ? la : lb;
+				} else {
+					unsigned c = common_from(v[src[i]], v[src[j]], la);
+					take_a = sorts_before(v[src[i]], v[src[j]], c);
+					shared = la;
+					if (take_a)
+						lb = c;
+					else
+						la = c;
+				}
+				if (take_a) {
+					dst[k] = src[i];
+					dlcp[k++] = shared;
+					if (++i < mid)
+						la = slcp[i];
+				} else {
+					dst[k] = src[j];
+					dlcp[k++] = shared;
+					if (++j < hi)
+						lb = slcp[j];
+				}
+			}
+			for (bool first = true; i < mid; i++, first = false) {
+				dst[k] = src[i];
+				dlcp[k++] = first ? la : slcp[i];
+			}
+			for (bool first = true; j < hi; j++, first = false) {
+				dst[k] = src[j];
+				dlcp[k++] = first ? lb : slcp[j];
+			}
 		}
 		uint32_t *t = src;
 		src = dst;
 		dst = t;
+		t = slcp;
+		slcp = dlcp;
+		dlcp = t;
 	}
-	if (src != ord)
+	if (src != ord) {
 		memcpy(ord, src, n * sizeof(*ord));
+		memcpy(lcp, slcp, n * sizeof(*lcp));
+	}
+	if (n)
+		lcp[0] = 0;
 	arena_free(tmp);
 	return 0;
 }
@@ -525,20 +572,20 @@ struct stack_info {
 	uint32_t site_level;
 };
 
-/* The trie pass: stacks in stack_cmp order (ord), their new nodes and the
- * locations those reference (first use in the file), and each stack's node
- * and call site into info[position]. path_loc/path_node: scratch of maxf
- * entries, indexed by depth from the outermost frame. */
+/* The trie pass: stacks in sort_stacks order (ord; lcp[i]: outer frames
+ * shared with the one before), their new nodes and the locations those
+ * reference (first use in the file), and each stack's node and call site
+ * into info[position]. path_loc/path_node: scratch of maxf entries, indexed
+ * by depth from the outermost frame. */
 static int write_trie(struct db *d, const struct snapfile_input *in, const uint32_t *ord,
-		      struct stack_info *info, struct snapfile_location **path_loc, uint32_t *path_node,
+		      const uint32_t *lcp, struct stack_info *info, struct snapfile_location **path_loc, uint32_t *path_node,
 		      struct counts *c)
 {
 	int rc = 0;
-	const struct stacktab_entry *prev = NULL;
 	for (size_t i = 0; i < in->nstacks && !rc; i++) {
 		const struct stacktab_entry *e = in->stacks[ord[i]];
 		unsigned n = e->nframes;
-		for (unsigned depth = prev ? common_prefix(prev, e) : 0; depth < n && !rc; depth++) {
+		for (unsigned depth = lcp[i]; depth < n && !rc; depth++) {
 			struct snapfile_location *l = in->locate(e->frames[n - 1 - depth], in->locate_ctx);
 			if (!l)
 				return -ENOMEM;
@@ -569,7 +616,6 @@ static int write_trie(struct db *d, const struct snapfile_input *in, const uint3
 			si->site_depth = 0;
 			si->site_loc = path_loc[n - 1]->id;
 		}
-		prev = e;
 	}
 	return rc ? rc : batch_flush(d->callsites);
 }
@@ -608,14 +654,15 @@ static int write_stacks(struct db *d, const struct snapfile_input *in, struct co
 			maxf = in->stacks[i]->nframes;
 	size_t n = in->nstacks;
 	uint32_t *ord = arena_alloc(n * sizeof(*ord) + sizeof(*ord));
+	uint32_t *lcp = arena_alloc(n * sizeof(*lcp) + sizeof(*lcp));
 	struct stack_info *info = arena_alloc(n * sizeof(*info) + sizeof(*info));
 	struct snapfile_location **path_loc = arena_alloc(maxf * sizeof(*path_loc));
 	uint32_t *path_node = arena_alloc(maxf * sizeof(*path_node));
-	int rc = ord && info && path_loc && path_node ? 0 : -ENOMEM;
+	int rc = ord && lcp && info && path_loc && path_node ? 0 : -ENOMEM;
 	if (!rc)
-		rc = sort_stacks(in->stacks, ord, n);
+		rc = sort_stacks(in->stacks, ord, lcp, n);
 	if (!rc)
-		rc = write_trie(d, in, ord, info, path_loc, path_node, c);
+		rc = write_trie(d, in, ord, lcp, info, path_loc, path_node, c);
 	/* rows in the order of the list, newest first: ids descending */
 	for (size_t i = n; i-- > 0 && !rc;)
 		rc = write_stack(d, in->stacks[i], &info[i], c);
@@ -624,6 +671,7 @@ static int write_stacks(struct db *d, const struct snapfile_input *in, struct co
 	if (!rc)
 		rc = batch_flush(d->sites);
 	arena_free(ord);
+	arena_free(lcp);
 	arena_free(info);
 	arena_free(path_loc);
 	arena_free(path_node);
