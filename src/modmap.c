@@ -1,7 +1,15 @@
 /*
- * modmap.c: loaded modules via dl_iterate_phdr, build-ids from PT_NOTE.
- * Context: writer thread, guard held; takes the loader's lock only through
- * dl_iterate_phdr and never while holding a tracker lock.
+ * modmap.c: loaded modules via dl_iterate_phdr, build-ids from PT_NOTE, and
+ * the modules dlclose'd since start-up (told by dlclose.c).
+ * Context: writer thread, or dlclose.c on an application thread, guard
+ * held; takes the loader's lock only through dl_iterate_phdr and never
+ * while holding a tracker lock.
+ * The unloaded list is append-only, fixed-size (UNLOADED_MAX, static: it
+ * never moves, entries are never freed) and lock-free: a slot is claimed
+ * with an atomic increment and published by its ready flag, so neither a
+ * fork nor a signal can leave it locked. A module already in it (same
+ * path, base and build-id: a plugin opened and closed in a loop) is not
+ * added again; past UNLOADED_MAX, unloaded modules are not remembered.
  */
 #include "modmap.h"
 
@@ -12,7 +20,16 @@
 #include <errno.h>
 #include <link.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#define UNLOADED_MAX 256
+
+static struct {
+	struct modmap_module m;
+	int ready; /* atomic: m is complete */
+} unloaded[UNLOADED_MAX];
+static size_t unloaded_claimed; /* atomic */
 
 static void read_build_id(const struct dl_phdr_info *info, char *out, size_t outlen)
 {
@@ -133,8 +150,46 @@ int modmap_read(struct modmap *m)
 		modmap_free(m);
 		return c.err;
 	}
+	for (size_t i = 0; i < UNLOADED_MAX && !c.err; i++) {
+		const struct modmap_module *u = modmap_unloaded(i);
+		if (!u)
+			break;
+		bool covered = false;
+		for (size_t j = 0; j < m->n && !covered; j++)
+			covered = u->lo < m->v[j].hi && m->v[j].lo < u->hi; /* loaded, or an earlier one */
+		if (covered)
+			continue;
+		if (m->n == c.cap) {
+			size_t ncap = c.cap ? c.cap * 2 : 32;
+			struct modmap_module *nv = arena_realloc(m->v, ncap * sizeof(*nv));
+			if (!nv) {
+				c.err = -ENOMEM;
+				break;
+			}
+			m->v = nv;
+			c.cap = ncap;
+		}
+		m->v[m->n] = *u;
+		m->v[m->n].path = arena_strdup(u->path);
+		if (!m->v[m->n].path) {
+			c.err = -ENOMEM;
+			break;
+		}
+		m->n++;
+	}
+	if (c.err) {
+		modmap_free(m);
+		return c.err;
+	}
 	sort_by_lo(m->v, m->n);
 	return 0;
+}
+
+const struct modmap_module *modmap_unloaded(size_t i)
+{
+	if (i >= UNLOADED_MAX || !__atomic_load_n(&unloaded[i].ready, __ATOMIC_ACQUIRE))
+		return NULL;
+	return &unloaded[i].m;
 }
 
 long modmap_find(const struct modmap *m, uintptr_t addr)
@@ -159,4 +214,32 @@ void modmap_free(struct modmap *m)
 	arena_free(m->v);
 	m->v = NULL;
 	m->n = 0;
+}
+
+/* ---- modules dlclose'd ---- */
+
+void modmap_remember_unloaded(const struct modmap_module *mod)
+{
+	size_t n = __atomic_load_n(&unloaded_claimed, __ATOMIC_ACQUIRE);
+	for (size_t i = 0; i < n && i < UNLOADED_MAX; i++) {
+		const struct modmap_module *u = modmap_unloaded(i);
+		if (u && u->base == mod->base && u->lo == mod->lo && strcmp(u->path, mod->path) == 0 &&
+		    strcmp(u->build_id, mod->build_id) == 0)
+			return;
+	}
+	size_t i = __atomic_fetch_add(&unloaded_claimed, 1, __ATOMIC_ACQ_REL);
+	if (i >= UNLOADED_MAX)
+		return;
+	char *path = arena_strdup(mod->path);
+	if (!path)
+		return; /* the slot stays unpublished: readers stop before it */
+	unloaded[i].m = *mod;
+	unloaded[i].m.path = path;
+	unloaded[i].m.unloaded = true;
+	struct stat st;
+	if (stat(path, &st) == 0) {
+		unloaded[i].m.dev = (unsigned long)st.st_dev;
+		unloaded[i].m.ino = (unsigned long)st.st_ino;
+	}
+	__atomic_store_n(&unloaded[i].ready, 1, __ATOMIC_RELEASE);
 }

@@ -5,12 +5,14 @@
  * that is renamed into place only afterwards (writer.c): a reader never
  * sees half a file; (2) a file holds only what its stacks reference:
  * locations and frames are written on first use in the file (written_gen),
- * call-site nodes are interned per file, a label on its first stack; so its size is bounded by the live
- * state and the distinct stacks, never by the run time; (3) the call site
+ * call-site nodes are made per file from the stacks sorted by their frames
+ * (no node table), a label on its first stack; so its size is bounded by
+ * the live state and the distinct stacks, never by the run time; (3) the call site
  * of a stack is the innermost frame, inlined frames counted, that is not an
  * allocator entry point or wrapper, decided by the frames' is_allocator
  * (callsite.c's rule, applied by the writer's location cache); (4) memory
- * from the tracker arena only, freed before returning; (5) glibc's
+ * from the tracker arena only, freed before returning (never qsort, which
+ * may malloc); (5) glibc's
  * mallinfo2, which takes every arena lock, is asked only when the caller
  * says glibc is the real allocator (it runs on the writer, never in a hook).
  */
@@ -60,9 +62,12 @@ int snapfile_init(void)
 
 /* ---- statements ---- */
 
+struct batch;
+
 struct db {
 	sqlite3 *h;
-	sqlite3_stmt *meta, *module, *location, *frame, *callsite, *stack, *label, *site, *alloc;
+	sqlite3_stmt *meta, *module, *location, *frame, *label, *alloc;
+	struct batch *callsites, *stacks, *sites; /* the big tables, batched */
 };
 
 static int db_exec(struct db *d, const char *sql)
@@ -88,10 +93,7 @@ static int prepare_all(struct db *d)
 		{offsetof(struct db, module), "INSERT INTO modules(id, path, build_id, load_address, size) VALUES (?, ?, ?, ?, ?)"},
 		{offsetof(struct db, location), "INSERT INTO locations(id, address, module_id, offset, symbol, jit, resolution) VALUES (?, ?, ?, ?, ?, ?, ?)"},
 		{offsetof(struct db, frame), "INSERT INTO frames(location_id, inline_depth, function, file, line, is_allocator) VALUES (?, ?, ?, ?, ?, ?)"},
-		{offsetof(struct db, callsite), "INSERT INTO callsites(id, parent_id, location_id, depth) VALUES (?, ?, ?, ?)"},
-		{offsetof(struct db, stack), "INSERT INTO stacks(id, callsite_id, nframes, site_depth, site_location_id, site_inline_depth, truncated, label_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"},
 		{offsetof(struct db, label), "INSERT INTO labels(id, name) VALUES (?, ?)"},
-		{offsetof(struct db, site), "INSERT INTO sites(stack_id, live_bytes, live_count, alloc_bytes, alloc_count, free_bytes, free_count) VALUES (?, ?, ?, ?, ?, ?, ?)"},
 		{offsetof(struct db, alloc), "INSERT OR REPLACE INTO allocations(address, size, weight_count, weight_bytes, stack_id, time, thread) VALUES (?, ?, ?, ?, ?, ?, ?)"},
 	};
 	for (size_t i = 0; i < sizeof(stmts) / sizeof(stmts[0]); i++) {
@@ -104,7 +106,7 @@ static int prepare_all(struct db *d)
 
 static void finalize_all(struct db *d)
 {
-	sqlite3_stmt *all[] = {d->meta, d->module, d->location, d->frame, d->callsite, d->stack, d->label, d->site, d->alloc};
+	sqlite3_stmt *all[] = {d->meta, d->module, d->location, d->frame, d->label, d->alloc};
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
 		sqlite3_finalize(all[i]);
 }
@@ -222,8 +224,10 @@ static int write_meta(struct db *d, const struct snapfile_input *in, const struc
 	size_t n;
 	int rc = 0;
 	const struct options *opt = in->opt;
-	struct timespec now;
+	struct timespec now, now_mono, now_cpu;
 	clock_gettime(CLOCK_REALTIME, &now);
+	clock_gettime(CLOCK_MONOTONIC, &now_mono);
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now_cpu);
 	rc |= meta_int(d, "schema_version", SCHEMA_VERSION);
 	rc |= meta_text(d, "heapsnap_version", PACKAGE_VERSION);
 	rc |= meta_int(d, "pid", getpid());
@@ -277,6 +281,8 @@ static int write_meta(struct db *d, const struct snapfile_input *in, const struc
 	if (sscanf(buf, "%lu %lu", &vsz, &rss) == 2)
 		rc |= meta_int(d, "rss_bytes", (int64_t)rss * sysconf(_SC_PAGESIZE));
 	rc |= meta_int(d, "tracker_bytes", (int64_t)arena_bytes());
+	rc |= meta_real(d, "snapshot_seconds", (double)now_mono.tv_sec + now_mono.tv_nsec * 1e-9 - in->begun);
+	rc |= meta_real(d, "snapshot_cpu_seconds", (double)now_cpu.tv_sec + now_cpu.tv_nsec * 1e-9 - in->begun_cpu);
 	rc |= meta_int(d, "tracker_resident_bytes", (int64_t)arena_resident());
 	rc |= write_process_meta(d, in);
 	for (size_t i = 0; i < in->nextra; i++) {
@@ -291,71 +297,225 @@ static int write_meta(struct db *d, const struct snapfile_input *in, const struc
 	return rc ? -EIO : 0;
 }
 
-/* ---- call-site trie, per file ---- */
+/* ---- batched inserts ---- */
 
-/* Open addressing on (parent node, location) -> node id. Ids are given in
- * order of insertion, so a node's row is written when it is made. */
-struct trie {
-	uint64_t *keys; /* (parent << 32) | location id; 0 = empty slot */
-	uint32_t *ids;
-	size_t cap, n;
+/* Rows of integer columns (NULL allowed), inserted BATCH_ROWS at a time by
+ * one multi-row INSERT: a statement per row costs more than its row (the
+ * call-site trie of an exact-mode compile has a million). The remainder
+ * goes through the one-row statement. */
+#define BATCH_ROWS 128
+#define BATCH_COLS_MAX 8
+
+struct batch {
+	sqlite3_stmt *many, *one;
+	int ncols, n;
+	int64_t v[BATCH_ROWS * BATCH_COLS_MAX];
+	bool null[BATCH_ROWS * BATCH_COLS_MAX];
 };
 
-static uint64_t trie_hash(uint64_t k)
+/* table(cols) with ncols columns: its two statements. */
+static int batch_prepare(sqlite3 *h, struct batch *b, const char *table_cols, int ncols)
 {
-	k ^= k >> 33;
-	k *= 0xff51afd7ed558ccdull;
-	k ^= k >> 33;
-	return k;
+	size_t row = 2 + 2 * (size_t)ncols, len = strlen(table_cols) + 32 + BATCH_ROWS * row;
+	char *sql = arena_alloc(len);
+	if (!sql)
+		return -ENOMEM;
+	int rc = 0;
+	for (int rows = 1; rows <= BATCH_ROWS && !rc; rows += BATCH_ROWS - 1) {
+		size_t k = (size_t)snprintf(sql, len, "INSERT INTO %s VALUES ", table_cols);
+		for (int r = 0; r < rows; r++) {
+			sql[k++] = r ? ',' : ' ';
+			sql[k++] = '(';
+			for (int i = 0; i < ncols; i++) {
+				sql[k++] = '?';
+				sql[k++] = i + 1 < ncols ? ',' : ')';
+			}
+		}
+		sql[k] = '\0';
+		if (sqlite3_prepare_v2(h, sql, -1, rows == 1 ? &b->one : &b->many, NULL) != SQLITE_OK)
+			rc = -EIO;
+	}
+	arena_free(sql);
+	b->ncols = ncols;
+	b->n = 0;
+	return rc;
 }
 
-static int trie_grow(struct trie *t)
+static int batch_flush(struct batch *b)
 {
-	size_t cap = t->cap ? t->cap * 2 : 4096;
-	uint64_t *keys = arena_alloc(cap * sizeof(*keys));
-	uint32_t *ids = arena_alloc(cap * sizeof(*ids));
-	if (!keys || !ids) {
-		arena_free(keys);
-		arena_free(ids);
-		return -ENOMEM;
+	int rc = 0;
+	sqlite3_stmt *st = b->n == BATCH_ROWS ? b->many : b->one;
+	int per_step = b->n == BATCH_ROWS ? BATCH_ROWS * b->ncols : b->ncols;
+	for (int at = 0; at < b->n * b->ncols && !rc; at += per_step) {
+		for (int i = 0; i < per_step; i++) {
+			if (b->null[at + i])
+				sqlite3_bind_null(st, i + 1);
+			else
+				sqlite3_bind_int64(st, i + 1, b->v[at + i]);
+		}
+		if (sqlite3_step(st) != SQLITE_DONE)
+			rc = -EIO;
+		sqlite3_reset(st);
 	}
-	memset(keys, 0, cap * sizeof(*keys));
-	for (size_t i = 0; i < t->cap; i++) {
-		if (!t->keys[i])
-			continue;
-		size_t j = trie_hash(t->keys[i]) & (cap - 1);
-		while (keys[j])
-			j = (j + 1) & (cap - 1);
-		keys[j] = t->keys[i];
-		ids[j] = t->ids[i];
+	b->n = 0;
+	return rc;
+}
+
+/* One row: vals[ncols], a column i with bit i of nulls set is NULL. */
+static int batch_add(struct batch *b, const int64_t *vals, unsigned nulls)
+{
+	int64_t *v = &b->v[b->n * b->ncols];
+	bool *null = &b->null[b->n * b->ncols];
+	for (int i = 0; i < b->ncols; i++) {
+		v[i] = vals[i];
+		null[i] = (nulls >> i) & 1;
 	}
-	arena_free(t->keys);
-	arena_free(t->ids);
-	t->keys = keys;
-	t->ids = ids;
-	t->cap = cap;
+	return ++b->n == BATCH_ROWS ? batch_flush(b) : 0;
+}
+
+static int batches_prepare(struct db *d)
+{
+	static const struct {
+		size_t off;
+		const char *table_cols;
+		int ncols;
+	} tables[] = {
+		/* no id: SQLite's next rowid is the node's (they are made and
+		 * written in order from 1), and an insert it numbers takes the
+		 * b-tree's append path, not a search */
+		{offsetof(struct db, callsites), "callsites(parent_id, location_id, depth)", 3},
+		{offsetof(struct db, stacks), "stacks(id, callsite_id, nframes, site_depth, site_location_id, site_inline_depth, truncated, label_id)", 8},
+		{offsetof(struct db, sites), "sites(stack_id, live_bytes, live_count, alloc_bytes, alloc_count, free_bytes, free_count)", 7},
+	};
+	for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
+		struct batch **slot = (struct batch **)((char *)d + tables[i].off);
+		*slot = arena_alloc(sizeof(**slot));
+		if (!*slot)
+			return -ENOMEM;
+		memset(*slot, 0, sizeof(**slot));
+		int rc = batch_prepare(d->h, *slot, tables[i].table_cols, tables[i].ncols);
+		if (rc)
+			return rc;
+	}
 	return 0;
 }
 
-/* The node for location loc under parent (0: a root); *fresh when new. */
-static int trie_node(struct trie *t, uint32_t parent, uint32_t loc, uint32_t *id, bool *fresh)
+static void batches_finalize(struct db *d)
 {
-	if ((t->n + 1) * 2 > t->cap && trie_grow(t) != 0)
-		return -ENOMEM;
-	uint64_t key = ((uint64_t)parent << 32) | loc; /* loc > 0: never 0 */
-	size_t j = trie_hash(key) & (t->cap - 1);
-	while (t->keys[j]) {
-		if (t->keys[j] == key) {
-			*id = t->ids[j];
-			*fresh = false;
-			return 0;
+	struct batch *all[] = {d->callsites, d->stacks, d->sites};
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+		if (all[i]) {
+			sqlite3_finalize(all[i]->many);
+			sqlite3_finalize(all[i]->one);
+			arena_free(all[i]);
 		}
-		j = (j + 1) & (t->cap - 1);
 	}
-	t->keys[j] = key;
-	t->ids[j] = (uint32_t)++t->n;
-	*id = t->ids[j];
-	*fresh = true;
+}
+
+/* ---- call-site trie, per file ---- */
+
+/* Stacks are visited sorted by their frames from the outermost in. In that
+ * order a stack shares with the one before it the longest prefix (outer
+ * frames) it shares with any stack before it: its nodes are the previous
+ * stack's down to that prefix, and new ones below it. So the trie needs no
+ * table of its nodes, nodes are numbered (and written) in depth-first
+ * order, which appends to the callsites b-tree, and only the frames below
+ * the shared prefix are looked up. */
+
+/* The number of outer frames a and b share, counting on from h (the first
+ * h are known to be equal). */
+static unsigned common_from(const struct stacktab_entry *a, const struct stacktab_entry *b, unsigned h)
+{
+	unsigned n = a->nframes < b->nframes ? a->nframes : b->nframes;
+	const uintptr_t *x = a->frames + a->nframes, *y = b->frames + b->nframes;
+	while (h < n && x[-(long)h - 1] == y[-(long)h - 1])
+		h++;
+	return h;
+}
+
+/* Does a sort before b, given that they share k outer frames: by the first
+ * outer frame that differs, else the shorter first; a on a tie (stable). */
+static bool sorts_before(const struct stacktab_entry *a, const struct stacktab_entry *b, unsigned k)
+{
+	if (k < a->nframes && k < b->nframes)
+		return a->frames[a->nframes - 1 - k] < b->frames[b->nframes - 1 - k];
+	return a->nframes <= b->nframes;
+}
+
+/* ord[0..n) = the positions of v in that order, lcp[i] = the outer frames
+ * stack ord[i] shares with stack ord[i - 1] (lcp[0] = 0). A bottom-up merge
+ * sort that carries those prefix lengths: each head's length shared with
+ * the last element merged decides most steps without reading a frame, and
+ * a comparison starts where the shared prefix ends, so the long common
+ * outer frames of a program's stacks are not compared again and again.
+ * Stable, n log n; scratch from the arena (qsort may call malloc). */
+static int sort_stacks(struct stacktab_entry *const *v, uint32_t *ord, uint32_t *lcp, size_t n)
+{
+	uint32_t *tmp = arena_alloc(2 * (n + 1) * sizeof(*tmp));
+	if (!tmp)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		ord[i] = (uint32_t)i;
+		lcp[i] = 0;
+	}
+	uint32_t *src = ord, *slcp = lcp, *dst = tmp, *dlcp = tmp + n + 1;
+	for (size_t w = 1; w < n; w *= 2) {
+		for (size_t lo = 0; lo < n; lo += 2 * w) {
+			size_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;
+			size_t i = lo, j = mid, k = lo;
+			/* prefix each head shares with the last merged (none yet: 0) */
+			uint32_t la = 0, lb = 0;
+			while (i < mid && j < hi) {
+				bool take_a;
+				uint32_t shared;
+				if (la != lb) {
+					/* the head sharing more with the last one sorts first */
+					take_a = la > lb;
+					shared = take_a ? la : lb;
+				} else {
+					unsigned c = common_from(v[src[i]], v[src[j]], la);
+					take_a = sorts_before(v[src[i]], v[src[j]], c);
+					shared = la;
+					if (take_a)
+						lb = c;
+					else
+						la = c;
+				}
+				if (take_a) {
+					dst[k] = src[i];
+					dlcp[k++] = shared;
+					if (++i < mid)
+						la = slcp[i];
+				} else {
+					dst[k] = src[j];
+					dlcp[k++] = shared;
+					if (++j < hi)
+						lb = slcp[j];
+				}
+			}
+			for (bool first = true; i < mid; i++, first = false) {
+				dst[k] = src[i];
+				dlcp[k++] = first ? la : slcp[i];
+			}
+			for (bool first = true; j < hi; j++, first = false) {
+				dst[k] = src[j];
+				dlcp[k++] = first ? lb : slcp[j];
+			}
+		}
+		uint32_t *t = src;
+		src = dst;
+		dst = t;
+		t = slcp;
+		slcp = dlcp;
+		dlcp = t;
+	}
+	if (src != ord) {
+		memcpy(ord, src, n * sizeof(*ord));
+		memcpy(lcp, slcp, n * sizeof(*lcp));
+	}
+	if (n)
+		lcp[0] = 0;
+	arena_free(tmp);
 	return 0;
 }
 
@@ -404,90 +564,118 @@ static int write_location(struct db *d, const struct snapfile_input *in, struct 
 	return rc;
 }
 
-/* Writes one stack: its locations (first use in the file), its path in the
- * trie from the outermost frame in, its row with the call site, its site
- * totals. locs: scratch of e->nframes pointers. */
-static int write_stack(struct db *d, const struct snapfile_input *in, struct stacktab_entry *e,
-		       struct snapfile_location **locs, struct trie *t, struct counts *c)
+/* What the trie pass finds for a stack, for its row. */
+struct stack_info {
+	uint32_t node;     /* innermost frame's node; 0: empty stack */
+	uint32_t site_loc; /* location id of the call site; 0: none */
+	int32_t site_depth;
+	uint32_t site_level;
+};
+
+/* The trie pass: stacks in sort_stacks order (ord; lcp[i]: outer frames
+ * shared with the one before), their new nodes and the locations those
+ * reference (first use in the file), and each stack's node and call site
+ * into info[position]. path_loc/path_node: scratch of maxf entries, indexed
+ * by depth from the outermost frame. */
+static int write_trie(struct db *d, const struct snapfile_input *in, const uint32_t *ord,
+		      const uint32_t *lcp, struct stack_info *info, struct snapfile_location **path_loc, uint32_t *path_node,
+		      struct counts *c)
 {
 	int rc = 0;
-	for (unsigned k = 0; k < e->nframes; k++) {
-		locs[k] = in->locate(e->frames[k], in->locate_ctx);
-		if (!locs[k])
-			return -ENOMEM;
-		if (locs[k]->written_gen != in->generation) {
-			locs[k]->written_gen = in->generation;
-			rc |= write_location(d, in, locs[k], c);
+	for (size_t i = 0; i < in->nstacks && !rc; i++) {
+		const struct stacktab_entry *e = in->stacks[ord[i]];
+		unsigned n = e->nframes;
+		for (unsigned depth = lcp[i]; depth < n && !rc; depth++) {
+			struct snapfile_location *l = in->locate(e->frames[n - 1 - depth], in->locate_ctx);
+			if (!l)
+				return -ENOMEM;
+			if (l->written_gen != in->generation) {
+				l->written_gen = in->generation;
+				rc |= write_location(d, in, l, c);
+			}
+			path_loc[depth] = l;
+			path_node[depth] = (uint32_t)++c->callsites;
+			int64_t row[3] = {depth ? path_node[depth - 1] : 0, l->id, depth};
+			rc |= batch_add(d->callsites, row, depth ? 0 : 1u);
 		}
-	}
-	uint32_t node = 0;
-	for (unsigned k = e->nframes; k-- > 0;) {
-		uint32_t parent = node;
-		bool fresh;
-		if (trie_node(t, parent, locs[k]->id, &node, &fresh) != 0)
-			return -ENOMEM;
-		if (fresh) {
-			sqlite3_bind_int64(d->callsite, 1, node);
-			if (parent)
-				sqlite3_bind_int64(d->callsite, 2, parent);
-			sqlite3_bind_int64(d->callsite, 3, locs[k]->id);
-			sqlite3_bind_int(d->callsite, 4, (int)(e->nframes - 1 - k));
-			rc |= step(d->callsite);
-			c->callsites++;
-		}
-	}
-	/* the call site: innermost frame, inlined ones counted, not an allocator */
-	int site_depth = -1, position = 0;
-	const struct snapfile_location *site_loc = NULL;
-	unsigned site_level = 0;
-	for (unsigned k = 0; k < e->nframes && site_depth < 0; k++) {
-		for (unsigned i = 0; i < locs[k]->nframes; i++, position++) {
-			if (!locs[k]->frames[i].is_allocator) {
-				site_depth = position;
-				site_loc = locs[k];
-				site_level = i;
-				break;
+		/* the call site: innermost frame, inlined ones counted, not an allocator */
+		struct stack_info *si = &info[ord[i]];
+		*si = (struct stack_info){.node = n ? path_node[n - 1] : 0, .site_depth = -1};
+		for (unsigned k = 0, position = 0; k < n && si->site_depth < 0; k++) {
+			const struct snapfile_location *l = path_loc[n - 1 - k];
+			for (unsigned lv = 0; lv < l->nframes; lv++, position++) {
+				if (!l->frames[lv].is_allocator) {
+					si->site_depth = (int32_t)position;
+					si->site_loc = l->id;
+					si->site_level = lv;
+					break;
+				}
 			}
 		}
-	}
-	if (site_depth < 0 && e->nframes > 0) { /* all allocator frames: the innermost */
-		site_depth = 0;
-		site_loc = locs[0];
-	}
-	sqlite3_bind_int64(d->stack, 1, e->id);
-	if (node)
-		sqlite3_bind_int64(d->stack, 2, node);
-	sqlite3_bind_int(d->stack, 3, e->nframes);
-	sqlite3_bind_int(d->stack, 4, site_depth < 0 ? 0 : site_depth);
-	if (site_loc) {
-		sqlite3_bind_int64(d->stack, 5, site_loc->id);
-		sqlite3_bind_int(d->stack, 6, (int)site_level);
-	}
-	sqlite3_bind_int(d->stack, 7, e->truncated);
-	const char *label = labels_name(e->label);
-	if (label) {
-		sqlite3_bind_int(d->stack, 8, e->label);
-		if (!c->label_written[e->label]) {
-			c->label_written[e->label] = true;
-			sqlite3_bind_int(d->label, 1, e->label);
-			sqlite3_bind_text(d->label, 2, label, -1, SQLITE_STATIC);
-			rc |= step(d->label);
+		if (si->site_depth < 0 && n > 0) { /* all allocator frames: the innermost */
+			si->site_depth = 0;
+			si->site_loc = path_loc[n - 1]->id;
 		}
 	}
-	rc |= step(d->stack);
+	return rc ? rc : batch_flush(d->callsites);
+}
+
+/* A stack's row, its label's on first use, its site totals. */
+static int write_stack(struct db *d, const struct stacktab_entry *e, const struct stack_info *si,
+		       struct counts *c)
+{
+	int rc = 0;
+	const char *label = labels_name(e->label);
+	int64_t row[8] = {e->id, si->node, e->nframes, si->site_depth < 0 ? 0 : si->site_depth,
+			  si->site_loc, si->site_level, e->truncated, e->label};
+	unsigned nulls = (si->node ? 0 : 2u) | (si->site_loc ? 0 : 16u | 32u) | (label ? 0 : 128u);
+	if (label && !c->label_written[e->label]) {
+		c->label_written[e->label] = true;
+		sqlite3_bind_int(d->label, 1, e->label);
+		sqlite3_bind_text(d->label, 2, label, -1, SQLITE_STATIC);
+		rc |= step(d->label);
+	}
+	rc |= batch_add(d->stacks, row, nulls);
 	uint64_t ac = __atomic_load_n(&e->alloc_count_fx, __ATOMIC_RELAXED);
 	uint64_t ab = __atomic_load_n(&e->alloc_bytes, __ATOMIC_RELAXED);
 	uint64_t fc = __atomic_load_n(&e->free_count_fx, __ATOMIC_RELAXED);
 	uint64_t fb = __atomic_load_n(&e->free_bytes, __ATOMIC_RELAXED);
-	sqlite3_bind_int64(d->site, 1, e->id);
-	sqlite3_bind_int64(d->site, 2, (int64_t)(ab - fb));
-	sqlite3_bind_int64(d->site, 3, fx_round(ac) - fx_round(fc));
-	sqlite3_bind_int64(d->site, 4, (int64_t)ab);
-	sqlite3_bind_int64(d->site, 5, fx_round(ac));
-	sqlite3_bind_int64(d->site, 6, (int64_t)fb);
-	sqlite3_bind_int64(d->site, 7, fx_round(fc));
-	rc |= step(d->site);
+	int64_t site[7] = {e->id, (int64_t)(ab - fb), fx_round(ac) - fx_round(fc), (int64_t)ab,
+			   fx_round(ac), (int64_t)fb, fx_round(fc)};
+	rc |= batch_add(d->sites, site, 0);
 	return rc ? -EIO : 0;
+}
+
+static int write_stacks(struct db *d, const struct snapfile_input *in, struct counts *c)
+{
+	unsigned maxf = 1;
+	for (size_t i = 0; i < in->nstacks; i++)
+		if (in->stacks[i]->nframes > maxf)
+			maxf = in->stacks[i]->nframes;
+	size_t n = in->nstacks;
+	uint32_t *ord = arena_alloc(n * sizeof(*ord) + sizeof(*ord));
+	uint32_t *lcp = arena_alloc(n * sizeof(*lcp) + sizeof(*lcp));
+	struct stack_info *info = arena_alloc(n * sizeof(*info) + sizeof(*info));
+	struct snapfile_location **path_loc = arena_alloc(maxf * sizeof(*path_loc));
+	uint32_t *path_node = arena_alloc(maxf * sizeof(*path_node));
+	int rc = ord && lcp && info && path_loc && path_node ? 0 : -ENOMEM;
+	if (!rc)
+		rc = sort_stacks(in->stacks, ord, lcp, n);
+	if (!rc)
+		rc = write_trie(d, in, ord, lcp, info, path_loc, path_node, c);
+	/* rows in the order of the list, newest first: ids descending */
+	for (size_t i = n; i-- > 0 && !rc;)
+		rc = write_stack(d, in->stacks[i], &info[i], c);
+	if (!rc)
+		rc = batch_flush(d->stacks);
+	if (!rc)
+		rc = batch_flush(d->sites);
+	arena_free(ord);
+	arena_free(lcp);
+	arena_free(info);
+	arena_free(path_loc);
+	arena_free(path_node);
+	return rc;
 }
 
 static int write_tables(struct db *d, const struct snapfile_input *in, struct counts *c)
@@ -503,15 +691,8 @@ static int write_tables(struct db *d, const struct snapfile_input *in, struct co
 		sqlite3_bind_int64(d->module, 5, (int64_t)(m->hi - m->lo));
 		rc = step(d->module);
 	}
-	struct trie t = {0};
-	struct snapfile_location **locs = arena_alloc(OPTIONS_DEPTH_MAX * sizeof(*locs) + sizeof(*locs));
-	if (!locs)
-		rc = -ENOMEM;
-	for (size_t i = 0; i < in->nstacks && !rc; i++)
-		rc = write_stack(d, in, in->stacks[i], locs, &t, c);
-	arena_free(locs);
-	arena_free(t.keys);
-	arena_free(t.ids);
+	if (!rc)
+		rc = write_stacks(d, in, c);
 	for (size_t i = 0; i < in->nallocs && !rc; i++) {
 		const struct livetab_entry *a = &in->allocs[i];
 		sqlite3_bind_int64(d->alloc, 1, (int64_t)a->addr);
@@ -545,6 +726,8 @@ int snapfile_write(const struct snapfile_input *in, const char *path)
 	if (!rc)
 		rc = prepare_all(&d);
 	if (!rc)
+		rc = batches_prepare(&d);
+	if (!rc)
 		rc = write_tables(&d, in, &c);
 	if (!rc)
 		rc = write_meta(&d, in, &c); /* last: it counts what the tables hold */
@@ -561,6 +744,7 @@ int snapfile_write(const struct snapfile_input *in, const char *path)
 			rc = -err;
 	}
 	finalize_all(&d);
+	batches_finalize(&d);
 	if (sqlite3_close(d.h) != SQLITE_OK && !rc)
 		rc = -EIO;
 	return rc;

@@ -9,7 +9,7 @@
  * location cache, filled by symbolize.c), and it does not choose the file's
  * name or move it into place (writer.c).
  * Context: writer thread, guard held, snapshot lock taken. Memory (SQLite's
- * and the trie's) from the tracker arena. The file must exist already,
+ * and the trie pass's) from the tracker arena. The file must exist already,
  * created empty by the caller; it is opened without following symlinks.
  */
 #ifndef HEAPSNAP_SNAPFILE_H
@@ -74,6 +74,8 @@ struct snapfile_input {
 	const struct options *opt;
 	const char *options_text;
 	double start_real, uptime;
+	double begun;                /* CLOCK_MONOTONIC seconds when the snapshot began (its copy) */
+	double begun_cpu;            /* the calling thread's CPU seconds then */
 	double tracker_cpu;          /* CPU seconds of the writer and control threads */
 	bool glibc_malloc;           /* the real allocator is glibc's: mallinfo2 may be asked */
 	snapfile_locate_fn locate;

@@ -10,7 +10,8 @@
  *    and the inlined functions at the address as frames of their own.
  * In both, the process map is read once per snapshot (symbolize_refresh):
  * the loaded modules' PT_LOAD segments (dl_iterate_phdr) and
- * /proc/self/maps. An address in no module's segment is never named after
+ * /proc/self/maps, and the modules dlclose'd since start-up (modmap.c),
+ * named from their files on disk where no loaded module is now. An address in no module's segment is never named after
  * a module's symbol: in an anonymous executable mapping it is JIT code,
  * named from /tmp/perf-PID.map (jitmap.c) when that names it; elsewhere it
  * stays unresolved. C++ names are demangled with libiberty's callback
@@ -37,6 +38,7 @@
 #include "demangle.h"
 #include "elfsym.h"
 #include "jitmap.h"
+#include "modmap.h"
 #include "textbuf.h"
 
 #include <dlfcn.h>
@@ -883,6 +885,28 @@ static int add_module(struct dl_phdr_info *info, size_t size, void *arg)
 	return 0;
 }
 
+/* A module dlclose'd since start-up (modmap.c), unless a loaded module's
+ * segment overlaps its range now: one segment, its whole extent, named
+ * from its file on disk (checked against the inode it had). */
+static void add_unloaded(const struct modmap_module *u)
+{
+	for (size_t i = 0; i < pm.nsegs; i++)
+		if (pm.segs[i].lo < u->hi && u->lo < pm.segs[i].hi)
+			return;
+	if (!grow((void **)&pm.mods, &pm.mods_cap, pm.nmods + 1, sizeof(*pm.mods)) ||
+	    !grow((void **)&pm.segs, &pm.segs_cap, pm.nsegs + 1, sizeof(*pm.segs)))
+		return;
+	struct module *m = &pm.mods[pm.nmods];
+	memset(m, 0, sizeof(*m));
+	m->base = u->base;
+	m->path = u->path; /* modmap's list never frees it */
+	m->dev = (dev_t)u->dev;
+	m->ino = (ino_t)u->ino;
+	snprintf(m->build_id, sizeof(m->build_id), "%s", u->build_id);
+	pm.segs[pm.nsegs++] = (struct segment){u->lo, u->hi, pm.nmods};
+	pm.nmods++;
+}
+
 static int seg_less(const void *pa, const void *pb)
 {
 	const struct segment *a = pa, *b = pb;
@@ -897,6 +921,8 @@ void symbolize_refresh(void)
 	parse_maps();
 	pm.nsegs = pm.nmods = 0;
 	dl_iterate_phdr(add_module, NULL);
+	for (size_t i = 0; modmap_unloaded(i); i++)
+		add_unloaded(modmap_unloaded(i));
 	heap_sort(pm.segs, pm.nsegs, sizeof(*pm.segs), seg_less);
 	pid_t pid = getpid();
 	if (!pm.jit_init) {

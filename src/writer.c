@@ -325,6 +325,9 @@ static int snapshot_locked(const char *trigger, const char *label)
 	if (!triggers_may_write())
 		return -EDQUOT;
 	uint64_t refused = arena_failures();
+	struct timespec begun, begun_cpu;
+	clock_gettime(CLOCK_MONOTONIC, &begun);
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &begun_cpu);
 	int rc = collect(&s);
 	if (rc == 0) {
 		symbolize_refresh();
@@ -356,6 +359,8 @@ static int snapshot_locked(const char *trigger, const char *label)
 				.options_text = opt_text,
 				.start_real = start_real,
 				.uptime = writer_now(),
+				.begun = (double)begun.tv_sec + begun.tv_nsec * 1e-9,
+				.begun_cpu = (double)begun_cpu.tv_sec + begun_cpu.tv_nsec * 1e-9,
 				.tracker_cpu = tracker_cpu_seconds(),
 				.glibc_malloc = __atomic_load_n(&core_glibc_chunks, __ATOMIC_RELAXED) == CORE_CHUNKS_YES,
 				.locate = location_get,
