@@ -216,6 +216,8 @@ static uint64_t function_id(struct pprof *p, const struct snapread_frame *f)
 	else if (f->module_base && f->has_offset)
 		snprintf(name, sizeof(name), "%s+0x%llx", f->module_base,
 			 (unsigned long long)f->offset);
+	else if (f->jit)
+		snprintf(name, sizeof(name), "[jit] 0x%llx", (unsigned long long)f->address);
 	else
 		snprintf(name, sizeof(name), "0x%llx", (unsigned long long)f->address);
 	k[0] = (uint64_t)intern(&p->st, name);

@@ -52,6 +52,8 @@ void fmt_frame(char *buf, size_t len, const struct snapread_frame *f)
 
 	if (f->has_offset && f->module_base)
 		snprintf(where, sizeof(where), "%s+0x%" PRIx64, f->module_base, f->offset);
+	else if (f->jit)
+		snprintf(where, sizeof(where), "[jit] 0x%" PRIx64, f->address);
 	else
 		snprintf(where, sizeof(where), "0x%" PRIx64, f->address);
 

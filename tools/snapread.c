@@ -356,7 +356,7 @@ const char *snapread_meta_text(const struct snapread *s, const char *key)
 	return kv && kv->type == SNAPREAD_TEXT ? kv->s : NULL;
 }
 
-/* Columns function, file, line, module, offset, address starting at i. */
+/* Columns function, file, line, module, offset, address, jit starting at i. */
 static void read_frame(sqlite3_stmt *st, int i, struct snapread_frame *f)
 {
 	const char *slash;
@@ -375,6 +375,7 @@ static void read_frame(sqlite3_stmt *st, int i, struct snapread_frame *f)
 	f->has_offset = sqlite3_column_type(st, i + 4) != SQLITE_NULL;
 	f->offset = (uint64_t)sqlite3_column_int64(st, i + 4);
 	f->address = (uint64_t)sqlite3_column_int64(st, i + 5);
+	f->jit = sqlite3_column_int64(st, i + 6) != 0;
 }
 
 static void free_frame(struct snapread_frame *f)
@@ -390,7 +391,7 @@ int snapread_sites(struct snapread *s, struct snapread_site **out, size_t *n)
 {
 	static const char sql_v2[] =
 		"SELECT s.stack_id, s.live_bytes, s.live_count,"
-		"       f.function, f.file, f.line, m.path, l.offset, l.address"
+		"       f.function, f.file, f.line, m.path, l.offset, l.address, l.jit"
 		"  FROM sites s"
 		"  LEFT JOIN stacks st ON st.id = s.stack_id"
 		"  LEFT JOIN frames f ON f.location_id = st.site_location_id"
@@ -400,7 +401,7 @@ int snapread_sites(struct snapread *s, struct snapread_site **out, size_t *n)
 		" ORDER BY s.stack_id";
 	static const char sql_v2_labels[] =
 		"SELECT s.stack_id, s.live_bytes, s.live_count,"
-		"       f.function, f.file, f.line, m.path, l.offset, l.address, lb.name"
+		"       f.function, f.file, f.line, m.path, l.offset, l.address, l.jit, lb.name"
 		"  FROM sites s"
 		"  LEFT JOIN stacks st ON st.id = s.stack_id"
 		"  LEFT JOIN frames f ON f.location_id = st.site_location_id"
@@ -411,7 +412,7 @@ int snapread_sites(struct snapread *s, struct snapread_site **out, size_t *n)
 		" ORDER BY s.stack_id";
 	static const char sql_v1[] =
 		"SELECT s.stack_id, s.live_bytes, s.live_count,"
-		"       f.function, f.file, f.line, m.path, f.offset, f.address"
+		"       f.function, f.file, f.line, m.path, f.offset, f.address, 0"
 		"  FROM sites s"
 		"  LEFT JOIN stacks st ON st.id = s.stack_id"
 		"  LEFT JOIN stack_frames sf"
@@ -430,7 +431,7 @@ int snapread_site_sums(struct snapread *s, struct snapread_site **out, size_t *n
 	 * the group, stack_id replaced by the count of rows. */
 #define SUMS_V2(LAB, LABGROUP, LABCOL, LABJOIN) \
 		"SELECT g.n, g.b, g.c,"						\
-		"       f.function, f.file, f.line, m.path, l.offset, l.address" LABCOL \
+		"       f.function, f.file, f.line, m.path, l.offset, l.address, l.jit" LABCOL \
 		"  FROM (SELECT st.site_location_id AS loc, st.site_inline_depth AS inl" LAB "," \
 		"               count(*) AS n, sum(s.live_bytes) AS b, sum(s.live_count) AS c" \
 		"          FROM sites s LEFT JOIN stacks st ON st.id = s.stack_id" \
@@ -445,7 +446,7 @@ int snapread_site_sums(struct snapread *s, struct snapread_site **out, size_t *n
 #undef SUMS_V2
 	static const char sql_v1[] =
 		"SELECT g.n, g.b, g.c,"
-		"       f.function, f.file, f.line, m.path, f.offset, f.address"
+		"       f.function, f.file, f.line, m.path, f.offset, f.address, 0"
 		"  FROM (SELECT sf.frame_id AS fid,"
 		"               count(*) AS n, sum(s.live_bytes) AS b, sum(s.live_count) AS c"
 		"          FROM sites s"
@@ -494,7 +495,7 @@ static int read_sites(struct snapread *s, const char *sql, struct snapread_site 
 		site->live_count = sqlite3_column_int64(st, 2);
 		site->stacks = 1;
 		read_frame(st, 3, &site->site);
-		site->label = s->has_labels ? col_text(st, 9) : NULL;
+		site->label = s->has_labels ? col_text(st, 10) : NULL;
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {
@@ -529,7 +530,7 @@ int snapread_frames(struct snapread *s, int64_t stack_id,
 		"  SELECT w.k + 1, c.parent_id FROM walk w JOIN callsites c ON c.id = w.cs"
 		"   WHERE c.parent_id IS NOT NULL AND w.k < 4096)"
 		"SELECT (SELECT site_depth FROM stacks WHERE id = ?1),"
-		"       f.function, f.file, f.line, m.path, l.offset, l.address"
+		"       f.function, f.file, f.line, m.path, l.offset, l.address, l.jit"
 		"  FROM walk w"
 		"  JOIN callsites c ON c.id = w.cs"
 		"  JOIN locations l ON l.id = c.location_id"
@@ -538,7 +539,7 @@ int snapread_frames(struct snapread *s, int64_t stack_id,
 		" ORDER BY w.k, f.inline_depth LIMIT 4096";
 	static const char sql_v1[] =
 		"SELECT sf.raw_depth - st.site_depth,"
-		"       f.function, f.file, f.line, m.path, f.offset, f.address"
+		"       f.function, f.file, f.line, m.path, f.offset, f.address, 0"
 		"  FROM stack_frames sf"
 		"  JOIN stacks st ON st.id = sf.stack_id"
 		"  JOIN frames f ON f.id = sf.frame_id"
@@ -616,7 +617,7 @@ int snapread_profile(struct snapread *s, struct snapread_pstack **out, size_t *n
 		"  SELECT w.sid, w.k + 1, c.parent_id FROM walk w JOIN callsites c ON c.id = w.cs"
 		"   WHERE c.parent_id IS NOT NULL AND w.k < 4095)"
 		"SELECT w.sid, st.site_depth, w.k,"
-		"       f.function, f.file, f.line, m.path, l.offset, l.address"
+		"       f.function, f.file, f.line, m.path, l.offset, l.address, l.jit"
 		"  FROM walk w"
 		"  JOIN stacks st ON st.id = w.sid"
 		"  JOIN callsites c ON c.id = w.cs"
@@ -626,7 +627,7 @@ int snapread_profile(struct snapread *s, struct snapread_pstack **out, size_t *n
 		" ORDER BY w.sid, w.k, f.inline_depth";
 	static const char sql_v1[] =
 		"SELECT sf.stack_id, st.site_depth, sf.raw_depth,"
-		"       f.function, f.file, f.line, m.path, f.offset, f.address"
+		"       f.function, f.file, f.line, m.path, f.offset, f.address, 0"
 		"  FROM stack_frames sf"
 		"  JOIN stacks st ON st.id = sf.stack_id"
 		"  JOIN frames f ON f.id = sf.frame_id"

@@ -45,6 +45,7 @@ struct snapread_frame {
 	bool has_offset;
 	uint64_t offset;      /* address - module load address */
 	uint64_t address;     /* absolute return address in the process */
+	bool jit;             /* in anonymous executable memory (v2 locations.jit) */
 };
 
 /* A sites row with its call-site frame. */

@@ -35,6 +35,13 @@ for mode in map nomap; do
 		[ "$names" = jit_stub_alloc ] || fail "map: the stub's frame is named '$names', expected 'jit_stub_alloc' (the perf map's name)"
 	else
 		[ "$names" = "<null>" ] || [ -z "$names" ] || fail "nomap: the stub's frame is named '$names', expected no name"
+		# the tools show an unnamed JIT frame as '[jit] 0x...', never a bare
+		# address that reads like a lost symbol
+		stub=$(printf '%x' "$(q "$db" "SELECT min(address) FROM v_stack_frames WHERE $where")")
+		"$HEAPSNAP" info "$db" >"$WORK/info" 2>&1 || fail "nomap: heapsnap info failed: $(cat "$WORK/info")"
+		grep -q "\[jit\] 0x$stub" "$WORK/info" || fail "nomap: heapsnap info does not show '[jit] 0x$stub': $(cat "$WORK/info")"
+		"$HEAPSNAP" export --folded "$WORK/f.folded" "$db" 2>"$WORK/err" || fail "nomap: export --folded: $(cat "$WORK/err")"
+		grep -q "\[jit\] 0x$stub" "$WORK/f.folded" || fail "nomap: the folded stacks lack '[jit] 0x$stub': $(head -c 600 "$WORK/f.folded")"
 	fi
 	fini=$(q "$db" "SELECT count(*) FROM v_stack_frames WHERE function = '_fini'")
 	[ "$fini" = 0 ] || fail "$mode: $fini frames named _fini"
