@@ -39,7 +39,9 @@ static volatile sig_atomic_t tty_changed;
 static void tty_restore(void)
 {
 	if (tty_changed) {
-		tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved_tty);
+		/* TCSADRAIN, not TCSAFLUSH: what the user typed after quitting
+		 * belongs to the shell */
+		tcsetattr(STDIN_FILENO, TCSADRAIN, &saved_tty);
 		tty_changed = 0;
 	}
 }

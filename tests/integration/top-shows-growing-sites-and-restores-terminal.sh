@@ -49,6 +49,12 @@ grep -q 'mode:icanon,echo' "$WORK/screen" || fail "terminal not restored after q
 T send-keys -t top "clear; $HEAPSNAP top $pid" Enter
 screen 'live heap:'
 T send-keys -t top C-c
+# type the next command only once top is gone (a key that reaches top's raw
+# read before it exits would be lost to the shell)
+i=0
+until [ "$(T display-message -p -t top '#{pane_current_command}')" = sh ]; do
+	i=$((i + 1)); [ $i -lt 200 ] || fail "heapsnap top still runs 20 s after C-c"; sleep 0.1
+done
 T send-keys -t top "clear; $mode" Enter
 screen 'mode:-\{0,1\}icanon,-\{0,1\}echo'
 grep -q 'mode:icanon,echo' "$WORK/screen" || fail "terminal not restored after SIGINT: $(grep mode: "$WORK/screen")"
