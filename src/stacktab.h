@@ -19,7 +19,7 @@
 #include <stdint.h>
 
 struct stacktab_entry {
-	struct stacktab_entry *chain; /* bucket chain, under the stripe lock */
+	struct stacktab_entry *chain; /* bucket chain: set once, before the entry is published */
 	struct stacktab_entry *all;   /* append-only list of all entries */
 	uint64_t hash;
 	uint32_t id;                  /* 1, 2, 3... in order of first sight */
@@ -34,7 +34,8 @@ struct stacktab_entry {
 /* Context: start-up. Returns 0 or a negative errno. */
 int stacktab_init(void);
 
-/* Context: app threads, sampled path, guard held. Takes one stripe lock.
+/* Context: app threads, sampled path, guard held. Lock-free for a stack
+ * already in the table; takes one stripe lock to insert a new one.
  * Allocates from the tracker arena; NULL when it cannot. */
 struct stacktab_entry *stacktab_intern(const uintptr_t *frames, unsigned n, bool truncated,
 				       uint16_t label);
