@@ -226,17 +226,29 @@ void core_account_free(const struct livetab_entry *e)
 		stacktab_account_free(e->stack, e->count_fx, e->bytes);
 }
 
-/* A critical region is never left by cancellation: libunwind's memory
- * check writes to a pipe, a cancellation point, and a thread cancelled
- * there would take a stripe lock or half a sample with it. The outermost
- * region turns cancellation off and back to what the program had (the
- * count first, so a handler nesting in between is an inner region). */
+/* A critical region that may reach a cancellation point is never left by
+ * cancellation: libunwind's memory check writes to a pipe, and a failure
+ * message is a write(); a thread cancelled there would take a stripe lock,
+ * the backtrace lock or half a sample with it. The outermost such region
+ * turns cancellation off and back to what the program had (the count first,
+ * so a handler nesting in between is an inner region); cancel_depth says
+ * which region did, so that it is the one that turns it back on. Regions
+ * with no cancellation point in them (a free's table lookup: stripe lock,
+ * arena, atomics) skip the two calls (core_critical_enter_nocancel). */
 void core_critical_enter(struct tstate *ts)
 {
 	tstate_guard_enter(ts);
 	tstate_critical_enter(ts);
-	if (ts->critical == 1)
+	if (ts->cancel_depth == 0) {
+		ts->cancel_depth = ts->critical;
 		pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &ts->cancel_state);
+	}
+}
+
+void core_critical_enter_nocancel(struct tstate *ts)
+{
+	tstate_guard_enter(ts);
+	tstate_critical_enter(ts);
 }
 
 void core_count_free(struct tstate *ts, size_t usable)
@@ -252,7 +264,7 @@ void core_count_free(struct tstate *ts, size_t usable)
 int core_forget(struct tstate *ts, void *p)
 {
 	struct livetab_entry e;
-	core_critical_enter(ts);
+	core_critical_enter_nocancel(ts); /* no cancellation point in here */
 	bool had = livetab_remove((uintptr_t)p, &e);
 	if (had)
 		core_account_free(&e);
@@ -293,8 +305,10 @@ static void run_deferred(struct tstate *ts)
 
 void core_critical_leave(struct tstate *ts)
 {
-	if (ts->critical == 1)
+	if (ts->cancel_depth == ts->critical) {
 		pthread_setcancelstate(ts->cancel_state, NULL);
+		ts->cancel_depth = 0;
+	}
 	if (tstate_critical_leave(ts))
 		run_deferred(ts);
 	tstate_guard_leave(ts);

@@ -51,6 +51,7 @@ struct tstate {
 	/* Signal handlers (see interpose.c, core.c): */
 	int critical;        /* > 0: may hold a tracker lock or be in the arena */
 	int cancel_state;    /* the thread's cancel state before its outermost critical region */
+	int cancel_depth;    /* critical depth of the region that turned cancellation off; 0: none (core.c) */
 	int registry_held;   /* holds, or is taking, the registry lock (tstate.c) */
 	unsigned fork_unlocked; /* stack of bits: fork_prepare took no lock (core.c) */
 	void *deferred;      /* frees deferred by handlers, linked through the blocks */
