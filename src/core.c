@@ -45,6 +45,7 @@
 #include <sys/auxv.h>
 #include <fcntl.h>
 #include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 
 int core_running;
@@ -166,6 +167,30 @@ int core_resolve_real(void)
 	return 0;
 }
 
+/*
+ * An allocation's time, on the sampled path: CLOCK_MONOTONIC_COARSE (the
+ * vDSO reads the last tick, no TSC read), on writer_now()'s scale (seconds
+ * since the tracker started: the two clocks count from the same origin,
+ * the coarse one is up to a tick behind). Ages in a snapshot are whole
+ * seconds and more, so a tick (1..10 ms) is below their resolution.
+ */
+static double sample_clock_base;
+
+static void sample_clock_init(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	sample_clock_base = (double)t.tv_sec + t.tv_nsec * 1e-9 - writer_now();
+}
+
+static double sample_time(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &t);
+	double v = (double)t.tv_sec + t.tv_nsec * 1e-9 - sample_clock_base;
+	return v > 0 ? v : 0;
+}
+
 void core_sample_alloc(struct tstate *ts, void *p, size_t size)
 {
 	int saved = errno;
@@ -192,7 +217,7 @@ void core_sample_alloc(struct tstate *ts, void *p, size_t size)
 		.count_fx = w.count_fx,
 		.bytes = w.bytes,
 		.stack = st,
-		.time = writer_now(),
+		.time = sample_time(),
 		.tid = ts->tid,
 	};
 	if (livetab_insert(&e) != 0) {
@@ -653,6 +678,7 @@ __attribute__((constructor)) static void core_init(void)
 	symbolize_configure(opt.symbolize == OPTIONS_SYMBOLIZE_FULL);
 	triggers_init(&opt);
 	START_STEP(writer_init(&opt, text), "cannot start the writer thread");
+	sample_clock_init();
 	install_signal(opt.signal);
 	int crc = control_init();
 	if (crc)
