@@ -5,11 +5,16 @@
  * mmap so that its untouched pages all read the kernel's one zero page: with
  * few live samples the probes stay in cache), and 64 stripe mutexes;
  * stripe = high bits of the bucket index, so the writer copies contiguous
- * runs of buckets under each lock.
+ * runs of buckets under each lock. Each stripe keeps up to SPARE_MAX
+ * entries freed from it, under its lock, for the next insert into it: a
+ * sample and its free skip the arena (jemalloc: ~200 instructions each
+ * way); the spares are still counted in the arena's `held`.
  * Invariants: (1) bit k of filter byte b is set iff bucket b holds an entry
  * whose hash picks bit k, so byte b != 0 iff bucket b is not empty; both
  * change only under b's stripe lock; (2) the stripe lock is a leaf except
- * for the tracker arena; (3) an entry is freed only after it is unlinked.
+ * for the tracker arena; (3) an entry is freed, or made a spare, only after
+ * it is unlinked; (4) a stripe's spare list and live count change only
+ * under its lock.
  */
 #include "livetab.h"
 
@@ -28,7 +33,14 @@ uint8_t *livetab_filter;
 unsigned livetab_lg_buckets = 16;
 static struct livetab_entry **buckets;
 static pthread_mutex_t stripes[NSTRIPES];
-static size_t live_count;
+
+#define SPARE_MAX 128
+/* Under the stripe lock of the same index; one cache line per stripe. */
+static struct stripe_extra {
+	struct livetab_entry *spare; /* linked through chain */
+	unsigned nspare;
+	size_t live;                 /* entries in the stripe's buckets */
+} __attribute__((aligned(64))) extra[NSTRIPES];
 
 int livetab_init(unsigned lg_buckets)
 {
@@ -66,6 +78,36 @@ static pthread_mutex_t *stripe_of(unsigned b)
 	return &stripes[b >> (livetab_lg_buckets - LG_STRIPES)];
 }
 
+static struct stripe_extra *extra_of(unsigned b)
+{
+	return &extra[b >> (livetab_lg_buckets - LG_STRIPES)];
+}
+
+/* Stripe lock of b held. A spare entry, or a new one from the arena. */
+static struct livetab_entry *entry_get_locked(unsigned b)
+{
+	struct stripe_extra *x = extra_of(b);
+	struct livetab_entry *e = x->spare;
+	if (!e)
+		return arena_alloc(sizeof(*e));
+	x->spare = e->chain;
+	x->nspare--;
+	return e;
+}
+
+/* Stripe lock of b held; e unlinked. Keeps e as a spare, or NULL when
+ * the stripe has enough: the caller frees it after the lock. */
+static struct livetab_entry *entry_put_locked(unsigned b, struct livetab_entry *e)
+{
+	struct stripe_extra *x = extra_of(b);
+	if (x->nspare >= SPARE_MAX)
+		return e;
+	e->chain = x->spare;
+	x->spare = e;
+	x->nspare++;
+	return NULL;
+}
+
 static void link_locked(struct livetab_entry *e, unsigned b)
 {
 	DEBUG_ASSERT_HELD(stripe_of(b), "livetab invariant 1: a bucket and its filter byte change only under its stripe lock");
@@ -73,32 +115,36 @@ static void link_locked(struct livetab_entry *e, unsigned b)
 	buckets[b] = e;
 	uint8_t bit = (uint8_t)(1u << filter_bit_of(e->addr));
 	__atomic_store_n(&livetab_filter[b], (uint8_t)(livetab_filter[b] | bit), __ATOMIC_RELEASE);
-	__atomic_add_fetch(&live_count, 1, __ATOMIC_RELAXED);
+	struct stripe_extra *x = extra_of(b);
+	__atomic_store_n(&x->live, x->live + 1, __ATOMIC_RELAXED); /* read lock-free by livetab_count */
 }
 
 int livetab_insert(const struct livetab_entry *tmpl)
 {
 	DEBUG_NOMALLOC_ENTER("livetab_insert");
-	struct livetab_entry *e = arena_alloc(sizeof(*e));
+	unsigned b = bucket_of(tmpl->addr);
+	pthread_mutex_t *lock = stripe_of(b);
+	pthread_mutex_lock(lock);
+	struct livetab_entry *e = entry_get_locked(b);
 	if (!e) {
+		pthread_mutex_unlock(lock);
 		DEBUG_NOMALLOC_LEAVE();
 		return -ENOMEM;
 	}
 	*e = *tmpl;
-	unsigned b = bucket_of(tmpl->addr);
-	pthread_mutex_t *lock = stripe_of(b);
-	pthread_mutex_lock(lock);
 	link_locked(e, b);
 	pthread_mutex_unlock(lock);
 	DEBUG_NOMALLOC_LEAVE();
 	return 0;
 }
 
-static struct livetab_entry *unlink_slow(uintptr_t addr)
+/* With out: copies the entry there and recycles it (the pointer returned
+ * then only says it was found); without: hands the entry to the caller. */
+static struct livetab_entry *unlink_slow(uintptr_t addr, struct livetab_entry *out)
 {
 	unsigned b = bucket_of(addr), k = filter_bit_of(addr);
 	pthread_mutex_t *lock = stripe_of(b);
-	struct livetab_entry *found = NULL;
+	struct livetab_entry *found = NULL, *drop = NULL;
 	DEBUG_NOMALLOC_ENTER("livetab_remove");
 	pthread_mutex_lock(lock);
 	DEBUG_ASSERT_HELD(lock, "livetab invariant 1: a bucket and its filter byte change only under its stripe lock");
@@ -110,7 +156,8 @@ static struct livetab_entry *unlink_slow(uintptr_t addr)
 		}
 	}
 	if (found) {
-		__atomic_sub_fetch(&live_count, 1, __ATOMIC_RELAXED);
+		struct stripe_extra *x = extra_of(b);
+		__atomic_store_n(&x->live, x->live - 1, __ATOMIC_RELAXED);
 		/* clear the bit unless another entry of the bucket still has it */
 		bool shared = false;
 		for (struct livetab_entry *e = buckets[b]; e && !shared; e = e->chain)
@@ -119,15 +166,24 @@ static struct livetab_entry *unlink_slow(uintptr_t addr)
 			__atomic_store_n(&livetab_filter[b], (uint8_t)(livetab_filter[b] & ~(1u << k)),
 					 __ATOMIC_RELEASE);
 		found->chain = NULL;
+		if (out) {
+			*out = *found;
+			drop = entry_put_locked(b, found);
+		}
 	}
 	pthread_mutex_unlock(lock);
+	if (drop) {
+		int saved = errno; /* called from free(): the program's errno stays */
+		arena_free(drop);
+		errno = saved;
+	}
 	DEBUG_NOMALLOC_LEAVE();
 	return found;
 }
 
 struct livetab_entry *livetab_unlink(uintptr_t addr)
 {
-	return livetab_maybe_contains(addr) ? unlink_slow(addr) : NULL;
+	return livetab_maybe_contains(addr) ? unlink_slow(addr, NULL) : NULL;
 }
 
 void livetab_relink(struct livetab_entry *e)
@@ -150,12 +206,7 @@ void livetab_discard(struct livetab_entry *e)
 
 bool livetab_remove_slow(uintptr_t addr, struct livetab_entry *out)
 {
-	struct livetab_entry *found = unlink_slow(addr);
-	if (!found)
-		return false;
-	*out = *found;
-	livetab_discard(found);
-	return true;
+	return unlink_slow(addr, out) != NULL;
 }
 
 int livetab_copy(struct livetab_entry **out, size_t *n)
@@ -205,7 +256,10 @@ int livetab_copy(struct livetab_entry **out, size_t *n)
 
 size_t livetab_count(void)
 {
-	return __atomic_load_n(&live_count, __ATOMIC_RELAXED);
+	size_t n = 0;
+	for (unsigned i = 0; i < NSTRIPES; i++)
+		n += __atomic_load_n(&extra[i].live, __ATOMIC_RELAXED);
+	return n;
 }
 
 void livetab_prefork(void)
