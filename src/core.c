@@ -206,7 +206,11 @@ void core_sample_alloc(struct tstate *ts, void *p, size_t size)
 	void *own = unwind_tls_block(ts);
 	if (own && core_record_own(own) != 0)
 		goto out;
-	struct stacktab_entry *st = stacktab_intern(ts->frames, n, truncated != 0, ts->label);
+	/* A thread often samples the same stack again (a loop): then the
+	 * frames compare equal to its last one and need no hash, no lookup. */
+	struct stacktab_entry *st = ts->last_stack;
+	if (!st || !stacktab_matches(st, ts->frames, n, truncated != 0, ts->label))
+		st = ts->last_stack = stacktab_intern(ts->frames, n, truncated != 0, ts->label);
 	if (!st) {
 		core_disable("cannot record a sampled stack (tracker memory exhausted)", ENOMEM);
 		goto out;

@@ -51,17 +51,23 @@ static uint64_t hash_frames(const uintptr_t *frames, unsigned n)
 	return h ? h : 1;
 }
 
+bool stacktab_matches(const struct stacktab_entry *e, const uintptr_t *frames, unsigned n, bool truncated,
+		      uint16_t label)
+{
+	if (e->nframes != n || e->truncated != truncated || e->label != label)
+		return false;
+	unsigned i = 0;
+	while (i < n && e->frames[i] == frames[i])
+		i++;
+	return i == n;
+}
+
 /* The entry of the key in the chain from `from` up to (not including) `stop`. */
 static struct stacktab_entry *find(struct stacktab_entry *from, struct stacktab_entry *stop, uint64_t h,
 				   const uintptr_t *frames, unsigned n, bool truncated, uint16_t label)
 {
 	for (struct stacktab_entry *e = from; e != stop; e = e->chain) {
-		if (e->hash != h || e->nframes != n || e->truncated != truncated || e->label != label)
-			continue;
-		unsigned i = 0;
-		while (i < n && e->frames[i] == frames[i])
-			i++;
-		if (i == n)
+		if (e->hash == h && stacktab_matches(e, frames, n, truncated, label))
 			return e;
 	}
 	return NULL;

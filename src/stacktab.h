@@ -40,6 +40,12 @@ int stacktab_init(void);
 struct stacktab_entry *stacktab_intern(const uintptr_t *frames, unsigned n, bool truncated,
 				       uint16_t label);
 
+/* Context: any thread. Never allocates. Lock-free. Whether e is the entry
+ * of (frames, n, truncated, label): a caller that kept an entry (the
+ * thread's last stack, core.c) checks it before a full intern. */
+bool stacktab_matches(const struct stacktab_entry *e, const uintptr_t *frames, unsigned n, bool truncated,
+		      uint16_t label);
+
 /* Context: any thread. Never allocates. Lock-free. */
 void stacktab_account_alloc(struct stacktab_entry *e, uint64_t count_fx, uint64_t bytes);
 void stacktab_account_free(struct stacktab_entry *e, uint64_t count_fx, uint64_t bytes);

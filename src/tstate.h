@@ -30,6 +30,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+struct stacktab_entry;
+
 enum tstate_state { TSTATE_UNBORN = 0, TSTATE_ACTIVE = 1, TSTATE_DEAD = 2 };
 
 /* Frames captured beyond `depth` to make room for the tracker's own. */
@@ -47,6 +49,7 @@ struct tstate {
 	uintptr_t stack_lo, stack_hi; /* this thread's stack, for the fp unwinder */
 	int unw_tls_seen;    /* libunwind's TLS block handed out (unwind.c) */
 	unsigned samples;    /* backtraces taken by this thread (unwind.c) */
+	struct stacktab_entry *last_stack; /* this thread's last sampled stack (core.c); entries live forever */
 	uint16_t label;      /* heapsnap_set_label's id (labels.h); 0: none. Own thread only */
 	/* Signal handlers (see interpose.c, core.c): */
 	int critical;        /* > 0: may hold a tracker lock or be in the arena */
