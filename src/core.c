@@ -4,7 +4,8 @@
  * Context: core_init is the library constructor (one thread); the sampled
  * path runs on app threads inside hooks; fork handlers on the forking thread;
  * the exit handler on the thread that calls exit().
- * Lock order while forking: backtrace lock (unwind.c), snapshot lock,
+ * Lock order while forking: backtrace wait (unwind.c: fork_mutex, then
+ * the walks in progress, under the registry lock), snapshot lock,
  * registry lock, stack stripes, live stripes (the writer takes the last four
  * in the same order and never the first, so fork never deadlocks with a
  * snapshot or a backtrace in progress: it waits for them). A fork from a
