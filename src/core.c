@@ -601,7 +601,8 @@ static bool address_space_too_small(uint64_t sample)
 
 static unsigned live_buckets_for(uint64_t sample)
 {
-	/* Expected live samples ~ live heap / sample: size for a few GiB. */
+	/* The live table's filter (its bucket array grows from 2^12 to 4x
+	 * this): expected live samples ~ live heap / sample, for a few GiB. */
 	if (sample <= 64)
 		return 21;
 	if (sample <= 4096)

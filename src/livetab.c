@@ -1,17 +1,26 @@
 /*
  * livetab.c: the live table (see livetab.h for the lock-free miss path).
  *
- * Layout: 2^lg bucket heads, the filter (one byte per bucket, mapped with
- * mmap so that its untouched pages all read the kernel's one zero page: with
- * few live samples the probes stay in cache), and 64 stripe mutexes;
- * stripe = high bits of the bucket index, so the writer copies contiguous
- * runs of buckets under each lock. Each stripe keeps up to SPARE_MAX
+ * Layout: the filter (2^livetab_lg_buckets bytes, fixed at start-up, mapped
+ * with mmap so that its untouched pages all read the kernel's one zero page:
+ * with few live samples the probes stay in cache), 2^lg_chain bucket heads,
+ * sized to the live set, and 64 stripe mutexes; stripe = the top 6 bits of
+ * an address's hash, so that it does not depend on either size and the
+ * writer copies contiguous runs of buckets under each lock. Filter byte and
+ * bucket are both top bits of the hash: the entries that set one bit of a
+ * filter byte are all in one bucket. The bucket array starts at 2^12 and doubles (a rehash with every
+ * stripe held, in stripe order, by the insert that found its stripe's load
+ * above 1/2: short chains, each entry read is a cache miss) up to 4x the filter: the free()-miss probe never reads the
+ * bucket array, so resizing does not touch it, and a small live set (exact
+ * mode's 50 k blocks) keeps a bucket array that fits in cache instead of
+ * 16 MiB of mostly empty heads. Each stripe keeps up to SPARE_MAX
  * entries freed from it, under its lock, for the next insert into it: a
  * sample and its free skip the arena (jemalloc: ~200 instructions each
  * way); the spares are still counted in the arena's `held`.
- * Invariants: (1) bit k of filter byte b is set iff bucket b holds an entry
- * whose hash picks bit k, so byte b != 0 iff bucket b is not empty; both
- * change only under b's stripe lock; (2) the stripe lock is a leaf except
+ * Invariants: (1) bit k of filter byte f is set iff the table holds an entry
+ * whose hash picks byte f and bit k; the byte and the buckets of its entries
+ * change only under their stripe lock; buckets and lg_chain change only
+ * with every stripe held; (2) the stripe lock is a leaf except
  * for the tracker arena; (3) an entry is freed, or made a spare, only after
  * it is unlinked; (4) a stripe's spare list and live count change only
  * under its lock.
@@ -32,6 +41,10 @@
 uint8_t *livetab_filter;
 unsigned livetab_lg_buckets = 16;
 static struct livetab_entry **buckets;
+static unsigned lg_chain;     /* log2 of the bucket count; with every stripe held */
+static unsigned lg_chain_max;
+#define LG_CHAIN_MIN (LG_STRIPES + 6)
+#define LG_CHAIN_OVER_FILTER 2 /* buckets grow up to 4x the filter's bytes; <= 3 (filter_bit_in_use) */
 static pthread_mutex_t stripes[NSTRIPES];
 
 #define SPARE_MAX 128
@@ -47,7 +60,7 @@ int livetab_init(unsigned lg_buckets)
 	if (lg_buckets < LG_STRIPES + 6)
 		lg_buckets = LG_STRIPES + 6;
 	size_t n = (size_t)1 << lg_buckets;
-	buckets = arena_alloc(n * sizeof(*buckets));
+	buckets = arena_alloc(((size_t)1 << LG_CHAIN_MIN) * sizeof(*buckets));
 	void *filter = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (!buckets || filter == MAP_FAILED) {
 		arena_free(buckets);
@@ -59,13 +72,21 @@ int livetab_init(unsigned lg_buckets)
 	for (unsigned i = 0; i < NSTRIPES; i++)
 		pthread_mutex_init(&stripes[i], NULL);
 	livetab_lg_buckets = lg_buckets;
+	lg_chain = LG_CHAIN_MIN;
+	lg_chain_max = lg_buckets + LG_CHAIN_OVER_FILTER;
 	__atomic_store_n(&livetab_filter, (uint8_t *)filter, __ATOMIC_RELEASE);
 	return 0;
 }
 
-static unsigned bucket_of(uintptr_t addr)
+/* Stripe lock of addr held (lg_chain may change otherwise). */
+static size_t bucket_of(uintptr_t addr)
 {
-	return (unsigned)(livetab_hash(addr) >> (64 - livetab_lg_buckets));
+	return (size_t)(livetab_hash(addr) >> (64 - lg_chain));
+}
+
+static size_t filter_byte_of(uintptr_t addr)
+{
+	return (size_t)(livetab_hash(addr) >> (64 - livetab_lg_buckets));
 }
 
 static unsigned filter_bit_of(uintptr_t addr)
@@ -73,20 +94,25 @@ static unsigned filter_bit_of(uintptr_t addr)
 	return (unsigned)(livetab_hash(addr) >> (61 - livetab_lg_buckets)) & 7;
 }
 
-static pthread_mutex_t *stripe_of(unsigned b)
+static unsigned stripe_index(uintptr_t addr)
 {
-	return &stripes[b >> (livetab_lg_buckets - LG_STRIPES)];
+	return (unsigned)(livetab_hash(addr) >> (64 - LG_STRIPES));
 }
 
-static struct stripe_extra *extra_of(unsigned b)
+static pthread_mutex_t *stripe_of(uintptr_t addr)
 {
-	return &extra[b >> (livetab_lg_buckets - LG_STRIPES)];
+	return &stripes[stripe_index(addr)];
 }
 
-/* Stripe lock of b held. A spare entry, or a new one from the arena. */
-static struct livetab_entry *entry_get_locked(unsigned b)
+static struct stripe_extra *extra_of(uintptr_t addr)
 {
-	struct stripe_extra *x = extra_of(b);
+	return &extra[stripe_index(addr)];
+}
+
+/* Stripe lock of addr held. A spare entry, or a new one from the arena. */
+static struct livetab_entry *entry_get_locked(uintptr_t addr)
+{
+	struct stripe_extra *x = extra_of(addr);
 	struct livetab_entry *e = x->spare;
 	if (!e)
 		return arena_alloc(sizeof(*e));
@@ -95,11 +121,11 @@ static struct livetab_entry *entry_get_locked(unsigned b)
 	return e;
 }
 
-/* Stripe lock of b held; e unlinked. Keeps e as a spare, or NULL when
+/* Stripe lock of e held; e unlinked. Keeps e as a spare, or NULL when
  * the stripe has enough: the caller frees it after the lock. */
-static struct livetab_entry *entry_put_locked(unsigned b, struct livetab_entry *e)
+static struct livetab_entry *entry_put_locked(struct livetab_entry *e)
 {
-	struct stripe_extra *x = extra_of(b);
+	struct stripe_extra *x = extra_of(e->addr);
 	if (x->nspare >= SPARE_MAX)
 		return e;
 	e->chain = x->spare;
@@ -108,32 +134,97 @@ static struct livetab_entry *entry_put_locked(unsigned b, struct livetab_entry *
 	return NULL;
 }
 
-static void link_locked(struct livetab_entry *e, unsigned b)
+/* Returns 1 when the stripe's load went above 1/2: the caller grows the
+ * bucket array once it has released the stripe lock. */
+static int link_locked(struct livetab_entry *e)
 {
-	DEBUG_ASSERT_HELD(stripe_of(b), "livetab invariant 1: a bucket and its filter byte change only under its stripe lock");
+	DEBUG_ASSERT_HELD(stripe_of(e->addr), "livetab invariant 1: a bucket and its filter byte change only under its stripe lock");
+	size_t b = bucket_of(e->addr), f = filter_byte_of(e->addr);
 	e->chain = buckets[b];
 	buckets[b] = e;
 	uint8_t bit = (uint8_t)(1u << filter_bit_of(e->addr));
-	__atomic_store_n(&livetab_filter[b], (uint8_t)(livetab_filter[b] | bit), __ATOMIC_RELEASE);
-	struct stripe_extra *x = extra_of(b);
+	__atomic_store_n(&livetab_filter[f], (uint8_t)(livetab_filter[f] | bit), __ATOMIC_RELEASE);
+	struct stripe_extra *x = extra_of(e->addr);
 	__atomic_store_n(&x->live, x->live + 1, __ATOMIC_RELAXED); /* read lock-free by livetab_count */
+	return x->live > ((size_t)1 << (lg_chain - LG_STRIPES - 1)) && lg_chain < lg_chain_max;
+}
+
+/* Stripe lock of b held. Does an entry of bucket b still pick filter byte
+ * f and bit k? Those entries share the top (filter lg + 3) bits of their
+ * hash, which hold the bucket index as long as lg_chain <= filter lg + 3
+ * (LG_CHAIN_OVER_FILTER): they are all in bucket b. */
+static bool filter_bit_in_use(size_t b, size_t f, unsigned k)
+{
+	for (struct livetab_entry *e = buckets[b]; e; e = e->chain)
+		if (filter_byte_of(e->addr) == f && filter_bit_of(e->addr) == k)
+			return true;
+	return false;
+}
+
+/*
+ * Doubles the bucket array from 2^from: called with no stripe held, by an
+ * insert that found its stripe above load 1/2. Takes every stripe in order
+ * (as fork does), rehashes, frees the old array. Another thread that grew
+ * it meanwhile makes this a no-op. Out of tracker memory, the table keeps
+ * its size (longer chains, nothing lost) and does not try again.
+ */
+static int grow_failed;
+
+static void grow(unsigned from)
+{
+	if (__atomic_load_n(&grow_failed, __ATOMIC_RELAXED))
+		return;
+	size_t n = (size_t)1 << (from + 1);
+	struct livetab_entry **nb = arena_alloc(n * sizeof(*nb));
+	if (!nb) {
+		__atomic_store_n(&grow_failed, 1, __ATOMIC_RELAXED);
+		return;
+	}
+	for (unsigned i = 0; i < NSTRIPES; i++)
+		pthread_mutex_lock(&stripes[i]);
+	struct livetab_entry **old = NULL;
+	if (lg_chain == from) {
+		size_t nold = (size_t)1 << from;
+		for (size_t b = 0; b < nold; b++) {
+			struct livetab_entry *e = buckets[b];
+			while (e) {
+				struct livetab_entry *next = e->chain;
+				size_t j = (size_t)(livetab_hash(e->addr) >> (64 - (from + 1)));
+				e->chain = nb[j];
+				nb[j] = e;
+				e = next;
+			}
+		}
+		old = buckets;
+		buckets = nb;
+		lg_chain = from + 1;
+		nb = NULL;
+	}
+	for (unsigned i = NSTRIPES; i-- > 0;)
+		pthread_mutex_unlock(&stripes[i]);
+	int saved = errno;
+	arena_free(nb); /* NULL unless another thread grew it first */
+	arena_free(old);
+	errno = saved;
 }
 
 int livetab_insert(const struct livetab_entry *tmpl)
 {
 	DEBUG_NOMALLOC_ENTER("livetab_insert");
-	unsigned b = bucket_of(tmpl->addr);
-	pthread_mutex_t *lock = stripe_of(b);
+	pthread_mutex_t *lock = stripe_of(tmpl->addr);
 	pthread_mutex_lock(lock);
-	struct livetab_entry *e = entry_get_locked(b);
+	struct livetab_entry *e = entry_get_locked(tmpl->addr);
 	if (!e) {
 		pthread_mutex_unlock(lock);
 		DEBUG_NOMALLOC_LEAVE();
 		return -ENOMEM;
 	}
 	*e = *tmpl;
-	link_locked(e, b);
+	unsigned from = lg_chain;
+	int full = link_locked(e);
 	pthread_mutex_unlock(lock);
+	if (full)
+		grow(from);
 	DEBUG_NOMALLOC_LEAVE();
 	return 0;
 }
@@ -142,11 +233,13 @@ int livetab_insert(const struct livetab_entry *tmpl)
  * then only says it was found); without: hands the entry to the caller. */
 static struct livetab_entry *unlink_slow(uintptr_t addr, struct livetab_entry *out)
 {
-	unsigned b = bucket_of(addr), k = filter_bit_of(addr);
-	pthread_mutex_t *lock = stripe_of(b);
+	unsigned k = filter_bit_of(addr);
+	size_t f = filter_byte_of(addr);
+	pthread_mutex_t *lock = stripe_of(addr);
 	struct livetab_entry *found = NULL, *drop = NULL;
 	DEBUG_NOMALLOC_ENTER("livetab_remove");
 	pthread_mutex_lock(lock);
+	size_t b = bucket_of(addr);
 	DEBUG_ASSERT_HELD(lock, "livetab invariant 1: a bucket and its filter byte change only under its stripe lock");
 	for (struct livetab_entry **pp = &buckets[b]; *pp; pp = &(*pp)->chain) {
 		if ((*pp)->addr == addr) {
@@ -156,19 +249,16 @@ static struct livetab_entry *unlink_slow(uintptr_t addr, struct livetab_entry *o
 		}
 	}
 	if (found) {
-		struct stripe_extra *x = extra_of(b);
+		struct stripe_extra *x = extra_of(addr);
 		__atomic_store_n(&x->live, x->live - 1, __ATOMIC_RELAXED);
-		/* clear the bit unless another entry of the bucket still has it */
-		bool shared = false;
-		for (struct livetab_entry *e = buckets[b]; e && !shared; e = e->chain)
-			shared = filter_bit_of(e->addr) == k;
-		if (!shared)
-			__atomic_store_n(&livetab_filter[b], (uint8_t)(livetab_filter[b] & ~(1u << k)),
+		/* clear the bit unless another entry still has it */
+		if (!filter_bit_in_use(b, f, k))
+			__atomic_store_n(&livetab_filter[f], (uint8_t)(livetab_filter[f] & ~(1u << k)),
 					 __ATOMIC_RELEASE);
 		found->chain = NULL;
 		if (out) {
 			*out = *found;
-			drop = entry_put_locked(b, found);
+			drop = entry_put_locked(found);
 		}
 	}
 	pthread_mutex_unlock(lock);
@@ -188,11 +278,13 @@ struct livetab_entry *livetab_unlink(uintptr_t addr)
 
 void livetab_relink(struct livetab_entry *e)
 {
-	unsigned b = bucket_of(e->addr);
-	pthread_mutex_t *lock = stripe_of(b);
+	pthread_mutex_t *lock = stripe_of(e->addr);
 	pthread_mutex_lock(lock);
-	link_locked(e, b);
+	unsigned from = lg_chain;
+	int full = link_locked(e);
 	pthread_mutex_unlock(lock);
+	if (full)
+		grow(from);
 }
 
 void livetab_discard(struct livetab_entry *e)
@@ -215,20 +307,13 @@ int livetab_copy(struct livetab_entry **out, size_t *n)
 	struct livetab_entry *v = arena_alloc(cap * sizeof(*v));
 	if (!v)
 		return -ENOMEM;
-	size_t nbuckets = (size_t)1 << livetab_lg_buckets;
-	size_t per_stripe = nbuckets >> LG_STRIPES;
 	for (unsigned s = 0; s < NSTRIPES; s++) {
 		pthread_mutex_lock(&stripes[s]);
 		DEBUG_ASSERT(s == 0 || !debug_mutex_held(&stripes[s - 1]),
 			     "livetab_copy takes stripe locks one at a time");
+		/* the size may have changed since the last stripe: read it under this one */
+		size_t per_stripe = (size_t)1 << (lg_chain - LG_STRIPES);
 		for (size_t b = s * per_stripe; b < (s + 1) * per_stripe; b++) {
-			if (livetab_filter[b] == 0) {
-				/* skip 8 empty buckets at once */
-				uint64_t word;
-				if ((b & 7) == 0 && (memcpy(&word, &livetab_filter[b], 8), word == 0))
-					b += 7;
-				continue;
-			}
 			for (struct livetab_entry *e = buckets[b]; e; e = e->chain) {
 				if (e->own)
 					continue;

@@ -3,14 +3,15 @@
  *
  * Owns address -> {size, weight, stack, time, thread} for every sampled
  * allocation not yet freed. free() of an unsampled pointer (nearly all of
- * them) must cost one filter probe that misses, with no lock. The filter has
- * 8 bits per bucket (one byte): an address's hash picks its bucket and one of
- * the bucket's 8 bits, set while any live entry of that bucket has that bit,
- * changed only under the bucket's stripe lock, read lock-free. A free of p
+ * them) must cost one filter probe that misses, with no lock. The filter is
+ * 2^livetab_lg_buckets bytes, fixed at start-up (the bucket array behind it
+ * grows with the live set, livetab.c): an address's hash picks a byte and one
+ * of its 8 bits, set while any live entry picks that bit, changed only under
+ * the entry's stripe lock, read lock-free. A free of p
  * cannot race with the insert of p (p is returned to the application only
  * after the insert completes), so a clear bit proves p is not in the table;
  * a set bit for an unsampled p (a false positive) costs a locked chain walk,
- * with probability about (live entries) / (8 x buckets).
+ * with probability about (live entries) / (8 x filter bytes).
  * Entries marked `own` are blocks the tracker made the real allocator hand
  * out for itself (libunwind's per-thread TLS): they are in the table only
  * so that their free is recognised and kept out of the exact totals;
@@ -40,7 +41,9 @@ struct livetab_entry {
 	bool own;                    /* the tracker's block, not the program's */
 };
 
-/* Context: start-up. lg_buckets: log2 of the bucket count. 0 or -errno. */
+/* Context: start-up. lg_buckets: log2 of the filter's bytes; the bucket
+ * array starts at 2^12 heads and doubles with the live set, up to 4x the
+ * filter. 0 or -errno. */
 int livetab_init(unsigned lg_buckets);
 
 /* Context: app threads: the sampled path (guard held) and realloc's
@@ -77,7 +80,7 @@ void livetab_postfork_child(void);
 
 /* ---- inline fast path ---- */
 extern uint8_t *livetab_filter;   /* one byte per bucket */
-extern unsigned livetab_lg_buckets;
+extern unsigned livetab_lg_buckets; /* log2 of the filter's bytes */
 /* Context: any thread, after livetab_maybe_contains said yes. */
 bool livetab_remove_slow(uintptr_t addr, struct livetab_entry *out);
 
