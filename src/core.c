@@ -4,7 +4,8 @@
  * Context: core_init is the library constructor (one thread); the sampled
  * path runs on app threads inside hooks; fork handlers on the forking thread;
  * the exit handler on the thread that calls exit().
- * Lock order while forking: backtrace lock (unwind.c), snapshot lock,
+ * Lock order while forking: backtrace wait (unwind.c: fork_mutex, then
+ * the walks in progress, under the registry lock), snapshot lock,
  * registry lock, stack stripes, live stripes (the writer takes the last four
  * in the same order and never the first, so fork never deadlocks with a
  * snapshot or a backtrace in progress: it waits for them). A fork from a
@@ -45,6 +46,7 @@
 #include <sys/auxv.h>
 #include <fcntl.h>
 #include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 
 /* Read by every hook, written only at start-up and when tracking starts or
@@ -188,6 +190,30 @@ int core_resolve_real(void)
 	return 0;
 }
 
+/*
+ * An allocation's time, on the sampled path: CLOCK_MONOTONIC_COARSE (the
+ * vDSO reads the last tick, no TSC read), on writer_now()'s scale (seconds
+ * since the tracker started: the two clocks count from the same origin,
+ * the coarse one is up to a tick behind). Ages in a snapshot are whole
+ * seconds and more, so a tick (1..10 ms) is below their resolution.
+ */
+static double sample_clock_base;
+
+static void sample_clock_init(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	sample_clock_base = (double)t.tv_sec + t.tv_nsec * 1e-9 - writer_now();
+}
+
+static double sample_time(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &t);
+	double v = (double)t.tv_sec + t.tv_nsec * 1e-9 - sample_clock_base;
+	return v > 0 ? v : 0;
+}
+
 void core_sample_alloc(struct tstate *ts, void *p, size_t size)
 {
 	int saved = errno;
@@ -203,7 +229,11 @@ void core_sample_alloc(struct tstate *ts, void *p, size_t size)
 	void *own = unwind_tls_block(ts);
 	if (own && core_record_own(own) != 0)
 		goto out;
-	struct stacktab_entry *st = stacktab_intern(ts->frames, n, truncated != 0, ts->label);
+	/* A thread often samples the same stack again (a loop): then the
+	 * frames compare equal to its last one and need no hash, no lookup. */
+	struct stacktab_entry *st = ts->last_stack;
+	if (!st || !stacktab_matches(st, ts->frames, n, truncated != 0, ts->label))
+		st = ts->last_stack = stacktab_intern(ts->frames, n, truncated != 0, ts->label);
 	if (!st) {
 		core_disable("cannot record a sampled stack (tracker memory exhausted)", ENOMEM);
 		goto out;
@@ -214,7 +244,7 @@ void core_sample_alloc(struct tstate *ts, void *p, size_t size)
 		.count_fx = w.count_fx,
 		.bytes = w.bytes,
 		.stack = st,
-		.time = writer_now(),
+		.time = sample_time(),
 		.tid = ts->tid,
 	};
 	if (livetab_insert(&e) != 0) {
@@ -248,17 +278,29 @@ void core_account_free(const struct livetab_entry *e)
 		stacktab_account_free(e->stack, e->count_fx, e->bytes);
 }
 
-/* A critical region is never left by cancellation: libunwind's memory
- * check writes to a pipe, a cancellation point, and a thread cancelled
- * there would take a stripe lock or half a sample with it. The outermost
- * region turns cancellation off and back to what the program had (the
- * count first, so a handler nesting in between is an inner region). */
+/* A critical region that may reach a cancellation point is never left by
+ * cancellation: libunwind's memory check writes to a pipe, and a failure
+ * message is a write(); a thread cancelled there would take a stripe lock,
+ * the backtrace lock or half a sample with it. The outermost such region
+ * turns cancellation off and back to what the program had (the count first,
+ * so a handler nesting in between is an inner region); cancel_depth says
+ * which region did, so that it is the one that turns it back on. Regions
+ * with no cancellation point in them (a free's table lookup: stripe lock,
+ * arena, atomics) skip the two calls (core_critical_enter_nocancel). */
 void core_critical_enter(struct tstate *ts)
 {
 	tstate_guard_enter(ts);
 	tstate_critical_enter(ts);
-	if (ts->critical == 1)
+	if (ts->cancel_depth == 0) {
+		ts->cancel_depth = ts->critical;
 		pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &ts->cancel_state);
+	}
+}
+
+void core_critical_enter_nocancel(struct tstate *ts)
+{
+	tstate_guard_enter(ts);
+	tstate_critical_enter(ts);
 }
 
 void core_count_free(struct tstate *ts, size_t usable)
@@ -274,7 +316,7 @@ void core_count_free(struct tstate *ts, size_t usable)
 int core_forget(struct tstate *ts, void *p)
 {
 	struct livetab_entry e;
-	core_critical_enter(ts);
+	core_critical_enter_nocancel(ts); /* no cancellation point in here */
 	bool had = livetab_remove((uintptr_t)p, &e);
 	if (had)
 		core_account_free(&e);
@@ -315,8 +357,10 @@ static void run_deferred(struct tstate *ts)
 
 void core_critical_leave(struct tstate *ts)
 {
-	if (ts->critical == 1)
+	if (ts->cancel_depth == ts->critical) {
 		pthread_setcancelstate(ts->cancel_state, NULL);
+		ts->cancel_depth = 0;
+	}
 	if (tstate_critical_leave(ts))
 		run_deferred(ts);
 	tstate_guard_leave(ts);
@@ -590,7 +634,8 @@ static bool address_space_too_small(uint64_t sample)
 
 static unsigned live_buckets_for(uint64_t sample)
 {
-	/* Expected live samples ~ live heap / sample: size for a few GiB. */
+	/* The live table's filter (its bucket array grows from 2^12 to 4x
+	 * this): expected live samples ~ live heap / sample, for a few GiB. */
 	if (sample <= 64)
 		return 21;
 	if (sample <= 4096)
@@ -672,6 +717,7 @@ __attribute__((constructor)) static void core_init(void)
 	symbolize_configure(opt.symbolize == OPTIONS_SYMBOLIZE_FULL);
 	triggers_init(&opt);
 	START_STEP(writer_init(&opt, text), "cannot start the writer thread");
+	sample_clock_init();
 	install_signal(opt.signal);
 	int crc = control_init();
 	if (crc)

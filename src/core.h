@@ -72,6 +72,11 @@ void core_account_free(const struct livetab_entry *e);
  * signal handlers deferred meanwhile (errno kept). */
 void core_critical_enter(struct tstate *ts);
 void core_critical_leave(struct tstate *ts);
+/* The same for a region with no cancellation point in it (no syscall that
+ * POSIX lists as one, no message written): it leaves the thread's cancel
+ * state alone, which saves two pthread_setcancelstate calls. Left with
+ * core_critical_leave. */
+void core_critical_enter_nocancel(struct tstate *ts);
 
 /* Context: own thread, inside free/realloc, not in a critical region.
  * Removes p's live entry if it has one, inside a critical region: 1 when p

@@ -1,17 +1,32 @@
 /*
  * livetab.c: the live table (see livetab.h for the lock-free miss path).
  *
- * Layout: 2^lg bucket heads, the filter (one bit per bucket, 2^lg / 8
- * bytes: 16 KiB at the default rate, small enough to stay in cache under
- * the program's own data; mapped with mmap so that its untouched pages read
- * the kernel's one zero page), and 64 stripe mutexes; stripe = high bits of
- * the bucket index, so the writer copies contiguous runs of buckets under
- * each lock, and the 8 buckets of a filter byte share one stripe.
- * Invariants: (1) bit b of the filter (bit b & 7 of byte b >> 3) is set iff
- * bucket b is not empty; both change only under b's stripe lock (which is
- * also the lock of the byte's 7 other buckets); (2) the stripe lock is a
- * leaf except for the tracker arena; (3) an entry is freed only after it is
- * unlinked.
+ * Layout: the filter (2^livetab_lg_buckets bits, 2^lg / 8 bytes: 16 KiB at
+ * the default rate, small enough to stay in cache under the program's own
+ * data; a byte per bit, 128 KiB, missed in cache: doc/performance.md; fixed
+ * at start-up, mapped with mmap so that its untouched pages all read the
+ * kernel's one zero page), 2^lg_chain bucket heads,
+ * sized to the live set, and 64 stripe mutexes; stripe = the top 6 bits of
+ * an address's hash, so that it does not depend on either size and the
+ * writer copies contiguous runs of buckets under each lock. Filter bit and
+ * bucket are both top bits of the hash: the entries that set one filter bit
+ * are all in one bucket. The bucket array starts at 2^12 and doubles (a
+ * rehash with every stripe held, in stripe order, by the insert that found
+ * its stripe's load above 1/2: short chains, each entry read is a cache
+ * miss) up to one bucket per filter bit: the free()-miss probe never reads the
+ * bucket array, so resizing does not touch it, and a small live set (exact
+ * mode's 50 k blocks) keeps a bucket array that fits in cache instead of
+ * 16 MiB of mostly empty heads. Each stripe keeps up to SPARE_MAX
+ * entries freed from it, under its lock, for the next insert into it: a
+ * sample and its free skip the arena (jemalloc: ~200 instructions each
+ * way); the spares are still counted in the arena's `held`.
+ * Invariants: (1) bit k of filter byte f is set iff the table holds an entry
+ * whose hash picks byte f and bit k; the byte and the buckets of its entries
+ * change only under their stripe lock; buckets and lg_chain change only
+ * with every stripe held; (2) the stripe lock is a leaf except
+ * for the tracker arena; (3) an entry is freed, or made a spare, only after
+ * it is unlinked; (4) a stripe's spare list and live count change only
+ * under its lock.
  */
 #include "livetab.h"
 
@@ -27,20 +42,30 @@
 #define NSTRIPES (1u << LG_STRIPES)
 
 /* The two words every free() reads share a cache line with nothing that is
- * written after start-up: a sample's stripe lock or live_count on the same
+ * written after start-up: a sample's stripe lock or a live count on the same
  * line would take it away from every other thread's next free. */
 __attribute__((aligned(64))) uint8_t *livetab_filter;
-unsigned livetab_lg_buckets = 16;
+unsigned livetab_lg_buckets = 16; /* log2 of the filter's bits */
 static struct livetab_entry **buckets;
+static unsigned lg_chain;     /* log2 of the bucket count; with every stripe held */
+static unsigned lg_chain_max;
+#define LG_CHAIN_MIN (LG_STRIPES + 6)
 static __attribute__((aligned(64))) pthread_mutex_t stripes[NSTRIPES];
-static __attribute__((aligned(64))) size_t live_count;
+
+#define SPARE_MAX 128
+/* Under the stripe lock of the same index; one cache line per stripe. */
+static struct stripe_extra {
+	struct livetab_entry *spare; /* linked through chain */
+	unsigned nspare;
+	size_t live;                 /* entries in the stripe's buckets */
+} __attribute__((aligned(64))) extra[NSTRIPES];
 
 int livetab_init(unsigned lg_buckets)
 {
 	if (lg_buckets < LG_STRIPES + 6)
 		lg_buckets = LG_STRIPES + 6;
 	size_t n = (size_t)1 << lg_buckets;
-	buckets = arena_alloc(n * sizeof(*buckets));
+	buckets = arena_alloc(((size_t)1 << LG_CHAIN_MIN) * sizeof(*buckets));
 	void *filter = mmap(NULL, n / 8, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (!buckets || filter == MAP_FAILED) {
 		arena_free(buckets);
@@ -52,55 +77,174 @@ int livetab_init(unsigned lg_buckets)
 	for (unsigned i = 0; i < NSTRIPES; i++)
 		pthread_mutex_init(&stripes[i], NULL);
 	livetab_lg_buckets = lg_buckets;
+	lg_chain = LG_CHAIN_MIN;
+	lg_chain_max = lg_buckets; /* <= the filter's bits: filter_bit_in_use */
 	__atomic_store_n(&livetab_filter, (uint8_t *)filter, __ATOMIC_RELEASE);
 	return 0;
 }
 
-static unsigned bucket_of(uintptr_t addr)
+/* Stripe lock of addr held (lg_chain may change otherwise). */
+static size_t bucket_of(uintptr_t addr)
 {
-	return (unsigned)(livetab_hash(addr) >> (64 - livetab_lg_buckets));
+	return (size_t)(livetab_hash(addr) >> (64 - lg_chain));
 }
 
-static pthread_mutex_t *stripe_of(unsigned b)
+static size_t filter_byte_of(uintptr_t addr)
 {
-	return &stripes[b >> (livetab_lg_buckets - LG_STRIPES)];
+	return (size_t)(livetab_hash(addr) >> (67 - livetab_lg_buckets));
 }
 
-static void link_locked(struct livetab_entry *e, unsigned b)
+static unsigned filter_bit_of(uintptr_t addr)
 {
-	DEBUG_ASSERT_HELD(stripe_of(b), "livetab invariant 1: a bucket and its filter byte change only under its stripe lock");
+	return (unsigned)(livetab_hash(addr) >> (64 - livetab_lg_buckets)) & 7;
+}
+
+static unsigned stripe_index(uintptr_t addr)
+{
+	return (unsigned)(livetab_hash(addr) >> (64 - LG_STRIPES));
+}
+
+static pthread_mutex_t *stripe_of(uintptr_t addr)
+{
+	return &stripes[stripe_index(addr)];
+}
+
+static struct stripe_extra *extra_of(uintptr_t addr)
+{
+	return &extra[stripe_index(addr)];
+}
+
+/* Stripe lock of addr held. A spare entry, or a new one from the arena. */
+static struct livetab_entry *entry_get_locked(uintptr_t addr)
+{
+	struct stripe_extra *x = extra_of(addr);
+	struct livetab_entry *e = x->spare;
+	if (!e)
+		return arena_alloc(sizeof(*e));
+	x->spare = e->chain;
+	x->nspare--;
+	return e;
+}
+
+/* Stripe lock of e held; e unlinked. Keeps e as a spare, or NULL when
+ * the stripe has enough: the caller frees it after the lock. */
+static struct livetab_entry *entry_put_locked(struct livetab_entry *e)
+{
+	struct stripe_extra *x = extra_of(e->addr);
+	if (x->nspare >= SPARE_MAX)
+		return e;
+	e->chain = x->spare;
+	x->spare = e;
+	x->nspare++;
+	return NULL;
+}
+
+/* Returns 1 when the stripe's load went above 1/2: the caller grows the
+ * bucket array once it has released the stripe lock. */
+static int link_locked(struct livetab_entry *e)
+{
+	DEBUG_ASSERT_HELD(stripe_of(e->addr), "livetab invariant 1: a bucket and its filter byte change only under its stripe lock");
+	size_t b = bucket_of(e->addr), f = filter_byte_of(e->addr);
 	e->chain = buckets[b];
 	buckets[b] = e;
-	__atomic_store_n(&livetab_filter[b >> 3], (uint8_t)(livetab_filter[b >> 3] | (1u << (b & 7))),
-			 __ATOMIC_RELEASE);
-	__atomic_add_fetch(&live_count, 1, __ATOMIC_RELAXED);
+	uint8_t bit = (uint8_t)(1u << filter_bit_of(e->addr));
+	__atomic_store_n(&livetab_filter[f], (uint8_t)(livetab_filter[f] | bit), __ATOMIC_RELEASE);
+	struct stripe_extra *x = extra_of(e->addr);
+	__atomic_store_n(&x->live, x->live + 1, __ATOMIC_RELAXED); /* read lock-free by livetab_count */
+	return x->live > ((size_t)1 << (lg_chain - LG_STRIPES - 1)) && lg_chain < lg_chain_max;
+}
+
+/* Stripe lock of b held. Does an entry of bucket b still pick filter byte
+ * f and bit k? Those entries share the top livetab_lg_buckets bits of their
+ * hash (the filter bit's index), which hold the bucket index as long as
+ * lg_chain <= livetab_lg_buckets (lg_chain_max): they are all in bucket b. */
+static bool filter_bit_in_use(size_t b, size_t f, unsigned k)
+{
+	for (struct livetab_entry *e = buckets[b]; e; e = e->chain)
+		if (filter_byte_of(e->addr) == f && filter_bit_of(e->addr) == k)
+			return true;
+	return false;
+}
+
+/*
+ * Doubles the bucket array from 2^from: called with no stripe held, by an
+ * insert that found its stripe above load 1/2. Takes every stripe in order
+ * (as fork does), rehashes, frees the old array. Another thread that grew
+ * it meanwhile makes this a no-op. Out of tracker memory, the table keeps
+ * its size (longer chains, nothing lost) and does not try again.
+ */
+static int grow_failed;
+
+static void grow(unsigned from)
+{
+	if (__atomic_load_n(&grow_failed, __ATOMIC_RELAXED))
+		return;
+	size_t n = (size_t)1 << (from + 1);
+	struct livetab_entry **nb = arena_alloc(n * sizeof(*nb));
+	if (!nb) {
+		__atomic_store_n(&grow_failed, 1, __ATOMIC_RELAXED);
+		return;
+	}
+	for (unsigned i = 0; i < NSTRIPES; i++)
+		pthread_mutex_lock(&stripes[i]);
+	struct livetab_entry **old = NULL;
+	if (lg_chain == from) {
+		size_t nold = (size_t)1 << from;
+		for (size_t b = 0; b < nold; b++) {
+			struct livetab_entry *e = buckets[b];
+			while (e) {
+				struct livetab_entry *next = e->chain;
+				size_t j = (size_t)(livetab_hash(e->addr) >> (64 - (from + 1)));
+				e->chain = nb[j];
+				nb[j] = e;
+				e = next;
+			}
+		}
+		old = buckets;
+		buckets = nb;
+		lg_chain = from + 1;
+		nb = NULL;
+	}
+	for (unsigned i = NSTRIPES; i-- > 0;)
+		pthread_mutex_unlock(&stripes[i]);
+	int saved = errno;
+	arena_free(nb); /* NULL unless another thread grew it first */
+	arena_free(old);
+	errno = saved;
 }
 
 int livetab_insert(const struct livetab_entry *tmpl)
 {
 	DEBUG_NOMALLOC_ENTER("livetab_insert");
-	struct livetab_entry *e = arena_alloc(sizeof(*e));
+	pthread_mutex_t *lock = stripe_of(tmpl->addr);
+	pthread_mutex_lock(lock);
+	struct livetab_entry *e = entry_get_locked(tmpl->addr);
 	if (!e) {
+		pthread_mutex_unlock(lock);
 		DEBUG_NOMALLOC_LEAVE();
 		return -ENOMEM;
 	}
 	*e = *tmpl;
-	unsigned b = bucket_of(tmpl->addr);
-	pthread_mutex_t *lock = stripe_of(b);
-	pthread_mutex_lock(lock);
-	link_locked(e, b);
+	unsigned from = lg_chain;
+	int full = link_locked(e);
 	pthread_mutex_unlock(lock);
+	if (full)
+		grow(from);
 	DEBUG_NOMALLOC_LEAVE();
 	return 0;
 }
 
-static struct livetab_entry *unlink_slow(uintptr_t addr)
+/* With out: copies the entry there and recycles it (the pointer returned
+ * then only says it was found); without: hands the entry to the caller. */
+static struct livetab_entry *unlink_slow(uintptr_t addr, struct livetab_entry *out)
 {
-	unsigned b = bucket_of(addr);
-	pthread_mutex_t *lock = stripe_of(b);
-	struct livetab_entry *found = NULL;
+	unsigned k = filter_bit_of(addr);
+	size_t f = filter_byte_of(addr);
+	pthread_mutex_t *lock = stripe_of(addr);
+	struct livetab_entry *found = NULL, *drop = NULL;
 	DEBUG_NOMALLOC_ENTER("livetab_remove");
 	pthread_mutex_lock(lock);
+	size_t b = bucket_of(addr);
 	DEBUG_ASSERT_HELD(lock, "livetab invariant 1: a bucket and its filter byte change only under its stripe lock");
 	for (struct livetab_entry **pp = &buckets[b]; *pp; pp = &(*pp)->chain) {
 		if ((*pp)->addr == addr) {
@@ -110,30 +254,42 @@ static struct livetab_entry *unlink_slow(uintptr_t addr)
 		}
 	}
 	if (found) {
-		__atomic_sub_fetch(&live_count, 1, __ATOMIC_RELAXED);
-		/* the bucket's last entry gone: clear its bit */
-		if (!buckets[b])
-			__atomic_store_n(&livetab_filter[b >> 3],
-					 (uint8_t)(livetab_filter[b >> 3] & ~(1u << (b & 7))), __ATOMIC_RELEASE);
+		struct stripe_extra *x = extra_of(addr);
+		__atomic_store_n(&x->live, x->live - 1, __ATOMIC_RELAXED);
+		/* clear the bit unless another entry still has it */
+		if (!filter_bit_in_use(b, f, k))
+			__atomic_store_n(&livetab_filter[f], (uint8_t)(livetab_filter[f] & ~(1u << k)),
+					 __ATOMIC_RELEASE);
 		found->chain = NULL;
+		if (out) {
+			*out = *found;
+			drop = entry_put_locked(found);
+		}
 	}
 	pthread_mutex_unlock(lock);
+	if (drop) {
+		int saved = errno; /* called from free(): the program's errno stays */
+		arena_free(drop);
+		errno = saved;
+	}
 	DEBUG_NOMALLOC_LEAVE();
 	return found;
 }
 
 struct livetab_entry *livetab_unlink(uintptr_t addr)
 {
-	return livetab_maybe_contains(addr) ? unlink_slow(addr) : NULL;
+	return livetab_maybe_contains(addr) ? unlink_slow(addr, NULL) : NULL;
 }
 
 void livetab_relink(struct livetab_entry *e)
 {
-	unsigned b = bucket_of(e->addr);
-	pthread_mutex_t *lock = stripe_of(b);
+	pthread_mutex_t *lock = stripe_of(e->addr);
 	pthread_mutex_lock(lock);
-	link_locked(e, b);
+	unsigned from = lg_chain;
+	int full = link_locked(e);
 	pthread_mutex_unlock(lock);
+	if (full)
+		grow(from);
 }
 
 void livetab_discard(struct livetab_entry *e)
@@ -147,12 +303,7 @@ void livetab_discard(struct livetab_entry *e)
 
 bool livetab_remove_slow(uintptr_t addr, struct livetab_entry *out)
 {
-	struct livetab_entry *found = unlink_slow(addr);
-	if (!found)
-		return false;
-	*out = *found;
-	livetab_discard(found);
-	return true;
+	return unlink_slow(addr, out) != NULL;
 }
 
 int livetab_copy(struct livetab_entry **out, size_t *n)
@@ -161,20 +312,13 @@ int livetab_copy(struct livetab_entry **out, size_t *n)
 	struct livetab_entry *v = arena_alloc(cap * sizeof(*v));
 	if (!v)
 		return -ENOMEM;
-	size_t nbuckets = (size_t)1 << livetab_lg_buckets;
-	size_t per_stripe = nbuckets >> LG_STRIPES;
 	for (unsigned s = 0; s < NSTRIPES; s++) {
 		pthread_mutex_lock(&stripes[s]);
 		DEBUG_ASSERT(s == 0 || !debug_mutex_held(&stripes[s - 1]),
 			     "livetab_copy takes stripe locks one at a time");
+		/* the size may have changed since the last stripe: read it under this one */
+		size_t per_stripe = (size_t)1 << (lg_chain - LG_STRIPES);
 		for (size_t b = s * per_stripe; b < (s + 1) * per_stripe; b++) {
-			if (!((livetab_filter[b >> 3] >> (b & 7)) & 1)) {
-				/* skip 64 empty buckets at once (per_stripe >= 64) */
-				uint64_t word;
-				if ((b & 63) == 0 && (memcpy(&word, &livetab_filter[b >> 3], 8), word == 0))
-					b += 63;
-				continue;
-			}
 			for (struct livetab_entry *e = buckets[b]; e; e = e->chain) {
 				if (e->own)
 					continue;
@@ -202,7 +346,10 @@ int livetab_copy(struct livetab_entry **out, size_t *n)
 
 size_t livetab_count(void)
 {
-	return __atomic_load_n(&live_count, __ATOMIC_RELAXED);
+	size_t n = 0;
+	for (unsigned i = 0; i < NSTRIPES; i++)
+		n += __atomic_load_n(&extra[i].live, __ATOMIC_RELAXED);
+	return n;
 }
 
 void livetab_prefork(void)

@@ -3,15 +3,16 @@
  *
  * Owns address -> {size, weight, stack, time, thread} for every sampled
  * allocation not yet freed. free() of an unsampled pointer (nearly all of
- * them) must cost one filter probe that misses, with no lock. The filter has
- * one bit per bucket (2^lg_buckets / 8 bytes, 16 KiB at the default rate;
- * a byte per bucket, 128 KiB, missed in cache: doc/performance.md): set
- * while the bucket is not empty,
- * changed only under the bucket's stripe lock, read lock-free. A free of p
+ * them) must cost one filter probe that misses, with no lock. The filter is
+ * 2^livetab_lg_buckets bits (2^lg / 8 bytes, 16 KiB at the default rate; a
+ * byte per bit, 128 KiB, missed in cache: doc/performance.md), fixed at
+ * start-up; the bucket array behind it grows with the live set (livetab.c).
+ * An address's hash picks one bit, set while any live entry picks it,
+ * changed only under the entry's stripe lock, read lock-free. A free of p
  * cannot race with the insert of p (p is returned to the application only
  * after the insert completes), so a clear bit proves p is not in the table;
  * a set bit for an unsampled p (a false positive) costs a locked chain walk,
- * with probability about (live entries) / buckets.
+ * with probability about (live entries) / 2^livetab_lg_buckets.
  * Entries marked `own` are blocks the tracker made the real allocator hand
  * out for itself (libunwind's per-thread TLS): they are in the table only
  * so that their free is recognised and kept out of the exact totals;
@@ -41,7 +42,9 @@ struct livetab_entry {
 	bool own;                    /* the tracker's block, not the program's */
 };
 
-/* Context: start-up. lg_buckets: log2 of the bucket count. 0 or -errno. */
+/* Context: start-up. lg_buckets: log2 of the filter's bytes; the bucket
+ * array starts at 2^12 heads and doubles with the live set, up to 4x the
+ * filter. 0 or -errno. */
 int livetab_init(unsigned lg_buckets);
 
 /* Context: app threads: the sampled path (guard held) and realloc's
@@ -77,8 +80,8 @@ void livetab_postfork_parent(void);
 void livetab_postfork_child(void);
 
 /* ---- inline fast path ---- */
-extern uint8_t *livetab_filter __attribute__((visibility("hidden")));   /* one bit per bucket */
-extern unsigned livetab_lg_buckets __attribute__((visibility("hidden")));
+extern uint8_t *livetab_filter __attribute__((visibility("hidden")));   /* 2^livetab_lg_buckets bits */
+extern unsigned livetab_lg_buckets __attribute__((visibility("hidden"))); /* log2 of the filter's bits */
 /* Context: any thread, after livetab_maybe_contains said yes. */
 bool livetab_remove_slow(uintptr_t addr, struct livetab_entry *out);
 
@@ -91,7 +94,7 @@ static inline uint64_t livetab_hash(uintptr_t addr)
  * in the table; true means it may be. */
 static inline bool livetab_maybe_contains(uintptr_t addr)
 {
-	uint64_t b = livetab_hash(addr) >> (64 - livetab_lg_buckets); /* the bucket */
+	uint64_t b = livetab_hash(addr) >> (64 - livetab_lg_buckets); /* the filter bit */
 	return (__atomic_load_n(&livetab_filter[b >> 3], __ATOMIC_ACQUIRE) >> (b & 7)) & 1;
 }
 

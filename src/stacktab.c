@@ -1,13 +1,15 @@
 /*
  * stacktab.c: stack interning ((frame vector, label) -> entry with a stable id).
  *
- * A fixed array of bucket chains, guarded by striped mutexes (stripe = high
- * bits of the bucket index). Lookups and inserts happen only on the sampled
- * path, so a lock there is affordable; the unsampled path never comes here.
- * Invariants: (1) an entry is inserted once and never moved or freed;
- * (2) `all_head` is published with a release store after the entry is
- * complete; (3) a stripe lock is a leaf except for arena_alloc (jemalloc,
- * which never calls back into the tracker).
+ * A fixed array of bucket chains. Lookups happen on every sample and are
+ * lock-free: entries are append-only, so a chain read with acquire loads is
+ * a valid (possibly slightly old) list. Inserts take the bucket's striped
+ * mutex (stripe = high bits of the bucket index), look again, and publish.
+ * Invariants: (1) an entry is inserted once and never moved or freed, and
+ * its fields but the counters never change after it is published; (2) a
+ * bucket head and `all_head` are published with a release store after the
+ * entry is complete; (3) a stripe lock is a leaf except for arena_alloc
+ * (jemalloc, which never calls back into the tracker).
  */
 #include "stacktab.h"
 
@@ -49,6 +51,28 @@ static uint64_t hash_frames(const uintptr_t *frames, unsigned n)
 	return h ? h : 1;
 }
 
+bool stacktab_matches(const struct stacktab_entry *e, const uintptr_t *frames, unsigned n, bool truncated,
+		      uint16_t label)
+{
+	if (e->nframes != n || e->truncated != truncated || e->label != label)
+		return false;
+	unsigned i = 0;
+	while (i < n && e->frames[i] == frames[i])
+		i++;
+	return i == n;
+}
+
+/* The entry of the key in the chain from `from` up to (not including) `stop`. */
+static struct stacktab_entry *find(struct stacktab_entry *from, struct stacktab_entry *stop, uint64_t h,
+				   const uintptr_t *frames, unsigned n, bool truncated, uint16_t label)
+{
+	for (struct stacktab_entry *e = from; e != stop; e = e->chain) {
+		if (e->hash == h && stacktab_matches(e, frames, n, truncated, label))
+			return e;
+	}
+	return NULL;
+}
+
 struct stacktab_entry *stacktab_intern(const uintptr_t *frames, unsigned n, bool truncated,
 				       uint16_t label)
 {
@@ -59,13 +83,16 @@ struct stacktab_entry *stacktab_intern(const uintptr_t *frames, unsigned n, bool
 	pthread_mutex_t *lock = &stripes[b >> (LG_BUCKETS - LG_STRIPES)];
 	DEBUG_ASSERT_GUARD("stacktab_intern: sampled path, guard held");
 	DEBUG_NOMALLOC_ENTER("stacktab_intern");
-	pthread_mutex_lock(lock);
-	struct stacktab_entry *e;
-	for (e = buckets[b]; e; e = e->chain) {
-		if (e->hash == h && e->nframes == n && e->truncated == truncated &&
-		    e->label == label && memcmp(e->frames, frames, n * sizeof(*frames)) == 0)
-			break;
+	/* lock-free: nearly every sample is of a stack seen before */
+	struct stacktab_entry *head = __atomic_load_n(&buckets[b], __ATOMIC_ACQUIRE);
+	struct stacktab_entry *e = find(head, NULL, h, frames, n, truncated, label);
+	if (e) {
+		DEBUG_NOMALLOC_LEAVE();
+		return e;
 	}
+	pthread_mutex_lock(lock);
+	/* only what was inserted since our look can be new */
+	e = find(buckets[b], head, h, frames, n, truncated, label);
 	if (!e) {
 		e = arena_alloc(sizeof(*e) + n * sizeof(*frames));
 		if (e) {
@@ -77,7 +104,7 @@ struct stacktab_entry *stacktab_intern(const uintptr_t *frames, unsigned n, bool
 			e->id = __atomic_add_fetch(&next_id, 1, __ATOMIC_RELAXED);
 			DEBUG_ASSERT_HELD(lock, "stacktab: a bucket chain changes only under its stripe lock");
 			e->chain = buckets[b];
-			buckets[b] = e;
+			__atomic_store_n(&buckets[b], e, __ATOMIC_RELEASE);
 			struct stacktab_entry *old = __atomic_load_n(&all_head, __ATOMIC_RELAXED);
 			do
 				e->all = old;

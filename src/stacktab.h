@@ -19,7 +19,7 @@
 #include <stdint.h>
 
 struct stacktab_entry {
-	struct stacktab_entry *chain; /* bucket chain, under the stripe lock */
+	struct stacktab_entry *chain; /* bucket chain: set once, before the entry is published */
 	struct stacktab_entry *all;   /* append-only list of all entries */
 	uint64_t hash;
 	uint32_t id;                  /* 1, 2, 3... in order of first sight */
@@ -34,10 +34,17 @@ struct stacktab_entry {
 /* Context: start-up. Returns 0 or a negative errno. */
 int stacktab_init(void);
 
-/* Context: app threads, sampled path, guard held. Takes one stripe lock.
+/* Context: app threads, sampled path, guard held. Lock-free for a stack
+ * already in the table; takes one stripe lock to insert a new one.
  * Allocates from the tracker arena; NULL when it cannot. */
 struct stacktab_entry *stacktab_intern(const uintptr_t *frames, unsigned n, bool truncated,
 				       uint16_t label);
+
+/* Context: any thread. Never allocates. Lock-free. Whether e is the entry
+ * of (frames, n, truncated, label): a caller that kept an entry (the
+ * thread's last stack, core.c) checks it before a full intern. */
+bool stacktab_matches(const struct stacktab_entry *e, const uintptr_t *frames, unsigned n, bool truncated,
+		      uint16_t label);
 
 /* Context: any thread. Never allocates. Lock-free. */
 void stacktab_account_alloc(struct stacktab_entry *e, uint64_t count_fx, uint64_t bytes);

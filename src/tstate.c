@@ -146,6 +146,14 @@ void tstate_redraw_countdowns(uint64_t sample)
 	pthread_mutex_unlock(&registry_lock);
 }
 
+void tstate_each(void (*fn)(struct tstate *))
+{
+	pthread_mutex_lock(&registry_lock);
+	for (struct tstate *ts = registry; ts; ts = ts->next)
+		fn(ts);
+	pthread_mutex_unlock(&registry_lock);
+}
+
 void tstate_prefork(void)
 {
 	pthread_mutex_lock(&registry_lock);

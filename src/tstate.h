@@ -18,7 +18,7 @@
  * registry lock; (4) a thread's counters are counted exactly once: in its
  * block while registered, in the globals after tstate_retire; (5) critical
  * > 0 implies guard > 0: the thread may hold a live or stack stripe lock,
- * the backtrace lock, or be in the tracker arena, so a hook reentered by a
+ * be in a backtrace (walking), or be in the tracker arena, so a hook reentered by a
  * signal handler takes none of them (it defers a free, see core.h), and a
  * fork() from such a handler takes no tracker lock.
  */
@@ -29,6 +29,8 @@
 
 #include <stdint.h>
 #include <sys/types.h>
+
+struct stacktab_entry;
 
 enum tstate_state { TSTATE_UNBORN = 0, TSTATE_ACTIVE = 1, TSTATE_DEAD = 2 };
 
@@ -47,10 +49,13 @@ struct tstate {
 	uintptr_t stack_lo, stack_hi; /* this thread's stack, for the fp unwinder */
 	int unw_tls_seen;    /* libunwind's TLS block handed out (unwind.c) */
 	unsigned samples;    /* backtraces taken by this thread (unwind.c) */
+	int walking;         /* 1 while a libunwind walk runs: fork waits for it (unwind.c) */
+	struct stacktab_entry *last_stack; /* this thread's last sampled stack (core.c); entries live forever */
 	uint16_t label;      /* heapsnap_set_label's id (labels.h); 0: none. Own thread only */
 	/* Signal handlers (see interpose.c, core.c): */
 	int critical;        /* > 0: may hold a tracker lock or be in the arena */
 	int cancel_state;    /* the thread's cancel state before its outermost critical region */
+	int cancel_depth;    /* critical depth of the region that turned cancellation off; 0: none (core.c) */
 	int registry_held;   /* holds, or is taking, the registry lock (tstate.c) */
 	unsigned fork_unlocked; /* stack of bits: fork_prepare took no lock (core.c) */
 	void *deferred;      /* frees deferred by handlers, linked through the blocks */
@@ -94,6 +99,12 @@ void tstate_totals(struct tstate_totals *out);
  * so that a sampling rate changed at run time applies from the next byte
  * (the gaps are memoryless: a fresh draw is as good as the rest of one). */
 void tstate_redraw_countdowns(uint64_t sample);
+
+/* Context: a fork handler of the forking thread, before tstate_prefork.
+ * Takes the registry lock and calls fn on every registered thread's state
+ * with it held: fn must take no lock that a registered thread may hold
+ * while it waits for the registry lock. */
+void tstate_each(void (*fn)(struct tstate *));
 
 /* Context: fork handlers of the forking thread. */
 void tstate_prefork(void);

@@ -27,6 +27,7 @@
 #include <fcntl.h>
 #include <link.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/uio.h>
 #include <string.h>
@@ -41,16 +42,49 @@ static enum options_unwinder unwinder;
 static uintptr_t self_lo, self_hi;
 
 /*
- * Backtraces in progress hold this lock for reading; fork takes it for
- * writing. libunwind walks the module list with dl_iterate_phdr (glibc's
+ * fork waits for the backtraces in progress and lets none start while it
+ * runs: libunwind walks the module list with dl_iterate_phdr (glibc's
  * dl_load_write_lock, which fork does not reset in the child) and keeps
  * global pools behind its own mutexes: a fork while another thread is in
  * the middle of a backtrace could leave one of them held in the child,
- * whose next backtrace or C++ throw would hang. With this lock, fork waits
- * for backtraces in progress (microseconds) and none starts while it runs.
- * Writer preference: a steady stream of samples cannot starve a fork.
+ * whose next backtrace or C++ throw would hang. A walk says so in its own
+ * thread's `walking` (no shared line written per sample: this was a
+ * rwlock, two atomic read-modify-writes on one line for every thread);
+ * fork_prepare sets fork_waiting under fork_mutex and waits until no
+ * registered thread is walking (only ACTIVE, hence registered, threads
+ * sample). Store, full fence, load on both sides: either the walker sees
+ * fork_waiting and backs off (it waits on fork_mutex, then tries again)
+ * or the fork sees `walking` and waits for its end (microseconds). A
+ * steady stream of samples cannot starve a fork: new walks wait.
  */
-static pthread_rwlock_t walk_lock;
+static pthread_mutex_t fork_mutex = PTHREAD_MUTEX_INITIALIZER;
+static int fork_waiting;
+
+static void walk_begin(struct tstate *ts)
+{
+	for (;;) {
+		__atomic_store_n(&ts->walking, 1, __ATOMIC_RELAXED);
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		if (!__atomic_load_n(&fork_waiting, __ATOMIC_RELAXED))
+			return;
+		__atomic_store_n(&ts->walking, 0, __ATOMIC_RELEASE);
+		pthread_mutex_lock(&fork_mutex); /* held by the fork until it is done */
+		pthread_mutex_unlock(&fork_mutex);
+	}
+}
+
+static void walk_end(struct tstate *ts)
+{
+	__atomic_store_n(&ts->walking, 0, __ATOMIC_RELEASE);
+}
+
+/* Registry lock held (tstate_each). A walk takes no tracker lock, so
+ * waiting for its end here cannot deadlock. */
+static void wait_walk(struct tstate *ts)
+{
+	while (__atomic_load_n(&ts->walking, __ATOMIC_ACQUIRE))
+		sched_yield();
+}
 
 static unsigned step_walk(uintptr_t *buf, unsigned max);
 
@@ -97,11 +131,6 @@ static void release_low_fds(const int *held, int n)
 int unwind_init(enum options_unwinder which)
 {
 	DEBUG_ASSERT_GUARD("unwind_init: start-up, guard held");
-	pthread_rwlockattr_t attr;
-	pthread_rwlockattr_init(&attr);
-	pthread_rwlockattr_setkind_np(&attr, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
-	pthread_rwlock_init(&walk_lock, &attr);
-	pthread_rwlockattr_destroy(&attr);
 	unwinder = which;
 	dl_iterate_phdr(find_self, (void *)(uintptr_t)&find_self);
 	if (which == OPTIONS_UNWINDER_FP)
@@ -293,7 +322,7 @@ unsigned unwind_capture(struct tstate *ts, uintptr_t *out, unsigned max, int *tr
 	if (unwinder == OPTIONS_UNWINDER_FP)
 		n = fp_walk(ts, buf, cap);
 	else if (p_unw_backtrace) {
-		pthread_rwlock_rdlock(&walk_lock);
+		walk_begin(ts);
 		if (ts->samples < UNWIND_STEP_SAMPLES) {
 			ts->samples++;
 			n = step_walk(buf, cap);
@@ -301,7 +330,7 @@ unsigned unwind_capture(struct tstate *ts, uintptr_t *out, unsigned max, int *tr
 			int r = p_unw_backtrace((void **)buf, (int)cap);
 			n = r > 0 ? (unsigned)r : 0;
 		}
-		pthread_rwlock_unlock(&walk_lock);
+		walk_end(ts);
 	} else
 		n = 0;
 	unsigned skip = 0;
@@ -323,19 +352,20 @@ unsigned unwind_capture(struct tstate *ts, uintptr_t *out, unsigned max, int *tr
 
 void unwind_prefork(void)
 {
-	pthread_rwlock_wrlock(&walk_lock);
+	pthread_mutex_lock(&fork_mutex);
+	__atomic_store_n(&fork_waiting, 1, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	tstate_each(wait_walk);
 }
 
 void unwind_postfork_parent(void)
 {
-	pthread_rwlock_unlock(&walk_lock);
+	__atomic_store_n(&fork_waiting, 0, __ATOMIC_RELAXED);
+	pthread_mutex_unlock(&fork_mutex);
 }
 
 void unwind_postfork_child(void)
 {
-	pthread_rwlockattr_t attr;
-	pthread_rwlockattr_init(&attr);
-	pthread_rwlockattr_setkind_np(&attr, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
-	pthread_rwlock_init(&walk_lock, &attr);
-	pthread_rwlockattr_destroy(&attr);
+	__atomic_store_n(&fork_waiting, 0, __ATOMIC_RELAXED);
+	pthread_mutex_init(&fork_mutex, NULL);
 }

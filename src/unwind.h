@@ -4,11 +4,11 @@
  * Owns the handle of libunwind, opened RTLD_LOCAL at start-up so that none of
  * its symbols (_Unwind_RaiseException & co.) enters the host's global scope,
  * and the frame-pointer walker used with unwinder=fp.
- * Context: app threads, sampled path, guard held. The only tracker lock it
- * takes is its own backtrace lock (walk_lock in unwind.c, read side, which
- * only fork takes for writing), held while libunwind walks and nothing
- * else is taken under it (libunwind may take the loader's lock through
- * dl_iterate_phdr).
+ * Context: app threads, sampled path, guard held. It takes no tracker lock
+ * but fork's (fork_mutex in unwind.c, only while a fork is being prepared:
+ * a walk waits for the fork, the fork for walks in progress, flagged in the
+ * thread's own `walking`); nothing is taken during a walk but what
+ * libunwind takes (the loader's lock through dl_iterate_phdr).
  */
 #ifndef HEAPSNAP_UNWIND_H
 #define HEAPSNAP_UNWIND_H
@@ -25,8 +25,8 @@ struct tstate;
 int unwind_init(enum options_unwinder which);
 
 /* Context: app thread, sampled path, guard held. Never allocates (but for
- * libunwind's TLS block on a thread's first walk, see unwind.c); takes only
- * the backtrace lock, for reading. Captures up to max frames of the caller of the hook into
+ * libunwind's TLS block on a thread's first walk, see unwind.c); takes no
+ * lock unless a fork is being prepared (then waits for it). Captures up to max frames of the caller of the hook into
  * out (return addresses), dropping the tracker's own frames. out may be
  * ts->frames itself (the copy runs forward). Sets *truncated
  * when the stack was deeper than max. Returns the frame count. */

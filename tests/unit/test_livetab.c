@@ -120,6 +120,87 @@ START_TEST(livetab_false_positives_are_rare)
 }
 END_TEST
 
+/* While one thread inserts enough entries to double the bucket array four
+ * times (2^12 to 2^16 heads, its maximum over a 2^14-byte filter) and
+ * removes them again, entries
+ * that were there before are never missed by the lock-free probe, and all
+ * are found and removed afterwards: growing never loses an entry. */
+#define OLD 5000
+#define FILL 200000
+
+static int filler_done;
+
+static void *filler(void *arg)
+{
+	(void)arg;
+	for (uintptr_t i = 0; i < FILL; i++) {
+		struct livetab_entry e = entry(0x400000000 + i * 48, 48);
+		if (livetab_insert(&e) != 0)
+			return (void *)1;
+	}
+	for (uintptr_t i = 0; i < FILL; i++) {
+		struct livetab_entry out;
+		if (!livetab_remove(0x400000000 + i * 48, &out) || out.size != 48)
+			return (void *)2;
+	}
+	__atomic_store_n(&filler_done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+START_TEST(livetab_grows_without_losing_entries)
+{
+	for (uintptr_t i = 0; i < OLD; i++) {
+		struct livetab_entry e = entry(0x200000000 + i * 64, (size_t)i);
+		ck_assert_int_eq(livetab_insert(&e), 0);
+	}
+	__atomic_store_n(&filler_done, 0, __ATOMIC_RELAXED);
+	pthread_t th;
+	pthread_create(&th, NULL, filler, NULL);
+	long missed = 0, rounds = 0;
+	do {
+		for (uintptr_t i = 0; i < OLD; i++)
+			missed += !livetab_maybe_contains(0x200000000 + i * 64);
+		rounds++;
+	} while (!__atomic_load_n(&filler_done, __ATOMIC_ACQUIRE) && rounds < 100000);
+	void *rc;
+	pthread_join(th, &rc);
+	ck_assert_ptr_null(rc);
+	ck_assert_int_eq(missed, 0);
+	ck_assert_uint_eq(livetab_count(), OLD);
+	struct livetab_entry *copy;
+	size_t len;
+	ck_assert_int_eq(livetab_copy(&copy, &len), 0);
+	ck_assert_uint_eq(len, OLD);
+	arena_free(copy);
+	for (uintptr_t i = 0; i < OLD; i++) {
+		struct livetab_entry out;
+		ck_assert(livetab_remove(0x200000000 + i * 64, &out));
+		ck_assert_uint_eq(out.size, (size_t)i);
+	}
+	ck_assert_uint_eq(livetab_count(), 0);
+}
+END_TEST
+
+/* After growth past the filter's size, a filter bit shared by two entries
+ * still stays until the last one leaves. */
+START_TEST(livetab_filter_bit_shared_after_growth)
+{
+	for (uintptr_t i = 0; i < FILL; i++) {
+		struct livetab_entry e = entry(0x400000000 + i * 48, 48);
+		ck_assert_int_eq(livetab_insert(&e), 0);
+	}
+	uintptr_t a = 0x7f0000001000, b = twin_of(a);
+	struct livetab_entry ea = entry(a, 1), eb = entry(b, 2), out;
+	livetab_insert(&ea);
+	livetab_insert(&eb);
+	ck_assert(livetab_remove(a, &out));
+	ck_assert(livetab_maybe_contains(b));
+	ck_assert(livetab_remove(b, &out));
+	ck_assert_uint_eq(out.size, 2);
+	ck_assert_uint_eq(livetab_count(), FILL);
+}
+END_TEST
+
 #define THREADS 4
 #define PER_THREAD 50000
 
@@ -168,6 +249,8 @@ int main(void)
 	tcase_add_test(tc, livetab_miss_on_unknown_addresses);
 	tcase_add_test(tc, livetab_colliding_addresses_kept_apart);
 	tcase_add_test(tc, livetab_concurrent_threads_insert_and_remove);
+	tcase_add_test(tc, livetab_grows_without_losing_entries);
+	tcase_add_test(tc, livetab_filter_bit_shared_after_growth);
 	tcase_add_test(tc, livetab_filter_bit_shared_until_last_entry_leaves);
 	tcase_add_test(tc, livetab_false_positives_are_rare);
 	suite_add_tcase(s, tc);
