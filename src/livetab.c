@@ -26,7 +26,8 @@
  * with every stripe held; (2) the stripe lock is a leaf except
  * for the tracker arena; (3) an entry is freed, or made a spare, only after
  * it is unlinked; (4) a stripe's spare list and live count change only
- * under its lock.
+ * under its lock; (5) livetab_copy (the writer) never allocates with a
+ * stripe lock held.
  */
 #include "livetab.h"
 
@@ -306,31 +307,40 @@ bool livetab_remove_slow(uintptr_t addr, struct livetab_entry *out)
 	return unlink_slow(addr, out) != NULL;
 }
 
+static size_t test_copy_cap;
+
+void livetab_test_copy_cap(size_t cap)
+{
+	test_copy_cap = cap;
+}
+
 int livetab_copy(struct livetab_entry **out, size_t *n)
 {
-	size_t cap = 256, len = 0;
+	/* Never allocates with a stripe lock held: the copy is sized from the
+	 * count before any lock is taken, and a stripe that does not fit (the
+	 * table grew meanwhile) is dropped, the copy grown unlocked and the
+	 * stripe copied again. Growing it under the lock (a realloc of
+	 * megabytes at 100k entries) made every hook that needed that
+	 * stripe wait for it: 2..2.6 ms, bench/stall.sh. */
+	size_t live = livetab_count();
+	size_t cap = test_copy_cap ? test_copy_cap : live + live / 8 + 256, len = 0;
 	struct livetab_entry *v = arena_alloc(cap * sizeof(*v));
 	if (!v)
 		return -ENOMEM;
 	for (unsigned s = 0; s < NSTRIPES; s++) {
+		size_t start = len, need = 0;
 		pthread_mutex_lock(&stripes[s]);
 		DEBUG_ASSERT(s == 0 || !debug_mutex_held(&stripes[s - 1]),
 			     "livetab_copy takes stripe locks one at a time");
 		/* the size may have changed since the last stripe: read it under this one */
 		size_t per_stripe = (size_t)1 << (lg_chain - LG_STRIPES);
-		for (size_t b = s * per_stripe; b < (s + 1) * per_stripe; b++) {
+		for (size_t b = s * per_stripe; b < (s + 1) * per_stripe && !need; b++) {
 			for (struct livetab_entry *e = buckets[b]; e; e = e->chain) {
 				if (e->own)
 					continue;
 				if (len == cap) {
-					struct livetab_entry *nv = arena_realloc(v, cap * 2 * sizeof(*v));
-					if (!nv) {
-						pthread_mutex_unlock(&stripes[s]);
-						arena_free(v);
-						return -ENOMEM;
-					}
-					v = nv;
-					cap *= 2;
+					need = start + extra[s].live;
+					break;
 				}
 				v[len] = *e;
 				v[len].chain = NULL;
@@ -338,6 +348,19 @@ int livetab_copy(struct livetab_entry **out, size_t *n)
 			}
 		}
 		pthread_mutex_unlock(&stripes[s]);
+		if (need) {
+			/* room for this stripe twice over and the rest as counted now */
+			size_t ncap = cap * 2 > need * 2 + livetab_count() ? cap * 2 : need * 2 + livetab_count();
+			struct livetab_entry *nv = arena_realloc(v, ncap * sizeof(*v));
+			if (!nv) {
+				arena_free(v);
+				return -ENOMEM;
+			}
+			v = nv;
+			cap = ncap;
+			len = start;
+			s--; /* this stripe again */
+		}
 	}
 	*out = v;
 	*n = len;

@@ -68,8 +68,15 @@ void livetab_relink(struct livetab_entry *e);
 void livetab_discard(struct livetab_entry *e);
 
 /* Context: writer. Copies every entry but the `own` ones into a new arena array (*out, *n);
- * takes stripe locks one at a time. 0 or -ENOMEM. Caller arena_free()s. */
+ * takes stripe locks one at a time and never allocates with one held (a hook
+ * waiting for the stripe would wait for the arena). 0 or -ENOMEM. Caller
+ * arena_free()s. */
 int livetab_copy(struct livetab_entry **out, size_t *n);
+
+/* Context: tests only (before livetab_copy, same thread). The copy's first
+ * capacity, as if the table had grown that much since it was counted; 0:
+ * from the count (the default). */
+void livetab_test_copy_cap(size_t cap);
 
 /* Context: any thread. Entries in the table. */
 size_t livetab_count(void);

@@ -201,6 +201,60 @@ START_TEST(livetab_filter_bit_shared_after_growth)
 }
 END_TEST
 
+/* The writer's copy of a table that does not change while it copies is
+ * one allocation, made before any stripe lock is taken: it used to grow by
+ * doubling under the stripe it was copying (a realloc of megabytes at 100k
+ * entries), and every hook that needed that stripe waited for it. With the
+ * second allocation made to fail, the copy still succeeds. */
+START_TEST(livetab_copy_allocates_once)
+{
+	const int n = 100000;
+	for (int i = 0; i < n; i++) {
+		struct livetab_entry e = entry(0x100000 + (uintptr_t)i * 16, 16);
+		ck_assert_int_eq(livetab_insert(&e), 0);
+	}
+	struct livetab_entry *copy;
+	size_t len;
+	arena_fail_after(2);
+	int rc = livetab_copy(&copy, &len);
+	arena_fail_after(0);
+	ck_assert_int_eq(rc, 0);
+	ck_assert_uint_eq(len, (size_t)n);
+	arena_free(copy);
+}
+END_TEST
+
+/* A copy sized too small (the table grew between the count and the
+ * copy: forced here) grows between stripes and copies the stripe that did
+ * not fit again: every entry is in it once. */
+START_TEST(livetab_copy_outgrown_recopies_the_stripe)
+{
+	const uintptr_t n = 100000;
+	for (uintptr_t i = 0; i < n; i++) {
+		struct livetab_entry e = entry(0x200000000 + i * 64, (size_t)i);
+		ck_assert_int_eq(livetab_insert(&e), 0);
+	}
+	unsigned char *seen = calloc(n, 1);
+	ck_assert_ptr_nonnull(seen);
+	struct livetab_entry *copy;
+	size_t len;
+	livetab_test_copy_cap(10);
+	int rc = livetab_copy(&copy, &len);
+	livetab_test_copy_cap(0);
+	ck_assert_int_eq(rc, 0);
+	ck_assert_uint_eq(len, n);
+	for (size_t i = 0; i < len; i++) {
+		uintptr_t k = (copy[i].addr - 0x200000000) / 64;
+		ck_assert_uint_lt(k, n);
+		ck_assert_uint_eq(copy[i].size, k);
+		ck_assert(!seen[k]);
+		seen[k] = 1;
+	}
+	free(seen);
+	arena_free(copy);
+}
+END_TEST
+
 #define THREADS 4
 #define PER_THREAD 50000
 
@@ -253,6 +307,8 @@ int main(void)
 	tcase_add_test(tc, livetab_filter_bit_shared_after_growth);
 	tcase_add_test(tc, livetab_filter_bit_shared_until_last_entry_leaves);
 	tcase_add_test(tc, livetab_false_positives_are_rare);
+	tcase_add_test(tc, livetab_copy_allocates_once);
+	tcase_add_test(tc, livetab_copy_outgrown_recopies_the_stripe);
 	suite_add_tcase(s, tc);
 	return check_main_run(s);
 }
