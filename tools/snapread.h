@@ -66,6 +66,8 @@ struct snapread {
 	size_t nmeta;
 	int64_t schema_version;
 	bool has_labels;              /* a labels table (and stacks.label_id) */
+	struct snapread_trie *trie;   /* v2: the call-site trie of db, read once
+				       * (snapread_stack_refs); NULL: not read */
 };
 
 /* Context: main thread. Opens PATH and checks it is a snapshot (invariant
@@ -103,6 +105,24 @@ int snapread_frames(struct snapread *s, int64_t stack_id,
 		    struct snapread_frame **out, size_t *n);
 void snapread_frames_free(struct snapread_frame *v, size_t n);
 
+/* Context: main thread. The frames of one stack with depth >= 0, exactly as
+ * snapread_frames gives them, without a query per stack: the first call
+ * reads the file's call-site trie once (stacks, callsites, and every
+ * location's frames: four queries) into arrays, and each stack is a walk
+ * up them in C, bounded like the query's. *refs[k] indexes the frames of
+ * snapread_trie_frames(); both are borrowed: valid until
+ * snapread_trie_drop(), a change of s->db (linefill drops it) or
+ * snapread_close(), and *refs only until the next call. The indexes are
+ * stable while the trie is held, so callers may memoize per frame row.
+ * Returns 0; 1 for a version 1 file (no trie: use snapread_frames); -1
+ * after msgs_error(). */
+int snapread_stack_refs(struct snapread *s, int64_t stack_id, const uint32_t **refs, size_t *n);
+const struct snapread_frame *snapread_trie_frames(const struct snapread *s);
+
+/* Context: main thread. Frees the trie read by snapread_stack_refs (a
+ * series drops it with each file); NULL trie is a no-op. */
+void snapread_trie_drop(struct snapread *s);
+
 /* A stack with all its totals and frames, for the exporters
  * (snapread_profile). */
 struct snapread_pstack {
@@ -127,7 +147,9 @@ struct snapread_module {
 };
 
 /* Context: main thread. Every sites row (stack_id order) with its totals
- * and frames, read in two queries whatever the number of stacks. Each walk
+ * and frames, read in a few queries whatever the number of stacks (v2:
+ * the sites rows, then the trie as snapread_stack_refs reads it, walked in
+ * C; v1: one query over stack_frames). Each walk
  * up the trie is bounded (4096 locations), so a corrupt file with a cycle
  * still ends. Returns 0 with *out (free with snapread_profile_free) or -1
  * after msgs_error(). */
