@@ -884,16 +884,15 @@ void snapread_frames_free(struct snapread_frame *v, size_t n)
  * query gave (stacks with a node, walk k <= 4095, no row limit, ordered by
  * stack, step and inline depth), kept and numbered the same way, for v[0..len)
  * in stack_id order (a repeated stack_id gets frames on its first row only).
- * The trie is dropped after unless it was held before. Returns 0 or -1
- * after msgs_error(). */
+ * The frames' strings are the trie's (borrowed): it stays held. Returns 0
+ * or -1 after msgs_error(). */
 static int profile_trie(struct snapread *s, struct snapread_pstack *v, size_t len)
 {
-	bool had = s->trie != NULL;
 	struct snapread_trie *t;
 	uint32_t *kk = NULL;
 	size_t kcap = 0;
 
-	if (!had && trie_load(s) < 0)
+	if (!s->trie && trie_load(s) < 0)
 		return -1;
 	t = s->trie;
 	for (size_t i = 0; i < len; i++) {
@@ -902,6 +901,7 @@ static int profile_trie(struct snapread *s, struct snapread_pstack *v, size_t le
 		size_t rows, fcap = 0;
 		int64_t first_k = -1;
 
+		p->borrowed = true;
 		if (i > 0 && v[i - 1].stack_id == p->stack_id)
 			continue;
 		si = id_find(t->st_id, t->nst, p->stack_id);
@@ -920,15 +920,13 @@ static int profile_trie(struct snapread *s, struct snapread_pstack *v, size_t le
 				p->frames = msgs_xrealloc(p->frames, fcap * sizeof(*p->frames));
 				p->loc = msgs_xrealloc(p->loc, fcap * sizeof(*p->loc));
 			}
-			copy_frame(&p->frames[p->nframes], &t->frames[t->refs[pos]]);
+			p->frames[p->nframes] = t->frames[t->refs[pos]];
 			p->frames[p->nframes].depth = depth;
 			p->loc[p->nframes] = (uint32_t)(kk[pos] - first_k);
 			p->nframes++;
 		}
 	}
 	free(kk);
-	if (!had)
-		snapread_trie_drop(s);
 	return 0;
 }
 
@@ -1048,7 +1046,10 @@ bad:
 void snapread_profile_free(struct snapread_pstack *v, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		snapread_frames_free(v[i].frames, v[i].nframes);
+		if (v[i].borrowed)
+			free(v[i].frames);
+		else
+			snapread_frames_free(v[i].frames, v[i].nframes);
 		free(v[i].loc);
 		free(v[i].label);
 	}

@@ -135,6 +135,8 @@ struct snapread_pstack {
 	 * address, innermost first. */
 	uint32_t *loc;
 	char *label;          /* heapsnap_set_label's; NULL: none, or a file without labels */
+	bool borrowed;        /* frames' strings belong to the file's trie (v2):
+			       * valid until snapread_trie_drop or snapread_close */
 };
 
 /* A modules row (snapread_modules). */
@@ -149,7 +151,8 @@ struct snapread_module {
 /* Context: main thread. Every sites row (stack_id order) with its totals
  * and frames, read in a few queries whatever the number of stacks (v2:
  * the sites rows, then the trie as snapread_stack_refs reads it, walked in
- * C; v1: one query over stack_frames). Each walk
+ * C, the frames' strings borrowed from the trie, which stays held until
+ * snapread_close; v1: one query over stack_frames). Each walk
  * up the trie is bounded (4096 locations), so a corrupt file with a cycle
  * still ends. Returns 0 with *out (free with snapread_profile_free) or -1
  * after msgs_error(). */
