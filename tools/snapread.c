@@ -2,7 +2,10 @@
  * snapread.c: read-only access to snapshot files for heapsnap and heapdiff.
  *
  * Owns the SQLite connection of each opened snapshot and every query the
- * tools run on it. Main thread only; one connection per file.
+ * tools run on it, and version 2's call-site trie read from it into arrays
+ * (struct snapread_trie: read once per connection, dropped with it or by
+ * snapread_trie_drop; walks bounded like the queries they replace). Main
+ * thread only; one connection per file.
  * Invariants (see snapread.h): read-only, defensive, schema-checked before
  * any other query; errors reported once. The queries read the tables
  * directly with the joins of v_sites / v_stack_frames, because the tools

@@ -5,7 +5,8 @@
  * which tables prove a file is a snapshot, which schema_versions are read
  * (1 and 2: every version this project has written), and the queries for
  * meta, sites (with their request label when the file has labels) and
- * stack frames. Main thread only.
+ * stack frames, and the in-memory call-site trie that --by stack and the
+ * exports walk instead of a query per stack. Main thread only.
  * Invariants: (1) files are opened read-only (SQLITE_OPEN_READONLY and a
  * mode=ro URI) with defensive settings, and never modified; (2) a file is
  * accepted only with a meta table, an integer schema_version no newer than
