@@ -731,6 +731,17 @@ static void sb_printf(struct sbuf *b, const char *fmt, ...)
 	}
 }
 
+static void sb_put(struct sbuf *b, const char *p, size_t n)
+{
+	if (b->len + n + 1 > b->cap) {
+		b->cap = (b->len + n + 1) * 2;
+		b->p = msgs_xrealloc(b->p, b->cap);
+	}
+	memcpy(b->p + b->len, p, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
 #define NUL_OR(s) ((s) ? (s) : "\001")
 
 /* Appends the site identity of f (rank.h invariant 1) to b. */
@@ -742,6 +753,56 @@ static void key_site(struct sbuf *b, const struct snapread_frame *f)
 	else
 		sb_printf(b, "A\037%s\037%" PRIx64 "\036", NUL_OR(f->module_base),
 			  f->has_offset ? f->offset : f->address);
+}
+
+/* --by stack's keys of one snapshot: key_site of each frame row of its
+ * trie (snapread_stack_refs), made once per row and reused by every
+ * stack through it, so a stack's key is a few copies. Valid for the
+ * snapshot it was filled from only: key_memo_reset between snapshots. */
+struct key_memo {
+	struct sbuf *site;   /* [n]; .p NULL: not made yet */
+	size_t n;
+};
+
+static struct key_memo key_memo;
+
+static void key_memo_reset(void)
+{
+	for (size_t i = 0; i < key_memo.n; i++)
+		free(key_memo.site[i].p);
+	free(key_memo.site);
+	key_memo.site = NULL;
+	key_memo.n = 0;
+}
+
+/* Appends the --by stack key of stack_id to key. Returns 0, 1 when the
+ * file has no trie (version 1: the caller reads the frames), or -1. */
+static int key_stack_memo(struct snapread *snap, int64_t stack_id, struct sbuf *key, size_t *nf)
+{
+	const struct snapread_frame *all;
+	const uint32_t *refs;
+	int rc = snapread_stack_refs(snap, stack_id, &refs, nf);
+
+	if (rc != 0)
+		return rc;
+	all = snapread_trie_frames(snap);
+	for (size_t k = 0; k < *nf; k++) {
+		uint32_t r = refs[k];
+
+		if (r >= key_memo.n) {
+			size_t n = key_memo.n ? key_memo.n : 64;
+
+			while (n <= r)
+				n *= 2;
+			key_memo.site = msgs_xrealloc(key_memo.site, n * sizeof(*key_memo.site));
+			memset(key_memo.site + key_memo.n, 0, (n - key_memo.n) * sizeof(*key_memo.site));
+			key_memo.n = n;
+		}
+		if (!key_memo.site[r].p)
+			key_site(&key_memo.site[r], &all[r]);
+		sb_put(key, key_memo.site[r].p, key_memo.site[r].len);
+	}
+	return 0;
 }
 
 /* Key and label of one sites row under --by. */
@@ -761,14 +822,19 @@ static int row_key(const struct args *a, struct snapread *snap, const struct sna
 	case BY_STACK: {
 		struct snapread_frame *fr;
 		size_t nf;
+		int rc = key_stack_memo(snap, row->stack_id, key, &nf);
 
-		if (snapread_frames(snap, row->stack_id, &fr, &nf) < 0)
+		if (rc < 0)
 			return -1;
-		for (size_t k = 0; k < nf; k++)
-			key_site(key, &fr[k]);
+		if (rc == 1) {
+			if (snapread_frames(snap, row->stack_id, &fr, &nf) < 0)
+				return -1;
+			for (size_t k = 0; k < nf; k++)
+				key_site(key, &fr[k]);
+			snapread_frames_free(fr, nf);
+		}
 		if (nf == 0)
 			key_site(key, f);
-		snapread_frames_free(fr, nf);
 		break;
 	}
 	case BY_FUNCTION:
@@ -1149,6 +1215,9 @@ static int report_series(const struct args *a, struct snapread **snaps, size_t n
 			}
 		}
 		snapread_sites_free(rows, nrows);
+		/* --by stack's trie and keys are this file's only */
+		key_memo_reset();
+		snapread_trie_drop(snaps[i]);
 		linefill_release(snaps[i]);
 	}
 
@@ -1204,6 +1273,7 @@ static int report_series(const struct args *a, struct snapread **snaps, size_t n
 		}
 	}
 out:
+	key_memo_reset();
 	for (size_t i = 0; c.frames && i < c.nshown; i++)
 		snapread_frames_free(c.frames[i], c.nframes[i]);
 	free(c.frames);

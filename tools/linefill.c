@@ -440,6 +440,7 @@ int linefill_snapread(struct snapread *s)
 	/* the file's connection is idle while the copy is read: its page
 	 * cache (filled by the copy) would otherwise stay, per file */
 	sqlite3_db_release_memory(s->db);
+	snapread_trie_drop(s); /* it was read from the file's rows, not the copy's */
 	s->file_db = s->db;
 	s->db = mem;
 	return 0;
@@ -449,6 +450,7 @@ void linefill_release(struct snapread *s)
 {
 	if (!s->file_db)
 		return;
+	snapread_trie_drop(s);
 	sqlite3_close(s->db);
 	s->db = s->file_db;
 	s->file_db = NULL;

@@ -2,7 +2,8 @@
  * series.c: groups of a snapshot series by key, in a hash table.
  *
  * Owns the table declared in series.h (invariants there). Pure: no I/O, no
- * globals; main thread of the tools. Method: FNV-1a hash of the key, open
+ * globals; main thread of the tools. Method: an FNV-style hash of the key
+ * taken eight bytes at a time, open
  * addressing with linear probing, grown to keep the load under 1/2; groups
  * live in one array in order of first appearance.
  */
@@ -12,12 +13,26 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Eight bytes a step: --by stack's keys are a stack's frames, about a KiB,
+ * and a byte-wise FNV-1a of each was a quarter of a series' time. Each
+ * step folds the high bits down so the slot's low bits see every byte. */
 static uint64_t hash(const char *s)
 {
-	uint64_t h = 1469598103934665603ull;
+	size_t n = strlen(s);
+	uint64_t h = 1469598103934665603ull ^ n;
 
-	for (; *s; s++)
+	for (; n >= 8; s += 8, n -= 8) {
+		uint64_t w;
+
+		memcpy(&w, s, sizeof(w));
+		h = (h ^ w) * 1099511628211ull;
+		h ^= h >> 29;
+	}
+	for (; n > 0; s++, n--)
 		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdull;
+	h ^= h >> 33;
 	return h;
 }
 

@@ -2,7 +2,10 @@
  * snapread.c: read-only access to snapshot files for heapsnap and heapdiff.
  *
  * Owns the SQLite connection of each opened snapshot and every query the
- * tools run on it. Main thread only; one connection per file.
+ * tools run on it, and version 2's call-site trie read from it into arrays
+ * (struct snapread_trie: read once per connection, dropped with it or by
+ * snapread_trie_drop; walks bounded like the queries they replace). Main
+ * thread only; one connection per file.
  * Invariants (see snapread.h): read-only, defensive, schema-checked before
  * any other query; errors reported once. The queries read the tables
  * directly with the joins of v_sites / v_stack_frames, because the tools
@@ -297,6 +300,7 @@ void snapread_close(struct snapread *s)
 {
 	if (!s)
 		return;
+	snapread_trie_drop(s);
 	sqlite3_close(s->db);
 	sqlite3_close(s->file_db);
 	for (size_t i = 0; i < s->nmeta; i++) {
@@ -517,6 +521,267 @@ void snapread_sites_free(struct snapread_site *v, size_t n)
 	free(v);
 }
 
+/* --- the call-site trie, read once per connection ----------------------- */
+
+/* Version 2's stacks as arrays: each table read once in id order, ids
+ * turned into indexes at load, so a stack's frames are a walk of a few
+ * array steps per level instead of a recursive query. */
+struct snapread_trie {
+	/* stacks, by id */
+	int64_t *st_id;
+	int64_t *st_cs;              /* callsite index; -1: none or missing */
+	int64_t *st_site_depth;
+	size_t nst;
+	/* callsites, by id */
+	int64_t *cs_id;
+	int64_t *cs_parent;          /* index; -1: NULL parent or missing row */
+	int64_t *cs_loc;             /* index into loc_*; -1: no frames */
+	size_t ncs;
+	/* locations that have frames, by id: frames[loc_first .. + loc_nf) */
+	int64_t *loc_id;
+	uint32_t *loc_first, *loc_nf;
+	size_t nloc;
+	struct snapread_frame *frames; /* frames rows, (location_id, inline_depth) order */
+	size_t nframes;
+	uint32_t *refs;              /* snapread_stack_refs' result */
+	size_t refs_cap;
+};
+
+static ssize_t id_find(const int64_t *ids, size_t n, int64_t id)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (ids[mid] == id)
+			return (ssize_t)mid;
+		if (ids[mid] < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+void snapread_trie_drop(struct snapread *s)
+{
+	struct snapread_trie *t = s->trie;
+
+	if (!t)
+		return;
+	free(t->st_id);
+	free(t->st_cs);
+	free(t->st_site_depth);
+	free(t->cs_id);
+	free(t->cs_parent);
+	free(t->cs_loc);
+	free(t->loc_id);
+	free(t->loc_first);
+	free(t->loc_nf);
+	for (size_t i = 0; i < t->nframes; i++)
+		free_frame(&t->frames[i]);
+	free(t->frames);
+	free(t->refs);
+	free(t);
+	s->trie = NULL;
+}
+
+/* Grows *v (elements of size sz) to hold len + 1. */
+static void grow(void **v, size_t *cap, size_t len, size_t sz)
+{
+	if (len < *cap)
+		return;
+	*cap = *cap ? 2 * *cap : 1024;
+	*v = msgs_xrealloc(*v, *cap * sz);
+}
+
+static int trie_load(struct snapread *s)
+{
+	struct snapread_trie *t = msgs_xmalloc(sizeof(*t));
+	size_t cap_st = 0, cap_cs = 0, cap_loc = 0, cap_fr = 0;
+	int64_t *cs_parent_id = NULL, *cs_loc_id = NULL, *st_cs_id = NULL;
+	size_t cap_a = 0, cap_b = 0, cap_c = 0;
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	memset(t, 0, sizeof(*t));
+	s->trie = t;
+	/* frames, with their location's module and address */
+	rc = sqlite3_prepare_v2(s->db,
+		"SELECT f.location_id, f.function, f.file, f.line, m.path, l.offset, l.address, l.jit"
+		"  FROM frames f"
+		"  JOIN locations l ON l.id = f.location_id"
+		"  LEFT JOIN modules m ON m.id = l.module_id"
+		" ORDER BY f.location_id, f.inline_depth", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		goto bad;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t loc = sqlite3_column_int64(st, 0);
+
+		if (t->nloc == 0 || t->loc_id[t->nloc - 1] != loc) {
+			grow((void **)&t->loc_id, &cap_loc, t->nloc, sizeof(*t->loc_id));
+			t->loc_first = msgs_xrealloc(t->loc_first, cap_loc * sizeof(*t->loc_first));
+			t->loc_nf = msgs_xrealloc(t->loc_nf, cap_loc * sizeof(*t->loc_nf));
+			t->loc_id[t->nloc] = loc;
+			t->loc_first[t->nloc] = (uint32_t)t->nframes;
+			t->loc_nf[t->nloc] = 0;
+			t->nloc++;
+		}
+		grow((void **)&t->frames, &cap_fr, t->nframes, sizeof(*t->frames));
+		memset(&t->frames[t->nframes], 0, sizeof(*t->frames));
+		read_frame(st, 1, &t->frames[t->nframes]);
+		t->nframes++;
+		t->loc_nf[t->nloc - 1]++;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (rc != SQLITE_DONE)
+		goto bad;
+
+	rc = sqlite3_prepare_v2(s->db, "SELECT id, parent_id, location_id FROM callsites ORDER BY id",
+				-1, &st, NULL);
+	if (rc != SQLITE_OK)
+		goto bad;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		grow((void **)&t->cs_id, &cap_cs, t->ncs, sizeof(*t->cs_id));
+		grow((void **)&cs_parent_id, &cap_a, t->ncs, sizeof(*cs_parent_id));
+		grow((void **)&cs_loc_id, &cap_b, t->ncs, sizeof(*cs_loc_id));
+		t->cs_id[t->ncs] = sqlite3_column_int64(st, 0);
+		cs_parent_id[t->ncs] = sqlite3_column_type(st, 1) == SQLITE_NULL
+			? INT64_MIN : sqlite3_column_int64(st, 1);
+		cs_loc_id[t->ncs] = sqlite3_column_int64(st, 2);
+		t->ncs++;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (rc != SQLITE_DONE)
+		goto bad;
+	t->cs_parent = msgs_xmalloc((t->ncs ? t->ncs : 1) * sizeof(*t->cs_parent));
+	t->cs_loc = msgs_xmalloc((t->ncs ? t->ncs : 1) * sizeof(*t->cs_loc));
+	for (size_t i = 0; i < t->ncs; i++) {
+		t->cs_parent[i] = cs_parent_id[i] == INT64_MIN ? -1
+			: id_find(t->cs_id, t->ncs, cs_parent_id[i]);
+		t->cs_loc[i] = id_find(t->loc_id, t->nloc, cs_loc_id[i]);
+	}
+
+	rc = sqlite3_prepare_v2(s->db, "SELECT id, callsite_id, site_depth FROM stacks ORDER BY id",
+				-1, &st, NULL);
+	if (rc != SQLITE_OK)
+		goto bad;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		grow((void **)&t->st_id, &cap_st, t->nst, sizeof(*t->st_id));
+		grow((void **)&st_cs_id, &cap_c, t->nst, sizeof(*st_cs_id));
+		t->st_site_depth = msgs_xrealloc(t->st_site_depth, cap_st * sizeof(*t->st_site_depth));
+		t->st_id[t->nst] = sqlite3_column_int64(st, 0);
+		st_cs_id[t->nst] = sqlite3_column_type(st, 1) == SQLITE_NULL
+			? INT64_MIN : sqlite3_column_int64(st, 1);
+		t->st_site_depth[t->nst] = sqlite3_column_int64(st, 2);
+		t->nst++;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (rc != SQLITE_DONE)
+		goto bad;
+	t->st_cs = msgs_xmalloc((t->nst ? t->nst : 1) * sizeof(*t->st_cs));
+	for (size_t i = 0; i < t->nst; i++)
+		t->st_cs[i] = st_cs_id[i] == INT64_MIN ? -1 : id_find(t->cs_id, t->ncs, st_cs_id[i]);
+	free(cs_parent_id);
+	free(cs_loc_id);
+	free(st_cs_id);
+	return 0;
+bad:
+	msgs_error("cannot read stack frames from '%s': %s", s->path, sqlite3_errmsg(s->db));
+	sqlite3_finalize(st);
+	free(cs_parent_id);
+	free(cs_loc_id);
+	free(st_cs_id);
+	snapread_trie_drop(s);
+	return -1;
+}
+
+/* The frames rows of the stack at index si, innermost first, as the
+ * walk query orders them: locations up the trie from the stack's node
+ * (at most max_k + 1 of them), each location's frames by inline depth; at
+ * most max_rows rows. Appends frame indexes to t->refs and, when kk is
+ * not NULL, each row's location step to *kk. Returns the row count. */
+static size_t trie_walk(struct snapread_trie *t, size_t si, int64_t max_k, size_t max_rows,
+			uint32_t **kk, size_t *kcap)
+{
+	size_t len = 0;
+	int64_t cs = t->st_cs[si];
+
+	for (int64_t k = 0; cs >= 0 && len < max_rows; k++) {
+		int64_t loc = t->cs_loc[cs];
+
+		if (loc >= 0) {
+			for (uint32_t j = 0; j < t->loc_nf[loc] && len < max_rows; j++) {
+				grow((void **)&t->refs, &t->refs_cap, len, sizeof(*t->refs));
+				t->refs[len] = t->loc_first[loc] + j;
+				if (kk) {
+					if (len >= *kcap) {
+						*kcap = t->refs_cap;
+						*kk = msgs_xrealloc(*kk, *kcap * sizeof(**kk));
+					}
+					(*kk)[len] = (uint32_t)k;
+				}
+				len++;
+			}
+		}
+		if (k >= max_k)
+			break;
+		cs = t->cs_parent[cs];
+	}
+	return len;
+}
+
+int snapread_stack_refs(struct snapread *s, int64_t stack_id, const uint32_t **refs, size_t *n)
+{
+	struct snapread_trie *t;
+	ssize_t si;
+	size_t len, skip;
+
+	*refs = NULL;
+	*n = 0;
+	if (s->schema_version < 2)
+		return 1;
+	if (!s->trie && trie_load(s) < 0)
+		return -1;
+	t = s->trie;
+	si = id_find(t->st_id, t->nst, stack_id);
+	if (si < 0)
+		return 0;
+	/* snapread_frames' query: walk k <= 4096, LIMIT 4096 rows, then
+	 * the rows before the call site's position dropped */
+	len = trie_walk(t, (size_t)si, 4096, 4096, NULL, NULL);
+	if (t->st_site_depth[si] > 0)
+		skip = (uint64_t)t->st_site_depth[si] < len ? (size_t)t->st_site_depth[si] : len;
+	else
+		skip = 0;
+	*refs = t->refs + skip;
+	*n = len - skip;
+	return 0;
+}
+
+const struct snapread_frame *snapread_trie_frames(const struct snapread *s)
+{
+	return s->trie ? s->trie->frames : NULL;
+}
+
+static void copy_frame(struct snapread_frame *to, const struct snapread_frame *from)
+{
+	*to = *from;
+	to->function = from->function ? msgs_xstrdup(from->function) : NULL;
+	to->file = from->file ? msgs_xstrdup(from->file) : NULL;
+	to->module = from->module ? msgs_xstrdup(from->module) : NULL;
+	to->module_base = NULL;
+	if (to->module) {
+		const char *slash = strrchr(to->module, '/');
+
+		to->module_base = slash ? slash + 1 : to->module;
+	}
+}
+
 int snapread_frames(struct snapread *s, int64_t stack_id,
 		    struct snapread_frame **out, size_t *n)
 {
@@ -556,6 +821,30 @@ int snapread_frames(struct snapread *s, int64_t stack_id,
 
 	*out = NULL;
 	*n = 0;
+	if (v2 && s->trie) {
+		/* the trie is in memory already (a --by stack series): the
+		 * same rows without the query */
+		struct snapread_trie *t = s->trie;
+		ssize_t si = id_find(t->st_id, t->nst, stack_id);
+		size_t rows = si < 0 ? 0 : trie_walk(t, (size_t)si, 4096, 4096, NULL, NULL);
+
+		for (size_t pos = 0; pos < rows; pos++) {
+			int64_t depth = (int64_t)pos - t->st_site_depth[si];
+
+			if (depth < 0)
+				continue;
+			if (len == cap) {
+				cap = cap ? 2 * cap : 16;
+				v = msgs_xrealloc(v, cap * sizeof(*v));
+			}
+			copy_frame(&v[len], &t->frames[t->refs[pos]]);
+			v[len].depth = depth;
+			len++;
+		}
+		*out = v;
+		*n = len;
+		return 0;
+	}
 	rc = sqlite3_prepare_v2(s->db, v2 ? sql_v2 : sql_v1, -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return msgs_error("cannot read stack frames from '%s': %s", s->path,
@@ -594,9 +883,59 @@ void snapread_frames_free(struct snapread_frame *v, size_t n)
 	free(v);
 }
 
-/* Exporters: every stack at once. The frames query walks the trie for all
- * stacks that have a sites row (v2) or reads stack_frames (v1), ordered by
- * stack and position; it is merged with the sites rows by stack_id. */
+/* snapread_profile's frames of version 2 from the trie: the rows its old
+ * query gave (stacks with a node, walk k <= 4095, no row limit, ordered by
+ * stack, step and inline depth), kept and numbered the same way, for v[0..len)
+ * in stack_id order (a repeated stack_id gets frames on its first row only).
+ * The frames' strings are the trie's (borrowed): it stays held. Returns 0
+ * or -1 after msgs_error(). */
+static int profile_trie(struct snapread *s, struct snapread_pstack *v, size_t len)
+{
+	struct snapread_trie *t;
+	uint32_t *kk = NULL;
+	size_t kcap = 0;
+
+	if (!s->trie && trie_load(s) < 0)
+		return -1;
+	t = s->trie;
+	for (size_t i = 0; i < len; i++) {
+		struct snapread_pstack *p = &v[i];
+		ssize_t si;
+		size_t rows, fcap = 0;
+		int64_t first_k = -1;
+
+		p->borrowed = true;
+		if (i > 0 && v[i - 1].stack_id == p->stack_id)
+			continue;
+		si = id_find(t->st_id, t->nst, p->stack_id);
+		if (si < 0)
+			continue;
+		rows = trie_walk(t, (size_t)si, 4095, SIZE_MAX, &kk, &kcap);
+		for (size_t pos = 0; pos < rows; pos++) {
+			int64_t depth = (int64_t)pos - t->st_site_depth[si];
+
+			if (depth < 0 || p->nframes >= 8192)
+				continue;
+			if (first_k < 0)
+				first_k = kk[pos];
+			if (p->nframes == fcap) {
+				fcap = fcap ? 2 * fcap : 16;
+				p->frames = msgs_xrealloc(p->frames, fcap * sizeof(*p->frames));
+				p->loc = msgs_xrealloc(p->loc, fcap * sizeof(*p->loc));
+			}
+			p->frames[p->nframes] = t->frames[t->refs[pos]];
+			p->frames[p->nframes].depth = depth;
+			p->loc[p->nframes] = (uint32_t)(kk[pos] - first_k);
+			p->nframes++;
+		}
+	}
+	free(kk);
+	return 0;
+}
+
+/* Exporters: every stack at once. Version 2 walks the trie in C
+ * (profile_trie); version 1's frames query reads stack_frames, ordered by
+ * stack and position, merged with the sites rows by stack_id. */
 int snapread_profile(struct snapread *s, struct snapread_pstack **out, size_t *n)
 {
 	static const char sql_sites[] =
@@ -608,23 +947,6 @@ int snapread_profile(struct snapread *s, struct snapread_pstack **out, size_t *n
 		"  LEFT JOIN stacks st ON st.id = s.stack_id"
 		"  LEFT JOIN labels lb ON lb.id = st.label_id"
 		" ORDER BY s.stack_id";
-	static const char sql_v2[] =
-		"WITH RECURSIVE walk(sid, k, cs) AS ("
-		"  SELECT st.id, 0, st.callsite_id FROM stacks st"
-		"   WHERE st.callsite_id IS NOT NULL"
-		"     AND st.id IN (SELECT stack_id FROM sites)"
-		"  UNION ALL"
-		"  SELECT w.sid, w.k + 1, c.parent_id FROM walk w JOIN callsites c ON c.id = w.cs"
-		"   WHERE c.parent_id IS NOT NULL AND w.k < 4095)"
-		"SELECT w.sid, st.site_depth, w.k,"
-		"       f.function, f.file, f.line, m.path, l.offset, l.address, l.jit"
-		"  FROM walk w"
-		"  JOIN stacks st ON st.id = w.sid"
-		"  JOIN callsites c ON c.id = w.cs"
-		"  JOIN locations l ON l.id = c.location_id"
-		"  JOIN frames f ON f.location_id = l.id"
-		"  LEFT JOIN modules m ON m.id = l.module_id"
-		" ORDER BY w.sid, w.k, f.inline_depth";
 	static const char sql_v1[] =
 		"SELECT sf.stack_id, st.site_depth, sf.raw_depth,"
 		"       f.function, f.file, f.line, m.path, f.offset, f.address, 0"
@@ -640,7 +962,7 @@ int snapread_profile(struct snapread *s, struct snapread_pstack **out, size_t *n
 	sqlite3_stmt *st;
 	int rc;
 	bool v2 = s->schema_version >= 2;
-	int64_t last_sid = INT64_MIN, position = 0, first_k = -1;
+	int64_t last_sid = INT64_MIN, first_k = -1;
 
 	*out = NULL;
 	*n = 0;
@@ -665,8 +987,17 @@ int snapread_profile(struct snapread *s, struct snapread_pstack **out, size_t *n
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
 		goto bad;
+	if (v2) {
+		if (profile_trie(s, v, len) < 0) {
+			snapread_profile_free(v, len);
+			return -1;
+		}
+		*out = v;
+		*n = len;
+		return 0;
+	}
 
-	rc = sqlite3_prepare_v2(s->db, v2 ? sql_v2 : sql_v1, -1, &st, NULL);
+	rc = sqlite3_prepare_v2(s->db, sql_v1, -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		goto bad;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -678,7 +1009,6 @@ int snapread_profile(struct snapread *s, struct snapread_pstack **out, size_t *n
 
 		if (sid != last_sid) {
 			last_sid = sid;
-			position = 0;
 			first_k = -1;
 			/* both queries are in stack_id order: advance to sid */
 			while (cur < len && v[cur].stack_id < sid)
@@ -688,9 +1018,8 @@ int snapread_profile(struct snapread *s, struct snapread_pstack **out, size_t *n
 		if (cur >= len || v[cur].stack_id != sid)
 			continue;
 		p = &v[cur];
-		/* v2: depth is the position among expanded frames minus the
-		 * call site's; v1: raw_depth minus site_depth */
-		depth = v2 ? position++ - site_depth : k - site_depth;
+		/* raw_depth minus site_depth */
+		depth = k - site_depth;
 		if (depth < 0 || p->nframes >= 8192)
 			continue;
 		if (first_k < 0)
@@ -720,7 +1049,10 @@ bad:
 void snapread_profile_free(struct snapread_pstack *v, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		snapread_frames_free(v[i].frames, v[i].nframes);
+		if (v[i].borrowed)
+			free(v[i].frames);
+		else
+			snapread_frames_free(v[i].frames, v[i].nframes);
 		free(v[i].loc);
 		free(v[i].label);
 	}

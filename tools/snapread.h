@@ -5,7 +5,8 @@
  * which tables prove a file is a snapshot, which schema_versions are read
  * (1 and 2: every version this project has written), and the queries for
  * meta, sites (with their request label when the file has labels) and
- * stack frames. Main thread only.
+ * stack frames, and the in-memory call-site trie that --by stack and the
+ * exports walk instead of a query per stack. Main thread only.
  * Invariants: (1) files are opened read-only (SQLITE_OPEN_READONLY and a
  * mode=ro URI) with defensive settings, and never modified; (2) a file is
  * accepted only with a meta table, an integer schema_version no newer than
@@ -66,6 +67,8 @@ struct snapread {
 	size_t nmeta;
 	int64_t schema_version;
 	bool has_labels;              /* a labels table (and stacks.label_id) */
+	struct snapread_trie *trie;   /* v2: the call-site trie of db, read once
+				       * (snapread_stack_refs); NULL: not read */
 };
 
 /* Context: main thread. Opens PATH and checks it is a snapshot (invariant
@@ -103,6 +106,24 @@ int snapread_frames(struct snapread *s, int64_t stack_id,
 		    struct snapread_frame **out, size_t *n);
 void snapread_frames_free(struct snapread_frame *v, size_t n);
 
+/* Context: main thread. The frames of one stack with depth >= 0, exactly as
+ * snapread_frames gives them, without a query per stack: the first call
+ * reads the file's call-site trie once (stacks, callsites, and every
+ * location's frames: four queries) into arrays, and each stack is a walk
+ * up them in C, bounded like the query's. *refs[k] indexes the frames of
+ * snapread_trie_frames(); both are borrowed: valid until
+ * snapread_trie_drop(), a change of s->db (linefill drops it) or
+ * snapread_close(), and *refs only until the next call. The indexes are
+ * stable while the trie is held, so callers may memoize per frame row.
+ * Returns 0; 1 for a version 1 file (no trie: use snapread_frames); -1
+ * after msgs_error(). */
+int snapread_stack_refs(struct snapread *s, int64_t stack_id, const uint32_t **refs, size_t *n);
+const struct snapread_frame *snapread_trie_frames(const struct snapread *s);
+
+/* Context: main thread. Frees the trie read by snapread_stack_refs (a
+ * series drops it with each file); NULL trie is a no-op. */
+void snapread_trie_drop(struct snapread *s);
+
 /* A stack with all its totals and frames, for the exporters
  * (snapread_profile). */
 struct snapread_pstack {
@@ -115,6 +136,8 @@ struct snapread_pstack {
 	 * address, innermost first. */
 	uint32_t *loc;
 	char *label;          /* heapsnap_set_label's; NULL: none, or a file without labels */
+	bool borrowed;        /* frames' strings belong to the file's trie (v2):
+			       * valid until snapread_trie_drop or snapread_close */
 };
 
 /* A modules row (snapread_modules). */
@@ -127,7 +150,10 @@ struct snapread_module {
 };
 
 /* Context: main thread. Every sites row (stack_id order) with its totals
- * and frames, read in two queries whatever the number of stacks. Each walk
+ * and frames, read in a few queries whatever the number of stacks (v2:
+ * the sites rows, then the trie as snapread_stack_refs reads it, walked in
+ * C, the frames' strings borrowed from the trie, which stays held until
+ * snapread_close; v1: one query over stack_frames). Each walk
  * up the trie is bounded (4096 locations), so a corrupt file with a cycle
  * still ends. Returns 0 with *out (free with snapread_profile_free) or -1
  * after msgs_error(). */
