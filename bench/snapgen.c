@@ -16,57 +16,21 @@
  */
 #include <heapsnap.h>
 
+#include "stackpaths.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define LEVELS 15
 
 static void **blocks;
-
-static void *step(unsigned path, int level, size_t size);
-
-__attribute__((noinline)) static void *left(unsigned path, int level, size_t size)
-{
-	void *p = step(path, level + 1, size);
-
-	__asm__ volatile("" ::: "memory");	/* no tail call: a frame per level */
-	return p;
-}
-
-__attribute__((noinline)) static void *right(unsigned path, int level, size_t size)
-{
-	void *p = step(path, level + 1, size);
-
-	__asm__ volatile("" ::: "memory");
-	return p;
-}
-
-__attribute__((noinline)) static void *step(unsigned path, int level, size_t size)
-{
-	void *p;
-
-	if (level == LEVELS) {
-		p = malloc(size);
-		if (p)
-			memset(p, 0x5a, size);
-		__asm__ volatile("" ::: "memory");
-		return p;
-	}
-	if (path >> level & 1)
-		p = right(path, level, size);
-	else
-		p = left(path, level, size);
-	__asm__ volatile("" ::: "memory");
-	return p;
-}
 
 /* Block i, always from this one call site in main's loops, so the churn
  * reuses the stacks of the first fill (stack = i % nstacks). */
 __attribute__((noinline)) static void fill(long i, long nstacks)
 {
-	blocks[i] = step((unsigned)(i % nstacks), 0, 16 + (size_t)(i % 7) * 8);
+	blocks[i] = stackpath_alloc((unsigned)(i % nstacks), 16 + (size_t)(i % 7) * 8);
 }
 
 int main(int argc, char **argv)
@@ -102,7 +66,7 @@ int main(int argc, char **argv)
 			continue;
 		/* and a leak: 64 blocks of 1 KiB per snapshot on stacks 0..15 */
 		for (int j = 0; j < 64; j++) {
-			void *leak = step((unsigned)(j % 16), 0, 1024);
+			void *leak = stackpath_alloc((unsigned)(j % 16), 1024);
 
 			__asm__ volatile("" : : "r"(leak) : "memory");
 		}

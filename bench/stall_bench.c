@@ -28,6 +28,8 @@
 #define _GNU_SOURCE
 #include <heapsnap.h>
 
+#include "stackpaths.h"
+
 #include <errno.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -37,7 +39,6 @@
 #include <sys/resource.h>
 #include <time.h>
 
-#define LEVELS 15
 #define NBINS 40
 #define TIMERS 2
 #define BATCH 64
@@ -58,43 +59,6 @@ struct timer {
 	struct hist h[2];      /* [0] outside, [1] during */
 	uint64_t calls;
 };
-
-static void *step(unsigned path, int level, size_t size);
-
-__attribute__((noinline)) static void *left(unsigned path, int level, size_t size)
-{
-	void *p = step(path, level + 1, size);
-
-	__asm__ volatile("" ::: "memory"); /* no tail call: a frame per level */
-	return p;
-}
-
-__attribute__((noinline)) static void *right(unsigned path, int level, size_t size)
-{
-	void *p = step(path, level + 1, size);
-
-	__asm__ volatile("" ::: "memory");
-	return p;
-}
-
-__attribute__((noinline)) static void *step(unsigned path, int level, size_t size)
-{
-	void *p;
-
-	if (level == LEVELS) {
-		p = malloc(size);
-		if (p)
-			memset(p, 0x5a, size);
-		__asm__ volatile("" ::: "memory");
-		return p;
-	}
-	if (path >> level & 1)
-		p = right(path, level, size);
-	else
-		p = left(path, level, size);
-	__asm__ volatile("" ::: "memory");
-	return p;
-}
 
 static uint64_t now_ns(void)
 {
@@ -241,7 +205,7 @@ int main(int argc, char **argv)
 	if (!blocks)
 		return 1;
 	for (long i = 0; i < nblocks; i++)
-		if (!(blocks[i] = step((unsigned)(i % nstacks), 0, 16 + (size_t)(i % 7) * 8))) {
+		if (!(blocks[i] = stackpath_alloc((unsigned)(i % nstacks), 16 + (size_t)(i % 7) * 8))) {
 			fprintf(stderr, "stall_bench: malloc failed after %ld blocks\n", i);
 			return 1;
 		}
