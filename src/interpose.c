@@ -276,10 +276,6 @@ __attribute__((noinline)) static void *malloc_sampled(struct tstate *ts, size_t 
 	return p;
 }
 
-/* The fast path: the countdown is charged before the real call (so that the
- * sample is decided without keeping the size across it), the exact totals
- * after it. A gate closed because tracking is off (dormant, disabled)
- * forwards as a tail call. */
 /* malloc's tracking body: the countdown is charged before the real call (so
  * that the sample is decided without keeping the size across it), the
  * exact totals after it. No frame pointer: one saved register instead of a
