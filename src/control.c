@@ -1,5 +1,6 @@
 /*
- * control.c: the control thread: accepts requests on "heapsnap.<pid>".
+ * control.c: the control thread: accepts requests on "heapsnap.<pid>.<start>"
+ * (control_proto.h).
  *
  * Invariants: (1) only a peer with this process's real or effective uid, or
  * root, is served (SO_PEERCRED); (2) a request is one bounded line read with
@@ -69,7 +70,8 @@ static int open_listener(void)
 		fd = high;
 	}
 	struct sockaddr_un addr;
-	socklen_t len = control_address(&addr, (long)getpid());
+	long pid = (long)getpid();
+	socklen_t len = control_address(&addr, pid, control_start_ticks(pid));
 	struct stat st;
 	if (bind(fd, (struct sockaddr *)&addr, len) != 0 || listen(fd, 8) != 0 || fstat(fd, &st) != 0) {
 		int err = errno;
@@ -379,16 +381,19 @@ __attribute__((noreturn)) static void *control_main(void *arg)
 		__atomic_store_n(&ctl_clock_set, 1, __ATOMIC_RELEASE);
 	for (;;) {
 		if (!still_ours(listen_fd)) {
-			/* the program closed or reused our descriptor: bind anew */
+			/* not bound yet (the name was taken at start-up), or the
+			 * program closed or reused our descriptor: bind anew */
 			listen_fd = -1;
 			int rc, tries = 0;
-			/* the old socket's name is freed once poll lets go of it */
-			while ((rc = open_listener()) == -EADDRINUSE && ++tries < 10)
-				sleep(1);
+			/* a name still held is freed once its holder lets go
+			 * (poll, an exec under way): try for about ten seconds */
+			while ((rc = open_listener()) == -EADDRINUSE && ++tries < 100)
+				usleep(100 * 1000);
 			if (rc) {
 				if (!failure_reported) {
 					failure_reported = true;
-					log_msg("control channel lost: %s; 'heapsnap snapshot' cannot reach this process",
+					log_msg("no control channel: %s; 'heapsnap snapshot' cannot reach this process, "
+						"send the snapshot signal instead",
 						strerror(-rc));
 				}
 				__atomic_store_n(&ctl_clock_set, 0, __ATOMIC_RELEASE);
@@ -414,10 +419,12 @@ static int start_thread(void)
 int control_init(void)
 {
 	int rc = open_listener();
-	if (rc)
+	if (rc && rc != -EADDRINUSE)
 		return rc;
+	/* EADDRINUSE: the control thread keeps trying, without holding up
+	 * the program's start */
 	rc = start_thread();
-	if (rc) {
+	if (rc && listen_fd >= 0) {
 		close(listen_fd);
 		listen_fd = -1;
 	}
@@ -432,12 +439,16 @@ double control_cpu_seconds(void)
 	return (double)t.tv_sec + t.tv_nsec * 1e-9;
 }
 
-void control_postfork_child(void)
+void control_postfork_drop(void)
 {
 	__atomic_store_n(&ctl_clock_set, 0, __ATOMIC_RELEASE); /* the parent's thread is not here */
 	if (still_ours(listen_fd))
 		close(listen_fd); /* the parent's socket: the parent keeps serving it */
 	listen_fd = -1;
+}
+
+void control_postfork_child(void)
+{
 	failure_reported = false;
 	int rc = control_init();
 	if (rc)

@@ -3,7 +3,12 @@
  * library (src/control.c, the server) and the tools (the client).
  *
  * The channel is a Unix stream socket in the abstract namespace (no file
- * on disk), named "heapsnap.<pid>" after the traced process. One request
+ * on disk), named "heapsnap.<pid>.<start>" after the traced process: its
+ * pid and its start time (clock ticks after boot, /proc/<pid>/stat field
+ * 22), so that a name some other process still holds (a child that kept
+ * an inherited descriptor, a process of an earlier life of the same pid)
+ * can never be taken for this process's. When /proc cannot tell the start
+ * time, the name is "heapsnap.<pid>". One request
  * per connection: one line of at most CONTROL_LINE_MAX bytes, ended by
  * '\n'. One reply line: "ok <text>" or "error <text>" (except "top", below).
  * Requests:
@@ -30,16 +35,20 @@
  *                      N: 1 to CONTROL_TOP_MAX, default CONTROL_TOP_DEFAULT.
  *                      An error is one "error <text>" line, without "end".
  * Only a peer with the process's uid, or root, is served (SO_PEERCRED).
- * Pure definitions: no state, nothing allocates.
+ * No state and nothing allocates; control_start_ticks reads one /proc file
+ * with open, read and close (async-signal-safe).
  */
 #ifndef HEAPSNAP_CONTROL_PROTO_H
 #define HEAPSNAP_CONTROL_PROTO_H
 
+#include <fcntl.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <unistd.h>
 
 #define CONTROL_LINE_MAX 256
 #define CONTROL_REPLY_MAX 4096
@@ -49,14 +58,48 @@
 /* The longest "top" reply: header, CONTROL_TOP_MAX site lines, "end". */
 #define CONTROL_TOP_REPLY_MAX (CONTROL_REPLY_MAX + CONTROL_TOP_MAX * (CONTROL_TOP_NAME_MAX + 96) + 8)
 
-/* Fills *addr with the abstract address of process pid's channel; returns
- * the length to pass to bind/connect. */
-static inline socklen_t control_address(struct sockaddr_un *addr, long pid)
+/* Process pid's start time, clock ticks after boot (/proc/<pid>/stat field
+ * 22); 0 when /proc cannot tell. */
+static inline unsigned long long control_start_ticks(long pid)
+{
+	char path[48], buf[1024];
+	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	/* the command name, in parentheses, may hold anything: fields are
+	 * counted from the last ')' (field 2's end) */
+	char *p = strrchr(buf, ')');
+	if (!p)
+		return 0;
+	p++;
+	for (int field = 3; field < 22; field++) {
+		while (*p == ' ')
+			p++;
+		while (*p && *p != ' ')
+			p++;
+		if (!*p)
+			return 0;
+	}
+	return strtoull(p, NULL, 10);
+}
+
+/* Fills *addr with the abstract address of the channel of process pid
+ * started at start_ticks (control_start_ticks; 0: the name without it);
+ * returns the length to pass to bind/connect. */
+static inline socklen_t control_address(struct sockaddr_un *addr, long pid, unsigned long long start_ticks)
 {
 	memset(addr, 0, sizeof(*addr));
 	addr->sun_family = AF_UNIX;
 	/* sun_path[0] = '\0': the abstract namespace */
-	int n = snprintf(addr->sun_path + 1, sizeof(addr->sun_path) - 1, "heapsnap.%ld", pid);
+	int n = start_ticks
+			? snprintf(addr->sun_path + 1, sizeof(addr->sun_path) - 1, "heapsnap.%ld.%llu", pid, start_ticks)
+			: snprintf(addr->sun_path + 1, sizeof(addr->sun_path) - 1, "heapsnap.%ld", pid);
 	return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + (size_t)n);
 }
 

@@ -509,6 +509,7 @@ static void fork_parent(void)
 static void fork_child(void)
 {
 	struct tstate *ts = &tstate_tls;
+	control_postfork_drop();
 	if (fork_was_unlocked(ts)) {
 		core_disable("fork() in a signal handler that interrupted heapsnap: the child's "
 			     "tables may be inconsistent, the child runs untracked", EDEADLK);
@@ -721,7 +722,7 @@ __attribute__((constructor)) static void core_init(void)
 	install_signal(opt.signal);
 	int crc = control_init();
 	if (crc)
-		log_msg("no control channel (%s): 'heapsnap snapshot PID' cannot reach this process; "
+		log_msg("no control channel (%s): 'heapsnap snapshot PID' cannot reach this process, "
 			"send the snapshot signal instead", strerror(-crc));
 	pthread_atfork(fork_prepare, fork_parent, fork_child);
 	atexit(on_exit_snapshot);

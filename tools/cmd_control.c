@@ -7,10 +7,12 @@
  * checked here with the library's own option parser (options.c: --for has
  * duration='s form, --sample sample='s, --interval interval='s), and again
  * by the tracker. `ps` finds the channels in /proc/net/unix (abstract names
- * "@heapsnap.PID") and shows the ones of this user's processes (every one
+ * "@heapsnap.PID.START"; a START that is not the process's own is an
+ * earlier process's name, skipped) and shows the ones of this user's processes (every one
  * for root). Single-threaded.
  */
 #include "cmd.h"
+#include "control_proto.h"
 #include "ctlclient.h"
 #include "msgs.h"
 #include "options.h"
@@ -271,8 +273,14 @@ int cmd_ps(int argc, char **argv)
 		const char *at = strstr(line, " @heapsnap.");
 		if (!at)
 			continue;
+		/* "@heapsnap.PID.START" (control_proto.h), or "@heapsnap.PID" */
 		char *end;
 		long pid = strtol(at + 11, &end, 10);
+		if (pid > 0 && *end == '.') {
+			unsigned long long start = strtoull(end + 1, &end, 10);
+			if (start != control_start_ticks(pid))
+				continue; /* the name of an earlier process with that pid */
+		}
 		if (pid <= 0 || (*end && !isspace((unsigned char)*end)))
 			continue;
 		bool dup = false;

@@ -4,6 +4,7 @@
  * Invariant: never signals the target; a process that is absent, untracked
  * or has its tracker off is only looked at (/proc/PID), never touched.
  */
+#define _GNU_SOURCE 1 /* struct ucred */
 #include "ctlclient.h"
 
 #include "control_proto.h"
@@ -83,6 +84,32 @@ static int unreachable(long pid, int err)
 	return MSGS_EXIT_PROCESS;
 }
 
+/* Connects to process pid's channel: the name with its start time, else
+ * the name without it (a tracker that could not read its own start time).
+ * The socket; -errno of the first attempt; NO_SOCKET (said) when no socket
+ * could be made. */
+#define NO_SOCKET INT_MIN
+static int connect_channel(long pid)
+{
+	unsigned long long start = control_start_ticks(pid);
+	int first = 0;
+	for (int i = 0; i < (start ? 2 : 1); i++) {
+		struct sockaddr_un addr;
+		socklen_t alen = control_address(&addr, pid, i == 0 ? start : 0);
+		int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (fd < 0) {
+			ctl_error("cannot create a socket: %s", strerror(errno));
+			return NO_SOCKET;
+		}
+		if (connect(fd, (struct sockaddr *)&addr, alen) == 0)
+			return fd;
+		if (!first)
+			first = errno;
+		close(fd);
+	}
+	return -first;
+}
+
 /* multi: the reply is "ok ..." lines up to a line "end" (control_proto.h:
  * "top"); reply then gets them all, '\n'-separated, "ok " and "end" cut. */
 static int request(long pid, const char *request, double timeout, char *reply, size_t len, bool multi)
@@ -95,17 +122,19 @@ static int request(long pid, const char *request, double timeout, char *reply, s
 		ctl_error("process %ld belongs to uid %u; run as that user or root", pid, (unsigned)st.st_uid);
 		return MSGS_EXIT_PROCESS;
 	}
-	struct sockaddr_un addr;
-	socklen_t alen = control_address(&addr, pid);
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0) {
-		ctl_error("cannot create a socket: %s", strerror(errno));
-		return MSGS_EXIT_INTERNAL;
-	}
-	if (connect(fd, (struct sockaddr *)&addr, alen) != 0) {
-		int err = errno;
+	int fd = connect_channel(pid);
+	if (fd < 0)
+		return fd == NO_SOCKET ? MSGS_EXIT_INTERNAL : unreachable(pid, -fd);
+	/* the name holds the pid and its start time; the peer's pid proves it
+	 * (0 when the tracker is in another pid namespace) */
+	struct ucred cred;
+	socklen_t clen = sizeof(cred);
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) == 0 && (long)cred.pid != pid) {
+		ctl_error("process %ld: the control channel under its name is served by %s %ld; nothing was "
+			   "sent (run heapsnap in the traced process's pid namespace)",
+			   pid, cred.pid ? "process" : "a process outside this pid namespace,", (long)cred.pid);
 		close(fd);
-		return unreachable(pid, err);
+		return MSGS_EXIT_PROCESS;
 	}
 	struct timeval tv = {(time_t)timeout, (suseconds_t)((timeout - (double)(time_t)timeout) * 1e6)};
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));

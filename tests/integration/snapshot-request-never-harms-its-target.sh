@@ -63,7 +63,9 @@ if command -v setpriv >/dev/null && [ -x /usr/bin/python3 ]; then
 	# the system python: a per-user python (pyenv) is not readable by uid 65534
 	reply=$(setpriv --reuid=65534 --regid=65534 --clear-groups /usr/bin/python3 -c "
 import socket
-s = socket.socket(socket.AF_UNIX); s.connect('\0heapsnap.$late')
+stat = open('/proc/$late/stat').read()
+start = stat[stat.rindex(')') + 2:].split()[19]  # field 22, the start time
+s = socket.socket(socket.AF_UNIX); s.connect('\0heapsnap.$late.' + start)
 try:
     s.sendall(b'snapshot wait\n')
 except OSError:
@@ -93,12 +95,14 @@ done
 flood=$(timeout 300 python3 - "$host" <<'PY'
 import os, random, socket, sys
 pid = sys.argv[1]
+stat = open('/proc/%s/stat' % pid).read()
+name = '\0heapsnap.%s.%s' % (pid, stat[stat.rindex(')') + 2:].split()[19])
 random.seed(7)
 n = errors = 0
 for i in range(10000):
     s = socket.socket(socket.AF_UNIX)
     s.settimeout(3)
-    s.connect('\0heapsnap.' + pid)
+    s.connect(name)
     kind = i % 5
     if kind == 0:
         try:
