@@ -47,6 +47,7 @@
 #define POOL_SIZE (256 * 1024)
 static alignas(64) unsigned char pool[POOL_SIZE];
 static size_t pool_used;
+static void pool_taken(void);
 
 struct pool_header {
 	size_t size;
@@ -65,7 +66,8 @@ static void *pool_alloc(size_t size, size_t align)
 	if (size > POOL_SIZE)
 		return NULL;
 	size_t need = size + sizeof(struct pool_header) + align;
-	size_t start = __atomic_fetch_add(&pool_used, need, __ATOMIC_RELAXED);
+	size_t start = __atomic_fetch_add(&pool_used, need, __ATOMIC_SEQ_CST);
+	pool_taken(); /* before the block exists: its free must find it */
 	if (start + need > POOL_SIZE)
 		return NULL;
 	uintptr_t p = (uintptr_t)(pool + start + sizeof(struct pool_header));
@@ -305,11 +307,27 @@ static void free_forward(void *p);
  * start (the bodies fall back to the generic bookkeeping, which forwards
  * while the tracker is off), the real malloc and free_forward while it is
  * not tracking (interpose_dispatch, from core.c's set_running). One
- * indirect jump each: dormant, malloc costs that jump alone. */
+ * indirect jump each: dormant, malloc costs that jump alone, and so does
+ * free while the bootstrap pool is empty (pool_taken). */
 static struct {
 	void *(*malloc)(size_t);
 	void (*free)(void *);
 } dispatch __attribute__((aligned(64))) = { malloc_tracking, free_tracking };
+
+/* Not tracking, free can go straight to the real free only while the
+ * bootstrap pool is empty (in most programs it stays empty: dlsym resolved
+ * the real functions without allocating): a pool block must never reach
+ * it. The first pool block puts free_forward back before it is handed out.
+ * Both sides are sequentially consistent: either interpose_dispatch's
+ * second look sees the pool taken and puts free_forward back, or
+ * pool_taken's exchange comes after its store and does. */
+static void pool_taken(void)
+{
+	void (*direct)(void *) = core_real.free;
+	if (direct)
+		__atomic_compare_exchange_n(&dispatch.free, &direct, free_forward, 0, __ATOMIC_SEQ_CST,
+					    __ATOMIC_SEQ_CST);
+}
 
 void interpose_dispatch(int tracking)
 {
@@ -317,7 +335,10 @@ void interpose_dispatch(int tracking)
 		__atomic_store_n(&dispatch.malloc, malloc_tracking, __ATOMIC_SEQ_CST);
 		__atomic_store_n(&dispatch.free, free_tracking, __ATOMIC_SEQ_CST);
 	} else if (__atomic_load_n(&core_real.malloc, __ATOMIC_ACQUIRE) != NULL) {
-		__atomic_store_n(&dispatch.free, free_forward, __ATOMIC_SEQ_CST);
+		int empty = __atomic_load_n(&pool_used, __ATOMIC_SEQ_CST) == 0;
+		__atomic_store_n(&dispatch.free, empty ? core_real.free : free_forward, __ATOMIC_SEQ_CST);
+		if (empty && __atomic_load_n(&pool_used, __ATOMIC_SEQ_CST) != 0)
+			pool_taken();
 		__atomic_store_n(&dispatch.malloc, core_real.malloc, __ATOMIC_SEQ_CST);
 	}
 }
