@@ -24,9 +24,15 @@
  * checked: same build-id as the module, or without one the .gnu_debuglink
  * CRC; the module's own file is never its own debug file; (3) pc is an ELF
  * virtual address: each module is reported at base 0 with add_p_vaddr, so
- * libdw's bias is 0 for ET_DYN and ET_EXEC alike.
+ * libdw's bias is 0 for ET_DYN and ET_EXEC alike; (4) a real function
+ * (not an inlined one) is named by src/elfsym.c's index of the file reported
+ * as the module, the code and the alias choice the host's symbolize.c
+ * uses, so that the two sides name a frame alike (linefill.c keeps the
+ * host's name even where the files differ).
  */
 #include "dwarfres.h"
+
+#include "elfsym.h"
 
 #include <dwarf.h>
 #include <elfutils/libdw.h>
@@ -48,14 +54,6 @@
 /* libstdc++'s demangler (-lstdc++), declared here to stay a C file. */
 extern char *__cxa_demangle(const char *mangled, char *buf, size_t *len, int *status);
 
-/* An ELF function symbol; name points into libelf's string table, which
- * lives as long as the module's Dwfl. */
-struct sym {
-	uint64_t addr, size;
-	const char *name;
-	int rank; /* among aliases at one address: lower is better */
-};
-
 /* A compile unit's address range (a unit may have several). */
 struct curange {
 	uint64_t lo, hi;
@@ -71,8 +69,8 @@ struct module {
 	size_t idlen;               /* 0: none known, check the debuglink CRC */
 	Dwfl *dwfl;                 /* NULL unless status == DWARFRES_LINES */
 	Dwfl_Module *mod;
-	struct sym *syms;           /* function symbols by address, built on first use */
-	size_t nsyms;
+	char *main_file;            /* the file reported as the module (its own, or the debug file) */
+	struct elfsym *syms;        /* its function symbols (elfsym.c, as the host), on first use */
 	bool syms_built;
 	struct curange *cus;        /* compile units by address, built on an aranges miss */
 	size_t ncus;
@@ -410,7 +408,8 @@ static void module_free(struct module *m)
 		return;
 	if (m->dwfl)
 		dwfl_end(m->dwfl);
-	free(m->syms);
+	elfsym_close(m->syms);
+	free(m->main_file);
 	free(m->cus);
 	free(m->path);
 	free(m->build_id);
@@ -446,6 +445,7 @@ static void module_open(struct module *m)
 			return;
 		main_path = buf;
 	}
+	m->main_file = strdup(main_path);
 	m->dwfl = dwfl_begin(&m->r->cb);
 	if (!m->dwfl) {
 		close(fd);
@@ -556,68 +556,42 @@ void dwarfres_free(struct dwarfres *r)
 /* ---- lookups ---- */
 
 /*
- * The ELF symbol naming pc, by bisection of the module's function symbols,
- * sorted once: dwfl_module_addrname walks the whole symbol table on every
- * call (in 0.188), which was a third of heapsnap symbolize's time on libc.
- * Same choice as src/symbolize.c: the best-ranked alias (global, weak, then
- * local; no leading '_') of the last symbol starting at or below pc that
- * covers it.
+ * The ELF symbol naming pc: src/elfsym.c's index of the module's file,
+ * the very code and choice the host uses (symbolize.c), so that the tools
+ * name a function as the traced process named it. A demangled copy, or
+ * NULL (malloc'd).
  */
-static int sym_cmp(const void *pa, const void *pb)
+static void *sym_alloc(size_t size, void *ctx)
 {
-	const struct sym *a = pa, *b = pb;
-	if (a->addr != b->addr)
-		return a->addr < b->addr ? -1 : 1;
-	return (a->rank > b->rank) - (a->rank < b->rank);
+	(void)ctx;
+	return malloc(size);
 }
 
-static void build_syms(struct module *m)
+static void sym_free(void *p, void *ctx)
 {
-	m->syms_built = true;
-	int n = dwfl_module_getsymtab(m->mod);
-	if (n <= 0 || !(m->syms = malloc((size_t)n * sizeof(*m->syms))))
-		return;
-	for (int i = 0; i < n; i++) {
-		GElf_Sym sym;
-		GElf_Addr addr;
-		GElf_Word shndx;
-		const char *name = dwfl_module_getsym_info(m->mod, i, &sym, &addr, &shndx, NULL, NULL);
-		int type = GELF_ST_TYPE(sym.st_info), bind = GELF_ST_BIND(sym.st_info);
-		if (!name || !name[0] || sym.st_shndx == SHN_UNDEF || addr == 0 ||
-		    (type != STT_FUNC && type != STT_GNU_IFUNC))
-			continue;
-		m->syms[m->nsyms++] = (struct sym){addr, sym.st_size, name,
-						   (bind == STB_GLOBAL ? 0 : bind == STB_WEAK ? 1 : 2) * 2 +
-							   (name[0] == '_')};
-	}
-	qsort(m->syms, m->nsyms, sizeof(*m->syms), sym_cmp);
+	(void)ctx;
+	free(p);
 }
 
-static const char *symbol_at(struct module *m, uint64_t pc)
+static char *symbol_at(struct module *m, uint64_t pc)
 {
-	if (!m->syms_built)
-		build_syms(m);
-	size_t lo = 0, hi = m->nsyms;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (m->syms[mid].addr <= pc)
-			lo = mid + 1;
-		else
-			hi = mid;
+	if (!m->syms_built) {
+		m->syms_built = true;
+		const struct elfsym_allocator a = {sym_alloc, sym_free, NULL};
+		if (m->main_file && elfsym_open(m->main_file, 0, 0, &a, &m->syms) != 0)
+			m->syms = NULL;
 	}
-	if (lo == 0)
+	size_t len;
+	uint64_t start;
+	const char *name = m->syms ? elfsym_lookup(m->syms, pc, &len, &start) : NULL;
+	if (!name)
 		return NULL;
-	size_t i = lo - 1;
-	while (i > 0 && m->syms[i - 1].addr == m->syms[i].addr)
-		i--; /* best-ranked alias at that address */
-	/* nested symbols (rare): a sized one starting earlier may cover pc */
-	for (size_t k = i;; k--) {
-		const struct sym *e = &m->syms[k];
-		if (e->size == 0 ? k == i : pc < e->addr + e->size)
-			return e->name;
-		if (k == 0 || i - k > 8)
-			return NULL;
-	}
+	char *plain = strndup(name, len); /* without its "@VERSION" */
+	if (!plain)
+		return NULL;
+	char *d = dwarfres_demangle(plain);
+	free(plain);
+	return d;
 }
 
 /*
@@ -730,7 +704,7 @@ static int chain_at(struct module *m, Dwarf_Die *cu, Dwarf_Addr bias, uint64_t p
 		 * symbol (static functions have no linkage name); else DWARF */
 		char *fn = NULL;
 		if (tag != DW_TAG_inlined_subroutine)
-			fn = dwarfres_demangle(symbol_at(m, pc));
+			fn = symbol_at(m, pc);
 		rc = push(out, &cap, fn ? fn : die_function(&scopes[i]), file, line);
 		file = NULL;
 		if (tag != DW_TAG_inlined_subroutine)
@@ -744,9 +718,9 @@ static int chain_at(struct module *m, Dwarf_Die *cu, Dwarf_Addr bias, uint64_t p
 	}
 	free(scopes);
 	if (!rc && out->n == 0) /* no function DIE covers pc: the ELF symbol */
-		rc = push(out, &cap, dwarfres_demangle(symbol_at(m, pc)), file, line), file = NULL;
+		rc = push(out, &cap, symbol_at(m, pc), file, line), file = NULL;
 	else if (!rc && !out->v[out->n - 1].function)
-		out->v[out->n - 1].function = dwarfres_demangle(symbol_at(m, pc));
+		out->v[out->n - 1].function = symbol_at(m, pc);
 	free(file);
 	return rc;
 }

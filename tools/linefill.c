@@ -97,7 +97,9 @@ static int sql_error(sqlite3 *db, const char *path, const char *what)
 
 /* Locations lacking lines (invariant 1), module by module. */
 static const char candidates_sql[] =
-	"SELECT l.id, l.offset, m.id, m.path, m.build_id"
+	"SELECT l.id, l.offset, m.id, m.path, m.build_id,"
+	"       (SELECT f.function FROM frames f WHERE f.location_id = l.id"
+	"         ORDER BY f.inline_depth DESC LIMIT 1)"
 	"  FROM locations l JOIN modules m ON m.id = l.module_id"
 	" WHERE l.resolution IN ('symbol', 'unresolved') AND NOT coalesce(l.jit, 0)"
 	"   AND l.offset IS NOT NULL AND l.offset > 0 AND m.path IS NOT NULL"
@@ -107,6 +109,7 @@ struct cand {
 	int64_t id, module_id;
 	uint64_t offset;
 	char *path, *build_id;
+	char *named; /* the function the host named the location after, or NULL */
 };
 
 static int read_candidates(sqlite3 *db, const char *path, struct cand **out, size_t *n)
@@ -132,6 +135,8 @@ static int read_candidates(sqlite3 *db, const char *path, struct cand **out, siz
 		v[len].module_id = sqlite3_column_int64(st, 2);
 		v[len].path = msgs_xstrdup((const char *)sqlite3_column_text(st, 3));
 		v[len].build_id = bid && bid[0] ? msgs_xstrdup((const char *)bid) : NULL;
+		const unsigned char *named = sqlite3_column_text(st, 5);
+		v[len].named = named && named[0] ? msgs_xstrdup((const char *)named) : NULL;
 		len++;
 	}
 	sqlite3_finalize(st);
@@ -147,6 +152,7 @@ static void free_candidates(struct cand *v, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		free(v[i].path);
 		free(v[i].build_id);
+		free(v[i].named);
 	}
 	free(v);
 }
@@ -171,6 +177,23 @@ static int same_shape(sqlite3_stmt *old, int64_t id, const char *module_path,
 	if (rc != SQLITE_DONE)
 		return -1;
 	return same && k == c->n;
+}
+
+/* The real function (the chain's outermost frame) keeps the name the host
+ * gave it: the tools add inlined frames and lines, never rename, so a
+ * frame is named alike in a file before and after symbolize and in every
+ * snapshot of the series (the host and dwarfres.c name functions with the
+ * same elfsym.c, but the tools may be reading another file: a debug file
+ * found by build-id). */
+static void keep_host_name(struct dwarfres_chain *c, const char *named)
+{
+	if (!named || c->n == 0)
+		return;
+	struct dwarfres_frame *f = &c->v[c->n - 1];
+	if (f->function && strcmp(f->function, named) == 0)
+		return;
+	free(f->function);
+	f->function = msgs_xstrdup(named);
 }
 
 /* Replaces the frames rows of location id by chain c. */
@@ -359,6 +382,7 @@ int linefill_db(void *vdb, const char *path, int verbose, struct linefill_stats 
 			reported = v[i].module_id;
 			continue;
 		}
+		keep_host_name(&c, v[i].named);
 		int same = moved ? 0 : same_shape(old, v[i].id, v[i].path, &c);
 
 		if (same < 0 || write_chain(del, ins, upd, v[i].id, v[i].path, &c) < 0)
