@@ -10,20 +10,29 @@
 . "$(dirname "$0")/lib.sh"
 command -v python3 >/dev/null || { echo "skip: python3 needed to hold the names"; exit 77; }
 mkdir -p "$WORK/out"
+# names.py: bind_names(pid) binds and returns the two channel names of pid
+# (with its start time, and the bare pid), as control_proto.h spells them.
+cat >"$WORK/names.py" <<'PY'
+import socket
+def bind_names(pid):
+    stat = open('/proc/%d/stat' % pid).read()
+    start = stat[stat.rindex(')') + 2:].split()[19]  # field 22: the start time
+    socks = []
+    for name in ('heapsnap.%d.%s' % (pid, start), 'heapsnap.%d' % pid):
+        s = socket.socket(socket.AF_UNIX)
+        s.bind('\0' + name)
+        s.listen(4)
+        socks.append(s)
+    return socks
+PY
 
 # (1) the names held while the traced image starts
 python3 - "$LIB" "$WORK" <<'PY' 2>"$WORK/held.err" &
-import os, socket, sys, time
+import os, sys, time
 lib, work = sys.argv[1], sys.argv[2]
-pid = os.getpid()
-stat = open('/proc/self/stat').read()
-start = stat[stat.rindex(')') + 2:].split()[19]  # field 22: the start time
-socks = []
-for name in ('heapsnap.%d.%s' % (pid, start), 'heapsnap.%d' % pid):
-    s = socket.socket(socket.AF_UNIX)
-    s.bind('\0' + name)
-    s.listen(1)
-    socks.append(s)
+sys.path.insert(0, work)
+from names import bind_names
+socks = bind_names(os.getpid())
 holder = os.fork()
 if holder == 0:
     time.sleep(2)  # keeps the names (inherited descriptors), then lets go
@@ -60,20 +69,12 @@ wait "$traced" || fail "the traced program's exit status changed"
 sleep 30 &
 victim=$!
 python3 - "$victim" "$WORK" <<'PY' &
-import os, socket, sys
+import os, select, sys
 victim, work = int(sys.argv[1]), sys.argv[2]
-stat = open('/proc/%d/stat' % victim).read()
-start = stat[stat.rindex(')') + 2:].split()[19]
-socks = []
-for name in ('heapsnap.%d.%s' % (victim, start), 'heapsnap.%d' % victim):
-    s = socket.socket(socket.AF_UNIX)
-    s.bind('\0' + name)
-    s.listen(4)
-    socks.append(s)
+sys.path.insert(0, work)
+from names import bind_names
+socks = bind_names(victim)
 open(work + '/impostor', 'w').write('ready\n')
-socks[0].settimeout(20)
-socks[1].settimeout(20)
-import select
 r, _, _ = select.select(socks, [], [], 20)
 for s in r:
     c, _ = s.accept()
