@@ -45,9 +45,12 @@ enum { KIND_RULE = 1, KIND_FALLBACK = 2, KIND_OUTERMOST = 3 };
 
 static uint64_t *cache;
 static unsigned generation;
+static uintptr_t self_lo, self_hi; /* the tracker's code: its leading frames are not kept */
 
-int cfiunwind_init(void)
+int cfiunwind_init(uintptr_t lo, uintptr_t hi)
 {
+	self_lo = lo;
+	self_hi = hi;
 	if (cache)
 		return 0;
 	cache = arena_alloc(2 * SETS * sizeof(uint64_t));
@@ -60,20 +63,8 @@ static inline uint64_t *set_of(uintptr_t pc)
 }
 
 /* (set, tag) names one pc: the set's index is its low bits mixed with bits
- * the tag holds. pc >= PC_MIN, so no tag is 0 and an empty slot never
- * matches. */
-static inline uint64_t cache_get(uintptr_t pc)
-{
-	const uint64_t *set = set_of(pc);
-	uint64_t tag = (uint64_t)pc >> SET_BITS;
-	uint64_t a = __atomic_load_n(&set[0], __ATOMIC_RELAXED);
-	if ((a >> RULE_BITS) == tag)
-		return a & RULE_MASK;
-	uint64_t b = __atomic_load_n(&set[1], __ATOMIC_RELAXED);
-	if ((b >> RULE_BITS) == tag)
-		return b & RULE_MASK;
-	return 0;
-}
+ * the tag holds. Walked pcs are >= PC_MIN, so no tag is 0 and an empty
+ * slot never matches (the walk's lookup is written out in cfiunwind_walk). */
 
 static uint64_t pack(const struct cfiprog_rule *r)
 {
@@ -160,31 +151,47 @@ void cfiunwind_flush(void)
 /*
  * The start state is taken here, by one asm statement: a pc inside this
  * function and rsp, rbp as they are at that pc; this frame and the tracker's
- * others are walked by their own tables (the caller skips them as ever).
- * No sum can wrap around unnoticed (see the CFA check).
+ * others are walked by their own tables and not kept (as unwind_capture
+ * skips them for the other unwinders). No sum can wrap around unnoticed
+ * (see the CFA check).
  */
-__attribute__((noinline)) int cfiunwind_walk(struct tstate *ts, uintptr_t *buf, unsigned max, unsigned *nout)
+__attribute__((noinline)) int cfiunwind_walk(struct tstate *ts, uintptr_t *out, unsigned max, unsigned *nout,
+					     int *truncated)
 {
 	uintptr_t pc, sp, fp;
 	__asm__ volatile("leaq 0f(%%rip), %0\n0:\n\tmovq %%rsp, %1\n\tmovq %%rbp, %2"
 			 : "=&r"(pc), "=&r"(sp), "=&r"(fp));
 	const uintptr_t lo = sp, hi = ts->stack_hi;
+	const uint64_t *const table = cache;
 	uintptr_t key = pc;
 	unsigned n = 0;
-	*nout = 0;
-	if (!cache || sp < ts->stack_lo || sp >= hi)
+	int leading = 1; /* still in the tracker's own frames */
+	*truncated = 0;
+	if (!table || sp < ts->stack_lo || sp >= hi)
 		return -1; /* a sigaltstack, or bounds unknown */
-	while (n < max) {
-		buf[n++] = pc;
+	for (;;) {
 		if (key - PC_MIN >= PC_LIMIT - PC_MIN)
-			return -1;
-		uint64_t r = cache_get(key);
-		if (__builtin_expect(!r, 0))
-			r = miss(ts, key);
+			return -1; /* no code there (a return address of 0, say) */
+		if (leading && (pc < self_lo || pc >= self_hi))
+			leading = 0;
+		if (!leading) {
+			if (n == max) {
+				*truncated = 1;
+				break;
+			}
+			out[n++] = pc;
+		}
+		const uint64_t *set = table + 2 * ((key ^ (key >> SET_BITS)) & (SETS - 1));
+		uint64_t tag = (uint64_t)key >> SET_BITS, r = 0, w = __atomic_load_n(&set[0], __ATOMIC_RELAXED);
+		if ((w >> RULE_BITS) == tag || ((w = __atomic_load_n(&set[1], __ATOMIC_RELAXED)) >> RULE_BITS) == tag)
+			r = w & RULE_MASK;
 		if (__builtin_expect((r & 3) != KIND_RULE, 0)) {
+			if (!r)
+				r = miss(ts, key);
 			if ((r & 3) == KIND_OUTERMOST)
 				break;
-			return -1;
+			if ((r & 3) != KIND_RULE)
+				return -1;
 		}
 		uintptr_t base = (r & 4) ? fp : sp;
 		uintptr_t off = (uintptr_t)((r >> 3) & ((1u << OFF_BITS) - 1)) * 8;
@@ -200,8 +207,6 @@ __attribute__((noinline)) int cfiunwind_walk(struct tstate *ts, uintptr_t *buf, 
 			fp = *(const uintptr_t *)(cfa - k);
 		}
 		sp = cfa;
-		if (ra == 0)
-			return -1;
 		pc = ra;
 		key = ra - 1;
 	}

@@ -19,15 +19,17 @@
 
 struct tstate;
 
-/* Context: start-up, guard held. Allocates the cache. 0 or -ENOMEM. */
-int cfiunwind_init(void);
+/* Context: start-up, guard held. Allocates the cache; [lo, hi) is the
+ * tracker's own code, whose leading frames a walk drops. 0 or -ENOMEM. */
+int cfiunwind_init(uintptr_t lo, uintptr_t hi);
 
 /* Context: app thread, sampled path, guard held. Never allocates. Walks the
- * calling thread's stack from inside itself: up to max pcs into buf (its own
- * pc first, then return addresses, as libunwind gives them), *n their count.
- * 0: the walk is complete (or filled buf); -1: fall back to another
- * unwinder for this sample (buf and *n are then meaningless). */
-int cfiunwind_walk(struct tstate *ts, uintptr_t *buf, unsigned max, unsigned *n);
+ * calling thread's stack from inside itself and keeps the return addresses
+ * past the tracker's own leading frames (as libunwind gives them, and
+ * unwind_capture keeps them): up to max into out, *n their count,
+ * *truncated 1 when the stack went on. 0: the walk is complete; -1: fall
+ * back to another unwinder for this sample (out, *n are then meaningless). */
+int cfiunwind_walk(struct tstate *ts, uintptr_t *out, unsigned max, unsigned *n, int *truncated);
 
 /* Context: any thread, after a module is unloaded. Never allocates. Forgets
  * every cached rule (a new module may be mapped where the old one was). */

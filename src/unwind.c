@@ -141,7 +141,7 @@ int unwind_init(enum options_unwinder which)
 	dl_iterate_phdr(find_self, (void *)(uintptr_t)&find_self);
 	if (which == OPTIONS_UNWINDER_FP)
 		return 0;
-	if (which == OPTIONS_UNWINDER_CFI && cfiunwind_init() != 0) {
+	if (which == OPTIONS_UNWINDER_CFI && cfiunwind_init(self_lo, self_hi) != 0) {
 		log_msg("cannot allocate the unwind cache (tracker memory exhausted); backtraces "
 			"use libunwind alone, as with unwinder=libunwind");
 		unwinder = OPTIONS_UNWINDER_LIBUNWIND;
@@ -340,12 +340,16 @@ unsigned unwind_capture(struct tstate *ts, uintptr_t *out, unsigned max, int *tr
 		n = fp_walk(ts, buf, cap);
 		done = 1;
 	} else if (unwinder == OPTIONS_UNWINDER_CFI) {
+		/* frames written straight to out, the tracker's already dropped */
 		DEBUG_NOMALLOC_ENTER("unwind_capture: cfi walk");
 		tstate_add(&ts->unwind_samples, 1);
-		done = cfiunwind_walk(ts, buf, cap, &n) == 0;
-		if (!done)
-			tstate_add(&ts->unwind_fallbacks, 1);
+		int ok = cfiunwind_walk(ts, out, max, &n, truncated) == 0;
 		DEBUG_NOMALLOC_LEAVE();
+		if (ok) {
+			DEBUG_NOMALLOC_LEAVE_IF(nomalloc_);
+			return n;
+		}
+		tstate_add(&ts->unwind_fallbacks, 1);
 	}
 	if (!done && p_unw_backtrace) {
 		unwind_walk_begin(ts);
