@@ -2,7 +2,8 @@
  * dlclose.c: the exported dlclose. Reads the module list before and after
  * the real dlclose and tells modmap.c the modules that went away (path,
  * build-id, load address), so that the addresses live stacks hold in them
- * are still named, from the file on disk, by later snapshots.
+ * are still named, from the file on disk, by later snapshots, and flushes
+ * the unwinder's rule cache (cfiunwind.h) once the real dlclose returned.
  * Context: any application thread. The real dlclose runs without the guard
  * (the destructors it runs are the program's, tracked as ever); the lists
  * are read with the guard held, from the tracker arena; errno is what the
@@ -10,6 +11,7 @@
  * held) go straight through. No lock is held across the real call, so a
  * destructor that calls dlclose nests safely.
  */
+#include "cfiunwind.h"
 #include "core.h"
 #include "modmap.h"
 #include "tstate.h"
@@ -45,6 +47,7 @@ __attribute__((visibility("default"))) int dlclose(void *handle)
 	int r = next(handle);
 	saved = errno;
 	tstate_guard_enter(ts);
+	cfiunwind_flush(); /* a module may be gone: its rules with it */
 	struct modmap after;
 	if (rc == 0 && modmap_read(&after) == 0) {
 		for (size_t i = 0; i < before.n; i++) {

@@ -52,7 +52,7 @@ static const struct {
 
 _Static_assert(sizeof(enum options_unwinder) == sizeof(int), "enum fields are int-sized");
 
-static const char *const unwinder_names[] = {"libunwind", "fp", NULL};
+static const char *const unwinder_names[] = {"libunwind", "fp", "cfi", NULL};
 static const char *const symbolize_names[] = {"names", "full", NULL};
 _Static_assert(sizeof(enum options_symbolize) == sizeof(int), "enum fields are int-sized");
 static const char *const start_names[] = {"on", "off", NULL};
@@ -75,8 +75,9 @@ const struct options_key options_keys[] = {
 	{.key = "at_exit", T_BOOL(at_exit), .dflt = "1",
 	 .help = "write a snapshot when the process exits"},
 	{.key = "unwinder", T_ENUM(unwinder, enum options_unwinder), .names = unwinder_names,
-	 .dflt = "libunwind", .metavar = "NAME",
-	 .help = "how backtraces are taken: libunwind, or fp (frame pointers)"},
+	 .dflt = "cfi", .metavar = "NAME",
+	 .help = "how backtraces are taken: cfi (the modules' .eh_frame tables, cached; libunwind "
+		 "for what they cannot walk), libunwind, or fp (frame pointers)"},
 	{.key = "symbolize", T_ENUM(symbolize, enum options_symbolize), .names = symbolize_names,
 	 .dflt = "names", .metavar = "MODE",
 	 .help = "how frames are named in the process: names (ELF symbols, cheap), or full "

@@ -255,7 +255,9 @@ static int write_meta(struct db *d, const struct snapfile_input *in, const struc
 		rc |= meta_text(d, "label", in->label);
 	rc |= meta_int(d, "sample", (int64_t)opt->sample);
 	rc |= meta_int(d, "depth", opt->depth);
-	rc |= meta_text(d, "unwinder", opt->unwinder == OPTIONS_UNWINDER_FP ? "fp" : "libunwind");
+	rc |= meta_text(d, "unwinder", opt->unwinder == OPTIONS_UNWINDER_FP    ? "fp"
+				       : opt->unwinder == OPTIONS_UNWINDER_CFI ? "cfi"
+									: "libunwind");
 	rc |= meta_real(d, "interval", opt->interval);
 	rc |= meta_text(d, "options", in->options_text);
 	const struct tstate_totals *t = &in->totals;
@@ -266,6 +268,8 @@ static int write_meta(struct db *d, const struct snapfile_input *in, const struc
 	rc |= meta_int(d, "live_count", (int64_t)(t->alloc_count - t->free_count));
 	rc |= meta_int(d, "live_bytes", (int64_t)(t->alloc_bytes - t->free_bytes));
 	rc |= meta_int(d, "threads", t->threads);
+	rc |= meta_int(d, "unwind_samples", (int64_t)t->unwind_samples);
+	rc |= meta_int(d, "unwind_fallbacks", (int64_t)t->unwind_fallbacks);
 	rc |= meta_int(d, "sampled_live_count", (int64_t)in->nallocs);
 	rc |= meta_int(d, "stacks", (int64_t)in->nstacks);
 	rc |= meta_int(d, "locations", c->locations);

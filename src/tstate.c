@@ -29,6 +29,7 @@ static struct tstate *registry;
 static pthread_key_t retire_key;
 /* Totals of threads no longer registered (and of unregistered calls). */
 static uint64_t g_alloc_count, g_alloc_bytes, g_free_count, g_free_bytes;
+static uint64_t g_unwind_samples, g_unwind_fallbacks;
 
 static void tstate_retire(void *arg)
 {
@@ -39,6 +40,8 @@ static void tstate_retire(void *arg)
 	pthread_mutex_lock(&registry_lock);
 	if (ts->state == TSTATE_ACTIVE) {
 		tstate_count_unregistered(ts->alloc_count, ts->alloc_bytes, ts->free_count, ts->free_bytes);
+		__atomic_add_fetch(&g_unwind_samples, ts->unwind_samples, __ATOMIC_RELAXED);
+		__atomic_add_fetch(&g_unwind_fallbacks, ts->unwind_fallbacks, __ATOMIC_RELAXED);
 		if (ts->prev)
 			ts->prev->next = ts->next;
 		else
@@ -128,11 +131,15 @@ void tstate_totals(struct tstate_totals *out)
 	out->alloc_bytes = __atomic_load_n(&g_alloc_bytes, __ATOMIC_RELAXED);
 	out->free_count = __atomic_load_n(&g_free_count, __ATOMIC_RELAXED);
 	out->free_bytes = __atomic_load_n(&g_free_bytes, __ATOMIC_RELAXED);
+	out->unwind_samples = __atomic_load_n(&g_unwind_samples, __ATOMIC_RELAXED);
+	out->unwind_fallbacks = __atomic_load_n(&g_unwind_fallbacks, __ATOMIC_RELAXED);
 	for (struct tstate *ts = registry; ts; ts = ts->next) {
 		out->alloc_count += __atomic_load_n(&ts->alloc_count, __ATOMIC_RELAXED);
 		out->alloc_bytes += __atomic_load_n(&ts->alloc_bytes, __ATOMIC_RELAXED);
 		out->free_count += __atomic_load_n(&ts->free_count, __ATOMIC_RELAXED);
 		out->free_bytes += __atomic_load_n(&ts->free_bytes, __ATOMIC_RELAXED);
+		out->unwind_samples += __atomic_load_n(&ts->unwind_samples, __ATOMIC_RELAXED);
+		out->unwind_fallbacks += __atomic_load_n(&ts->unwind_fallbacks, __ATOMIC_RELAXED);
 		out->threads++;
 	}
 	pthread_mutex_unlock(&registry_lock);
@@ -174,6 +181,8 @@ void tstate_postfork_child(void)
 			continue;
 		tstate_count_unregistered(ts->alloc_count, ts->alloc_bytes, ts->free_count,
 					  ts->free_bytes);
+		g_unwind_samples += ts->unwind_samples;
+		g_unwind_fallbacks += ts->unwind_fallbacks;
 	}
 	registry = NULL;
 	if (self->state == TSTATE_ACTIVE) {

@@ -46,7 +46,8 @@ struct tstate {
 	uint64_t alloc_count, alloc_bytes, free_count, free_bytes; /* exact */
 	pid_t tid;
 	struct tstate *next, *prev; /* registry, under the registry lock */
-	uintptr_t stack_lo, stack_hi; /* this thread's stack, for the fp unwinder */
+	uintptr_t stack_lo, stack_hi; /* this thread's stack, for the fp and cfi unwinders */
+	uint64_t unwind_samples, unwind_fallbacks; /* cfi walks, and those that fell back (unwind.c) */
 	int unw_tls_seen;    /* libunwind's TLS block handed out (unwind.c) */
 	unsigned samples;    /* backtraces taken by this thread (unwind.c) */
 	int walking;         /* 1 while a libunwind walk runs: fork waits for it (unwind.c) */
@@ -66,6 +67,7 @@ extern __thread struct tstate tstate_tls __attribute__((tls_model("initial-exec"
 
 struct tstate_totals {
 	uint64_t alloc_count, alloc_bytes, free_count, free_bytes;
+	uint64_t unwind_samples, unwind_fallbacks; /* unwinder=cfi: walks, fallbacks */
 	unsigned threads;
 };
 

@@ -1,5 +1,6 @@
 /*
- * unwind.c: backtraces with libunwind (dlopen'ed RTLD_LOCAL) or frame pointers.
+ * unwind.c: backtraces: .eh_frame tables (cfiunwind.c) with libunwind
+ * (dlopen'ed RTLD_LOCAL) as their fallback, libunwind alone, or frame pointers.
  *
  * libunwind is never a DT_NEEDED of the preload: in the global scope its
  * _Unwind_* exports would come before libgcc_s and make every C++ exception
@@ -12,11 +13,16 @@
  * totals; (2) the fp walker dereferences only addresses inside the stack
  * segment it runs on (the thread's stack, or the sigaltstack in a signal
  * handler); any other frame it reads through process_vm_readv, so it never
- * reads unmapped memory.
+ * reads unmapped memory; (3) with unwinder=cfi a sample is walked by
+ * cfiunwind.c or, when it gives up, by libunwind, whole: never a mix of the
+ * two; each thread counts its cfi walks and fallbacks (meta unwind_samples,
+ * unwind_fallbacks).
  */
 #include "unwind.h"
 
+#include "cfiunwind.h"
 #include "debug.h"
+#include "log.h"
 #include "modmap.h"
 #include "tstate.h"
 
@@ -60,7 +66,7 @@ static uintptr_t self_lo, self_hi;
 static pthread_mutex_t fork_mutex = PTHREAD_MUTEX_INITIALIZER;
 static int fork_waiting;
 
-static void walk_begin(struct tstate *ts)
+void unwind_walk_begin(struct tstate *ts)
 {
 	for (;;) {
 		__atomic_store_n(&ts->walking, 1, __ATOMIC_RELAXED);
@@ -73,7 +79,7 @@ static void walk_begin(struct tstate *ts)
 	}
 }
 
-static void walk_end(struct tstate *ts)
+void unwind_walk_end(struct tstate *ts)
 {
 	__atomic_store_n(&ts->walking, 0, __ATOMIC_RELEASE);
 }
@@ -135,6 +141,11 @@ int unwind_init(enum options_unwinder which)
 	dl_iterate_phdr(find_self, (void *)(uintptr_t)&find_self);
 	if (which == OPTIONS_UNWINDER_FP)
 		return 0;
+	if (which == OPTIONS_UNWINDER_CFI && cfiunwind_init(self_lo, self_hi) != 0) {
+		log_msg("cannot allocate the unwind cache (tracker memory exhausted); backtraces "
+			"use libunwind alone, as with unwinder=libunwind");
+		unwinder = OPTIONS_UNWINDER_LIBUNWIND;
+	}
 	/* libunwind opens the pipe of its memory check as it starts (its
 	 * first set-up call), which would take the lowest free descriptors, 3
 	 * and 4 in most programs: a program that expects its inherited 3 and 4
@@ -178,7 +189,7 @@ int unwind_init(enum options_unwinder which)
 void unwind_thread_init(struct tstate *ts)
 {
 	DEBUG_ASSERT_GUARD("unwind_thread_init: guard held");
-	if (unwinder != OPTIONS_UNWINDER_FP)
+	if (unwinder != OPTIONS_UNWINDER_FP && unwinder != OPTIONS_UNWINDER_CFI)
 		return;
 	pthread_attr_t attr;
 	if (pthread_getattr_np(pthread_self(), &attr) == 0) {
@@ -206,7 +217,12 @@ void unwind_thread_init(struct tstate *ts)
 void *unwind_tls_block(struct tstate *ts)
 {
 	void *blk = NULL;
-	if (ts->unw_tls_seen || !unw_handle || dlinfo(unw_handle, RTLD_DI_TLS_DATA, &blk) != 0 || !blk)
+	/* With unwinder=cfi libunwind walks only to fall back: the block can
+	 * exist on the thread's first sample (the start-up warm-up's thread)
+	 * and after a fallback (ts->samples counts libunwind's walks), never
+	 * otherwise; dlinfo costs ~190 instructions per call. */
+	if (ts->unw_tls_seen || !unw_handle || (ts->samples == 0 && ts->unwind_samples > 1) ||
+	    dlinfo(unw_handle, RTLD_DI_TLS_DATA, &blk) != 0 || !blk)
 		return NULL;
 	/* seen once the block exists: the step walker may not need it */
 	ts->unw_tls_seen = 1;
@@ -319,10 +335,24 @@ unsigned unwind_capture(struct tstate *ts, uintptr_t *out, unsigned max, int *tr
 	/* never allocates, but for libunwind's TLS block on a thread's first walk */
 	DEBUG_NOMALLOC_ENTER_IF(nomalloc_, unwinder == OPTIONS_UNWINDER_FP || ts->unw_tls_seen,
 				"unwind_capture");
-	if (unwinder == OPTIONS_UNWINDER_FP)
+	int done = 0;
+	if (unwinder == OPTIONS_UNWINDER_FP) {
 		n = fp_walk(ts, buf, cap);
-	else if (p_unw_backtrace) {
-		walk_begin(ts);
+		done = 1;
+	} else if (unwinder == OPTIONS_UNWINDER_CFI) {
+		/* frames written straight to out, the tracker's already dropped */
+		DEBUG_NOMALLOC_ENTER("unwind_capture: cfi walk");
+		tstate_add(&ts->unwind_samples, 1);
+		int ok = cfiunwind_walk(ts, out, max, &n, truncated) == 0;
+		DEBUG_NOMALLOC_LEAVE();
+		if (ok) {
+			DEBUG_NOMALLOC_LEAVE_IF(nomalloc_);
+			return n;
+		}
+		tstate_add(&ts->unwind_fallbacks, 1);
+	}
+	if (!done && p_unw_backtrace) {
+		unwind_walk_begin(ts);
 		if (ts->samples < UNWIND_STEP_SAMPLES) {
 			ts->samples++;
 			n = step_walk(buf, cap);
@@ -330,8 +360,8 @@ unsigned unwind_capture(struct tstate *ts, uintptr_t *out, unsigned max, int *tr
 			int r = p_unw_backtrace((void **)buf, (int)cap);
 			n = r > 0 ? (unsigned)r : 0;
 		}
-		walk_end(ts);
-	} else
+		unwind_walk_end(ts);
+	} else if (!done)
 		n = 0;
 	unsigned skip = 0;
 	while (skip < n && unwind_is_tracker_address(buf[skip]))

@@ -3,7 +3,8 @@
  *
  * Owns the handle of libunwind, opened RTLD_LOCAL at start-up so that none of
  * its symbols (_Unwind_RaiseException & co.) enters the host's global scope,
- * and the frame-pointer walker used with unwinder=fp.
+ * the choice between the unwinders (cfi, the default: cfiunwind.c with
+ * libunwind as its fallback; libunwind; fp) and the frame-pointer walker.
  * Context: app threads, sampled path, guard held. It takes no tracker lock
  * but fork's (fork_mutex in unwind.c, only while a fork is being prepared:
  * a walk waits for the fork, the fork for walks in progress, flagged in the
@@ -42,8 +43,14 @@ int unwind_is_tracker_address(uintptr_t addr);
 void *unwind_tls_block(struct tstate *ts);
 
 /* Context: app thread on activation, guard held. Records the thread's stack
- * bounds for the frame-pointer walker (may allocate). */
+ * bounds for the frame-pointer and cfi walkers (may allocate). */
 void unwind_thread_init(struct tstate *ts);
+
+/* Context: app thread, guard held. Never allocates. Brackets anything that
+ * calls dl_iterate_phdr or libunwind: a fork waits for the bracket's end,
+ * and a walk that would begin while a fork is prepared waits for the fork. */
+void unwind_walk_begin(struct tstate *ts);
+void unwind_walk_end(struct tstate *ts);
 
 /* Context: fork handlers of the forking thread. Fork waits for backtraces
  * in progress and holds new ones off until it is done (see unwind.c). */

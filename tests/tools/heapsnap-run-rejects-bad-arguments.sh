@@ -28,7 +28,7 @@ bad "heapsnap: bad option 'depth=0': expected an integer from 1 to 128" run --de
 bad "heapsnap: bad option 'depth=129'" run --depth 129 -- touch "$ran"
 bad "heapsnap: bad option 'interval=-1'" run --interval -1 -- touch "$ran"
 bad "heapsnap: bad option 'signal=KILL'" run --signal KILL -- touch "$ran"
-bad "heapsnap: bad option 'unwinder=dwarf': expected libunwind or fp" run --unwinder dwarf -- touch "$ran"
+bad "heapsnap: bad option 'unwinder=dwarf': expected libunwind, fp or cfi" run --unwinder dwarf -- touch "$ran"
 bad "heapsnap: bad option 'frobnicate': expected key=value" run --options frobnicate -- touch "$ran"
 bad "heapsnap: unknown option 'colour'" run --options colour=red -- touch "$ran"
 bad "heapsnap: bad value 'a:b' for --out: HEAPSNAP_OPTIONS cannot hold ':' or ','" run -o a:b -- touch "$ran"

@@ -32,7 +32,7 @@ START_TEST(options_defaults_are_documented_values)
 	ck_assert(o.interval == 0);
 	ck_assert_int_eq(o.signal, SIGUSR2);
 	ck_assert(o.at_exit);
-	ck_assert_int_eq(o.unwinder, OPTIONS_UNWINDER_LIBUNWIND);
+	ck_assert_int_eq(o.unwinder, OPTIONS_UNWINDER_CFI);
 	ck_assert_int_eq(parse(""), 0);
 	ck_assert_int_eq(parse("::,"), 0);
 }
@@ -118,7 +118,7 @@ static const struct {
 	{"signal=KILL", "signal=KILL"},
 	{"signal=1000", "signal=1000"},
 	{"at_exit=maybe", "true/false"},
-	{"unwinder=gdb", "libunwind or fp"},
+	{"unwinder=gdb", "libunwind, fp or cfi"},
 	{"out=", "directory path"},
 	{"=1", "unknown option ''"},
 	{"sample=4k:nope", "expected key=value"},

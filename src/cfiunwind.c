@@ -1,0 +1,215 @@
+/*
+ * cfiunwind.c: stack walks by .eh_frame rules, through a lock-free cache.
+ *
+ * Owns the pc -> rule cache and the walker (see cfiunwind.h). Called on the
+ * sampled path of app threads (guard held), by the exported dlclose
+ * (cfiunwind_flush) and once at start-up (cfiunwind_init).
+ * Design: the cache is 2^SET_BITS sets of two 64-bit words, each word a
+ * whole entry (tag = pc >> SET_BITS in the top 33 bits, the packed rule in
+ * the low 31), stored and loaded atomically: an entry is never torn, and a
+ * reader that hits writes nothing. A pc is the return address minus one
+ * (the call instruction's row) for every frame but the first, whose pc is
+ * exact. A miss finds the module with dl_iterate_phdr, its FDE through the
+ * .eh_frame_hdr table and runs the CFA program (cfiprog.c); a rule that
+ * does not fit the packing is cached as "fallback".
+ * Invariants: (1) the walk dereferences only words inside [rsp at its
+ * start, ts->stack_hi), and only when the walk started on the thread's
+ * own stack; each CFA must be above the previous one; (2) never allocates
+ * but in cfiunwind_init; (3) a flush bumps `generation` before it clears:
+ * a miss that raced a flush takes its entry back out (store, fence, check),
+ * so no rule of an unloaded module survives a flush.
+ */
+#include "cfiunwind.h"
+
+#include "arena.h"
+#include "cfiprog.h"
+#include "tstate.h"
+#include "unwind.h"
+
+#include <errno.h>
+#include <link.h>
+#include <stddef.h>
+
+#define SET_BITS 14
+#define SETS (1u << SET_BITS)
+#define RULE_BITS 31
+#define RULE_MASK ((UINT64_C(1) << RULE_BITS) - 1)
+#define PC_LIMIT (UINT64_C(1) << 47) /* user-space addresses; tag: 33 bits */
+#define PC_MIN (UINT64_C(1) << SET_BITS) /* below: never code, never cached */
+
+/* rule word: kind (2 bits), CFA on rbp (1), CFA offset / 8 (16), rbp at
+ * CFA - 8 * k (12; 0: rbp unchanged). 0 is an empty slot. */
+enum { KIND_RULE = 1, KIND_FALLBACK = 2, KIND_OUTERMOST = 3 };
+#define OFF_BITS 16
+#define RBP_BITS 12
+
+static uint64_t *cache;
+static unsigned generation;
+static uintptr_t self_lo, self_hi; /* the tracker's code: its leading frames are not kept */
+
+int cfiunwind_init(uintptr_t lo, uintptr_t hi)
+{
+	self_lo = lo;
+	self_hi = hi;
+	if (cache)
+		return 0;
+	cache = arena_alloc(2 * SETS * sizeof(uint64_t));
+	return cache ? 0 : -ENOMEM;
+}
+
+static inline uint64_t *set_of(uintptr_t pc)
+{
+	return cache + 2 * ((pc ^ (pc >> SET_BITS)) & (SETS - 1));
+}
+
+/* (set, tag) names one pc: the set's index is its low bits mixed with bits
+ * the tag holds. Walked pcs are >= PC_MIN, so no tag is 0 and an empty
+ * slot never matches (the walk's lookup is written out in cfiunwind_walk). */
+
+static uint64_t pack(const struct cfiprog_rule *r)
+{
+	if (r->cfa_off <= 0 || (r->cfa_off & 7) || (r->cfa_off >> 3) >= (1 << OFF_BITS))
+		return KIND_FALLBACK;
+	uint64_t k = 0;
+	if (r->rbp_saved) {
+		int64_t m = -r->rbp_off;
+		if (m <= 0 || (m & 7) || (m >> 3) >= (1 << RBP_BITS))
+			return KIND_FALLBACK;
+		k = (uint64_t)(m >> 3);
+	}
+	return KIND_RULE | (uint64_t)(r->cfa_reg == CFIPROG_REG_RBP) << 2 | (uint64_t)(r->cfa_off >> 3) << 3 |
+	       k << (3 + OFF_BITS);
+}
+
+struct miss {
+	uintptr_t pc;
+	uint64_t rule;
+};
+
+/* dl_iterate_phdr callback: the loader's lock is held, the module cannot
+ * go away while its tables are read. */
+static int miss_cb(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	(void)size;
+	struct miss *m = arg;
+	const ElfW(Phdr) *eh = NULL;
+	int in = 0;
+	for (ElfW(Half) i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		if (ph->p_type == PT_LOAD && m->pc - (info->dlpi_addr + ph->p_vaddr) < ph->p_memsz)
+			in = 1;
+		else if (ph->p_type == PT_GNU_EH_FRAME)
+			eh = ph;
+	}
+	if (!in)
+		return 0;
+	m->rule = KIND_FALLBACK;
+	if (!eh)
+		return 1;
+	const uint8_t *fde = cfiprog_find_fde((const uint8_t *)(info->dlpi_addr + eh->p_vaddr), m->pc);
+	if (!fde)
+		return 1;
+	struct cfiprog_rule r;
+	switch (cfiprog_eval_fde(fde, m->pc, &r)) {
+	case CFIPROG_RULE: m->rule = pack(&r); break;
+	case CFIPROG_OUTERMOST: m->rule = KIND_OUTERMOST; break;
+	default: break;
+	}
+	return 1;
+}
+
+__attribute__((noinline, cold)) static uint64_t miss(struct tstate *ts, uintptr_t pc)
+{
+	unsigned gen = __atomic_load_n(&generation, __ATOMIC_ACQUIRE);
+	struct miss m = {.pc = pc, .rule = KIND_FALLBACK}; /* in no module: JIT code, say */
+	unwind_walk_begin(ts);
+	dl_iterate_phdr(miss_cb, &m);
+	unwind_walk_end(ts);
+	uint64_t *set = set_of(pc);
+	uint64_t word = (uint64_t)pc >> SET_BITS << RULE_BITS | m.rule;
+	unsigned way = __atomic_load_n(&set[0], __ATOMIC_RELAXED) == 0 ? 0
+		       : __atomic_load_n(&set[1], __ATOMIC_RELAXED) == 0 ? 1
+		       : (unsigned)(pc >> 4) & 1;
+	__atomic_store_n(&set[way], word, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&generation, __ATOMIC_RELAXED) != gen) {
+		uint64_t expect = word;
+		__atomic_compare_exchange_n(&set[way], &expect, 0, false, __ATOMIC_RELAXED, __ATOMIC_RELAXED);
+	}
+	return m.rule;
+}
+
+void cfiunwind_flush(void)
+{
+	if (!cache)
+		return;
+	__atomic_add_fetch(&generation, 1, __ATOMIC_SEQ_CST);
+	for (unsigned i = 0; i < 2 * SETS; i++)
+		__atomic_store_n(&cache[i], 0, __ATOMIC_RELAXED);
+}
+
+/*
+ * The start state is taken here, by one asm statement: a pc inside this
+ * function and rsp, rbp as they are at that pc; this frame and the tracker's
+ * others are walked by their own tables and not kept (as unwind_capture
+ * skips them for the other unwinders). No sum can wrap around unnoticed
+ * (see the CFA check).
+ */
+__attribute__((noinline)) int cfiunwind_walk(struct tstate *ts, uintptr_t *out, unsigned max, unsigned *nout,
+					     int *truncated)
+{
+	uintptr_t pc, sp, fp;
+	__asm__ volatile("leaq 0f(%%rip), %0\n0:\n\tmovq %%rsp, %1\n\tmovq %%rbp, %2"
+			 : "=&r"(pc), "=&r"(sp), "=&r"(fp));
+	const uintptr_t lo = sp, hi = ts->stack_hi;
+	const uint64_t *const table = cache;
+	uintptr_t key = pc;
+	unsigned n = 0;
+	int leading = 1; /* still in the tracker's own frames */
+	*truncated = 0;
+	if (!table || sp < ts->stack_lo || sp >= hi)
+		return -1; /* a sigaltstack, or bounds unknown */
+	for (;;) {
+		if (key - PC_MIN >= PC_LIMIT - PC_MIN)
+			return -1; /* no code there (a return address of 0, say) */
+		if (leading && (pc < self_lo || pc >= self_hi))
+			leading = 0;
+		if (!leading) {
+			if (n == max) {
+				*truncated = 1;
+				break;
+			}
+			out[n++] = pc;
+		}
+		const uint64_t *set = table + 2 * ((key ^ (key >> SET_BITS)) & (SETS - 1));
+		uint64_t tag = (uint64_t)key >> SET_BITS, r = 0, w = __atomic_load_n(&set[0], __ATOMIC_RELAXED);
+		if ((w >> RULE_BITS) == tag || ((w = __atomic_load_n(&set[1], __ATOMIC_RELAXED)) >> RULE_BITS) == tag)
+			r = w & RULE_MASK;
+		if (__builtin_expect((r & 3) != KIND_RULE, 0)) {
+			if (!r)
+				r = miss(ts, key);
+			if ((r & 3) == KIND_OUTERMOST)
+				break;
+			if ((r & 3) != KIND_RULE)
+				return -1;
+		}
+		uintptr_t base = (r & 4) ? fp : sp;
+		uintptr_t off = (uintptr_t)((r >> 3) & ((1u << OFF_BITS) - 1)) * 8;
+		uintptr_t k = (uintptr_t)((r >> (3 + OFF_BITS)) & ((1u << RBP_BITS) - 1)) * 8;
+		/* off < 2^19: a sum that wraps (base near 2^64) comes out below sp */
+		uintptr_t cfa = base + off;
+		if (cfa > hi || cfa < sp + 8)
+			return -1; /* the CFA must grow, and its return address lie in [lo, hi) */
+		uintptr_t ra = *(const uintptr_t *)(cfa - 8);
+		if (k) {
+			if (k > cfa - lo)
+				return -1;
+			fp = *(const uintptr_t *)(cfa - k);
+		}
+		sp = cfa;
+		pc = ra;
+		key = ra - 1;
+	}
+	*nout = n;
+	return 0;
+}
