@@ -161,14 +161,14 @@ __attribute__((noinline)) int cfiunwind_walk(struct tstate *ts, uintptr_t *out, 
 	uintptr_t pc, sp, fp;
 	__asm__ volatile("leaq 0f(%%rip), %0\n0:\n\tmovq %%rsp, %1\n\tmovq %%rbp, %2"
 			 : "=&r"(pc), "=&r"(sp), "=&r"(fp));
-	const uintptr_t lo = sp, hi = ts->stack_hi;
 	const uint64_t *const table = cache;
+	if (!table || !unwind_stack_covers(ts, sp))
+		return -1; /* a sigaltstack, or bounds unknown */
+	const uintptr_t lo = sp, hi = ts->stack_hi;
 	uintptr_t key = pc;
 	unsigned n = 0;
 	int leading = 1; /* still in the tracker's own frames */
 	*truncated = 0;
-	if (!table || sp < ts->stack_lo || sp >= hi)
-		return -1; /* a sigaltstack, or bounds unknown */
 	for (;;) {
 		if (key - PC_MIN >= PC_LIMIT - PC_MIN)
 			return -1; /* no code there (a return address of 0, say) */

@@ -47,6 +47,7 @@ struct tstate {
 	pid_t tid;
 	struct tstate *next, *prev; /* registry, under the registry lock */
 	uintptr_t stack_lo, stack_hi; /* this thread's stack, for the fp and cfi unwinders */
+	unsigned stack_reads; /* reads of /proc/self/maps for them (unwind_stack_covers) */
 	uint64_t unwind_samples, unwind_fallbacks; /* cfi walks, and those that fell back (unwind.c) */
 	int unw_tls_seen;    /* libunwind's TLS block handed out (unwind.c) */
 	unsigned samples;    /* backtraces taken by this thread (unwind.c) */

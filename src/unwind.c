@@ -189,18 +189,94 @@ int unwind_init(enum options_unwinder which)
 void unwind_thread_init(struct tstate *ts)
 {
 	DEBUG_ASSERT_GUARD("unwind_thread_init: guard held");
-	if (unwinder != OPTIONS_UNWINDER_FP && unwinder != OPTIONS_UNWINDER_CFI)
-		return;
-	pthread_attr_t attr;
-	if (pthread_getattr_np(pthread_self(), &attr) == 0) {
-		void *addr;
-		size_t size;
-		if (pthread_attr_getstack(&attr, &addr, &size) == 0) {
-			ts->stack_lo = (uintptr_t)addr;
-			ts->stack_hi = (uintptr_t)addr + size;
-		}
-		pthread_attr_destroy(&attr);
+	/* bounds unknown until the thread's first walk (unwind_stack_covers) */
+	ts->stack_lo = ts->stack_hi = 0;
+	ts->stack_reads = 0;
+}
+
+/*
+ * The writable mapping of /proc/self/maps that holds addr, into [*lo, *hi):
+ * 0, or -1 when there is none or the file cannot be read. Streams the file
+ * through a small stack buffer: open, read, close, no allocation, errno
+ * kept. Only the address range at the start of each line is parsed.
+ */
+static int mapping_of(uintptr_t addr, uintptr_t *lo, uintptr_t *hi)
+{
+	int saved = errno;
+	int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		errno = saved;
+		return -1;
 	}
+	char buf[512];
+	uintptr_t a = 0, b = 0;
+	int field = 0; /* 0: start address, 1: end address, 2: permissions, 3: the rest */
+	int found = -1, perm = 0;
+	for (;;) {
+		ssize_t r = read(fd, buf, sizeof(buf));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		for (ssize_t i = 0; i < r && found; i++) {
+			char c = buf[i];
+			if (c == '\n') {
+				field = perm = 0;
+				a = b = 0;
+				continue;
+			}
+			if (field == 0 || field == 1) {
+				uintptr_t *v = field == 0 ? &a : &b;
+				if (c == '-' || c == ' ') {
+					field++;
+					continue;
+				}
+				unsigned d = c >= '0' && c <= '9' ? (unsigned)(c - '0') : (unsigned)((c | 0x20) - 'a' + 10);
+				*v = *v << 4 | (d & 15);
+			} else if (field == 2) {
+				/* "rw-p": the second letter says writable */
+				if (perm++ == 1) {
+					field = 3;
+					if (c == 'w' && addr >= a && addr < b) {
+						*lo = a;
+						*hi = b;
+						found = 0;
+					}
+				}
+			}
+		}
+		if (!found)
+			break;
+	}
+	close(fd);
+	errno = saved;
+	return found;
+}
+
+int unwind_stack_read_bounds(struct tstate *ts, uintptr_t sp)
+{
+	/* first walk, a main stack grown since, or a walk on a sigaltstack: a
+	 * few reads of the map per thread, then such walks fall back */
+	if (ts->stack_reads >= UNWIND_STACK_READS)
+		return 0;
+	ts->stack_reads++;
+	/* a handler on its alternate stack: that is not the thread's stack */
+	stack_t ss;
+	if (sigaltstack(NULL, &ss) == 0 && (ss.ss_flags & SS_ONSTACK))
+		return 0;
+	uintptr_t lo, hi;
+	if (mapping_of(sp, &lo, &hi) != 0)
+		return 0;
+	/* A thread that glibc started keeps its descriptor (and its static
+	 * TLS) at the top of its stack block, above every frame: nothing past
+	 * it is read, even where the kernel merged the block with a mapping
+	 * above it that may be unmapped later. */
+	uintptr_t self = (uintptr_t)pthread_self();
+	if (self > sp && self < hi)
+		hi = self;
+	ts->stack_lo = lo;
+	ts->stack_hi = hi;
+	return 1;
 }
 
 /*
@@ -292,7 +368,7 @@ static unsigned fp_walk(struct tstate *ts, uintptr_t *buf, unsigned max)
 	unsigned n = 0;
 	int left = 0; /* 1 once the chain has left the starting segment */
 	int may_leave = 1;
-	if (fp >= ts->stack_lo && fp < ts->stack_hi) {
+	if (unwind_stack_covers(ts, fp)) {
 		hi = ts->stack_hi;
 		may_leave = 0; /* a chain out of the thread's own stack is garbage */
 	} else {

@@ -15,6 +15,7 @@
 #define HEAPSNAP_UNWIND_H
 
 #include "options.h"
+#include "tstate.h"
 
 #include <stdint.h>
 
@@ -42,9 +43,27 @@ int unwind_is_tracker_address(uintptr_t addr);
  * and after. The caller keeps it out of the exact totals. */
 void *unwind_tls_block(struct tstate *ts);
 
-/* Context: app thread on activation, guard held. Records the thread's stack
- * bounds for the frame-pointer and cfi walkers (may allocate). */
+/* Context: app thread on activation, guard held. Marks the thread's stack
+ * bounds unknown: the first walk reads them (unwind_stack_covers). Nothing
+ * here allocates: pthread_getattr_np, which did this, mallocs from the
+ * program's heap (a cpuset, and /proc/self/maps through stdio for the
+ * main thread). */
 void unwind_thread_init(struct tstate *ts);
+
+/* Context: sampled path, guard held; never allocates. 1 when sp lies on
+ * this thread's own stack, whose bounds [stack_lo, stack_hi) it then holds:
+ * read from /proc/self/maps (the writable mapping that holds sp, cut at the
+ * thread's descriptor) on the thread's first walk, and again when sp is
+ * below them (a main stack that grew), at most UNWIND_STACK_READS times
+ * per thread; never the bounds of a sigaltstack. 0: walk nothing there. */
+#define UNWIND_STACK_READS 8
+int unwind_stack_read_bounds(struct tstate *ts, uintptr_t sp);
+static inline int unwind_stack_covers(struct tstate *ts, uintptr_t sp)
+{
+	if (__builtin_expect(sp >= ts->stack_lo && sp < ts->stack_hi, 1))
+		return 1;
+	return unwind_stack_read_bounds(ts, sp);
+}
 
 /* Context: app thread, guard held. Never allocates. Brackets anything that
  * calls dl_iterate_phdr or libunwind: a fork waits for the bracket's end,
