@@ -217,7 +217,9 @@ static double sample_time(void)
 void core_sample_alloc(struct tstate *ts, void *p, size_t size)
 {
 	int saved = errno;
-	core_critical_enter(ts);
+	/* cancellation points on this path turn cancellation off themselves
+	 * (core_cancel_off in unwind.c; log.c) */
+	core_critical_enter_nocancel(ts);
 	struct sampler_weight w;
 	uint64_t mean = __atomic_load_n(&opt.sample, __ATOMIC_RELAXED);
 	sampler_weight(size, mean, &w);
@@ -286,7 +288,12 @@ void core_account_free(const struct livetab_entry *e)
  * so a handler nesting in between is an inner region); cancel_depth says
  * which region did, so that it is the one that turns it back on. Regions
  * with no cancellation point in them (a free's table lookup: stripe lock,
- * arena, atomics) skip the two calls (core_critical_enter_nocancel). */
+ * arena, atomics) skip the two calls (core_critical_enter_nocancel). A
+ * sample is such a region too, though a few of its paths reach one (a
+ * backtrace handed to libunwind, the first read of a thread's stack
+ * bounds): those turn cancellation off where they are (core_cancel_off)
+ * until their region ends, so a cfi walk pays nothing for them. A message
+ * (log.c) is no cancellation point: it turns cancellation off itself. */
 void core_critical_enter(struct tstate *ts)
 {
 	tstate_guard_enter(ts);
@@ -301,6 +308,14 @@ void core_critical_enter_nocancel(struct tstate *ts)
 {
 	tstate_guard_enter(ts);
 	tstate_critical_enter(ts);
+}
+
+void core_cancel_off(struct tstate *ts)
+{
+	if (ts->cancel_depth == 0 && ts->critical > 0) {
+		ts->cancel_depth = ts->critical;
+		pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &ts->cancel_state);
+	}
 }
 
 void core_count_free(struct tstate *ts, size_t usable)

@@ -78,6 +78,11 @@ void core_critical_leave(struct tstate *ts);
  * core_critical_leave. */
 void core_critical_enter_nocancel(struct tstate *ts);
 
+/* Inside a region entered with core_critical_enter_nocancel, just before a
+ * cancellation point: turns cancellation off until this region (the one at
+ * the current depth) is left. A no-op when it is off already. */
+void core_cancel_off(struct tstate *ts);
+
 /* Context: own thread, inside free/realloc, not in a critical region.
  * Removes p's live entry if it has one, inside a critical region: 1 when p
  * was a sampled block of the program's, -1 a block of the tracker's own

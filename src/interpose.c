@@ -449,14 +449,14 @@ __attribute__((noinline)) static void *realloc_inside(struct tstate *ts, void *p
 			core_real.free(p);
 		return q;
 	}
-	core_critical_enter(ts);
+	core_critical_enter_nocancel(ts); /* table work only */
 	struct livetab_entry *old = livetab_unlink((uintptr_t)p);
 	core_critical_leave(ts);
 	void *q = core_real.realloc(p, size);
 	if (!q && size != 0) {
 		if (old) {
 			int saved = errno;
-			core_critical_enter(ts);
+			core_critical_enter_nocancel(ts); /* table work only */
 			livetab_relink(old);
 			core_critical_leave(ts);
 			errno = saved;
@@ -467,7 +467,7 @@ __attribute__((noinline)) static void *realloc_inside(struct tstate *ts, void *p
 		core_account_free(old);
 		if (!old->own)
 			core_count_free(ts, old_usable);
-		core_critical_enter(ts);
+		core_critical_enter_nocancel(ts); /* table work only */
 		livetab_discard(old);
 		core_critical_leave(ts);
 	}
@@ -498,7 +498,7 @@ __attribute__((noinline)) static void *realloc_tracking(void *p, size_t size)
 	size_t old_usable = block_size(p);
 	struct livetab_entry *old = NULL;
 	if (unlikely(livetab_maybe_contains((uintptr_t)p))) {
-		core_critical_enter(ts);
+		core_critical_enter_nocancel(ts); /* table work only */
 		old = livetab_unlink((uintptr_t)p);
 		core_critical_leave(ts);
 	}
@@ -506,7 +506,7 @@ __attribute__((noinline)) static void *realloc_tracking(void *p, size_t size)
 	if (!q && size != 0) {
 		if (old) {
 			int saved = errno;
-			core_critical_enter(ts);
+			core_critical_enter_nocancel(ts); /* table work only */
 			livetab_relink(old);
 			core_critical_leave(ts);
 			errno = saved;
@@ -517,7 +517,7 @@ __attribute__((noinline)) static void *realloc_tracking(void *p, size_t size)
 	if (old) {
 		own = old->own;
 		core_account_free(old);
-		core_critical_enter(ts);
+		core_critical_enter_nocancel(ts); /* table work only */
 		livetab_discard(old);
 		core_critical_leave(ts);
 	}

@@ -6,7 +6,8 @@
  * stack buffer (its printf subset, no libc formatter) and written with
  * write(2); (2) never writes to a descriptor that is not the stderr seen at
  * start-up; (3) one message is one line: a message cut at the buffer's end
- * still ends with its newline.
+ * still ends with its newline; (4) never a cancellation point: the write
+ * runs with cancellation off.
  */
 #include "log.h"
 
@@ -14,6 +15,7 @@
 #include "textbuf.h"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -65,6 +67,11 @@ void log_msg(const char *fmt, ...)
 		DEBUG_NOMALLOC_LEAVE();
 		return;
 	}
+	/* write(2) is a cancellation point: a message from inside the
+	 * tracker (a stripe lock held, half a sample) must never end the
+	 * thread there */
+	int cancel;
+	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel);
 	const char *p = buf;
 	while (len > 0) {
 		ssize_t w = write(fd, p, len);
@@ -73,5 +80,6 @@ void log_msg(const char *fmt, ...)
 		p += w;
 		len -= (size_t)w;
 	}
+	pthread_setcancelstate(cancel, NULL);
 	DEBUG_NOMALLOC_LEAVE();
 }

@@ -21,6 +21,7 @@
 #include "unwind.h"
 
 #include "cfiunwind.h"
+#include "core.h"
 #include "debug.h"
 #include "log.h"
 #include "modmap.h"
@@ -265,6 +266,7 @@ int unwind_stack_read_bounds(struct tstate *ts, uintptr_t sp)
 	if (sigaltstack(NULL, &ss) == 0 && (ss.ss_flags & SS_ONSTACK))
 		return 0;
 	uintptr_t lo, hi;
+	core_cancel_off(ts); /* open and read are cancellation points */
 	if (mapping_of(sp, &lo, &hi) != 0)
 		return 0;
 	/* A thread that glibc started keeps its descriptor (and its static
@@ -428,6 +430,7 @@ unsigned unwind_capture(struct tstate *ts, uintptr_t *out, unsigned max, int *tr
 		tstate_add(&ts->unwind_fallbacks, 1);
 	}
 	if (!done && p_unw_backtrace) {
+		core_cancel_off(ts); /* libunwind's memory check writes to a pipe */
 		unwind_walk_begin(ts);
 		if (ts->samples < UNWIND_STEP_SAMPLES) {
 			ts->samples++;
