@@ -20,6 +20,8 @@
 
 #ifdef HEAPSNAP_DEBUG
 
+#include "spinlock.h"
+
 #include <pthread.h>
 #include <stdbool.h>
 
@@ -38,7 +40,9 @@ bool debug_guard_held(void);
 
 #define DEBUG_ASSERT(cond, contract) \
 	((cond) ? (void)0 : debug_fail(__FILE__, __LINE__, contract))
-#define DEBUG_ASSERT_HELD(m, contract) DEBUG_ASSERT(debug_mutex_held(m), contract)
+/* m: a pthread_mutex_t * or a struct spinlock * (spinlock.h) */
+#define DEBUG_ASSERT_HELD(m, contract) \
+	DEBUG_ASSERT(_Generic((m), struct spinlock *: spinlock_held, default: debug_mutex_held)(m), contract)
 #define DEBUG_ASSERT_GUARD(contract) DEBUG_ASSERT(debug_guard_held(), contract)
 #define DEBUG_NOMALLOC_ENTER(name)                    \
 	do {                                          \

@@ -6,7 +6,7 @@
  * data; a byte per bit, 128 KiB, missed in cache: doc/performance.md; fixed
  * at start-up, mapped with mmap so that its untouched pages all read the
  * kernel's one zero page), 2^lg_chain bucket heads,
- * sized to the live set, and 64 stripe mutexes; stripe = the top 6 bits of
+ * sized to the live set, and 64 stripe locks (spinlock.h); stripe = the top 6 bits of
  * an address's hash, so that it does not depend on either size and the
  * writer copies contiguous runs of buckets under each lock. Filter bit and
  * bucket are both top bits of the hash: the entries that set one filter bit
@@ -33,6 +33,7 @@
 
 #include "arena.h"
 #include "debug.h"
+#include "spinlock.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -51,7 +52,10 @@ static struct livetab_entry **buckets;
 static unsigned lg_chain;     /* log2 of the bucket count; with every stripe held */
 static unsigned lg_chain_max;
 #define LG_CHAIN_MIN (LG_STRIPES + 6)
-static __attribute__((aligned(64))) pthread_mutex_t stripes[NSTRIPES];
+/* One line per stripe lock: two threads on two stripes never share one. */
+static struct {
+	struct spinlock l;
+} __attribute__((aligned(64))) stripes[NSTRIPES];
 
 #define SPARE_MAX 128
 /* Under the stripe lock of the same index; one cache line per stripe. */
@@ -76,7 +80,7 @@ int livetab_init(unsigned lg_buckets)
 		return -ENOMEM;
 	}
 	for (unsigned i = 0; i < NSTRIPES; i++)
-		pthread_mutex_init(&stripes[i], NULL);
+		spinlock_init(&stripes[i].l);
 	livetab_lg_buckets = lg_buckets;
 	lg_chain = LG_CHAIN_MIN;
 	lg_chain_max = lg_buckets; /* <= the filter's bits: filter_bit_in_use */
@@ -105,9 +109,9 @@ static unsigned stripe_index(uintptr_t addr)
 	return (unsigned)(livetab_hash(addr) >> (64 - LG_STRIPES));
 }
 
-static pthread_mutex_t *stripe_of(uintptr_t addr)
+static struct spinlock *stripe_of(uintptr_t addr)
 {
-	return &stripes[stripe_index(addr)];
+	return &stripes[stripe_index(addr)].l;
 }
 
 static struct stripe_extra *extra_of(uintptr_t addr)
@@ -187,7 +191,7 @@ static void grow(unsigned from)
 		return;
 	}
 	for (unsigned i = 0; i < NSTRIPES; i++)
-		pthread_mutex_lock(&stripes[i]);
+		spinlock_lock(&stripes[i].l);
 	struct livetab_entry **old = NULL;
 	if (lg_chain == from) {
 		size_t nold = (size_t)1 << from;
@@ -207,7 +211,7 @@ static void grow(unsigned from)
 		nb = NULL;
 	}
 	for (unsigned i = NSTRIPES; i-- > 0;)
-		pthread_mutex_unlock(&stripes[i]);
+		spinlock_unlock(&stripes[i].l);
 	int saved = errno;
 	arena_free(nb); /* NULL unless another thread grew it first */
 	arena_free(old);
@@ -217,18 +221,18 @@ static void grow(unsigned from)
 int livetab_insert(const struct livetab_entry *tmpl)
 {
 	DEBUG_NOMALLOC_ENTER("livetab_insert");
-	pthread_mutex_t *lock = stripe_of(tmpl->addr);
-	pthread_mutex_lock(lock);
+	struct spinlock *lock = stripe_of(tmpl->addr);
+	spinlock_lock(lock);
 	struct livetab_entry *e = entry_get_locked(tmpl->addr);
 	if (!e) {
-		pthread_mutex_unlock(lock);
+		spinlock_unlock(lock);
 		DEBUG_NOMALLOC_LEAVE();
 		return -ENOMEM;
 	}
 	*e = *tmpl;
 	unsigned from = lg_chain;
 	int full = link_locked(e);
-	pthread_mutex_unlock(lock);
+	spinlock_unlock(lock);
 	if (full)
 		grow(from);
 	DEBUG_NOMALLOC_LEAVE();
@@ -241,10 +245,10 @@ static struct livetab_entry *unlink_slow(uintptr_t addr, struct livetab_entry *o
 {
 	unsigned k = filter_bit_of(addr);
 	size_t f = filter_byte_of(addr);
-	pthread_mutex_t *lock = stripe_of(addr);
+	struct spinlock *lock = stripe_of(addr);
 	struct livetab_entry *found = NULL, *drop = NULL;
 	DEBUG_NOMALLOC_ENTER("livetab_remove");
-	pthread_mutex_lock(lock);
+	spinlock_lock(lock);
 	size_t b = bucket_of(addr);
 	DEBUG_ASSERT_HELD(lock, "livetab invariant 1: a bucket and its filter byte change only under its stripe lock");
 	for (struct livetab_entry **pp = &buckets[b]; *pp; pp = &(*pp)->chain) {
@@ -267,7 +271,7 @@ static struct livetab_entry *unlink_slow(uintptr_t addr, struct livetab_entry *o
 			drop = entry_put_locked(found);
 		}
 	}
-	pthread_mutex_unlock(lock);
+	spinlock_unlock(lock);
 	if (drop) {
 		int saved = errno; /* called from free(): the program's errno stays */
 		arena_free(drop);
@@ -284,11 +288,11 @@ struct livetab_entry *livetab_unlink(uintptr_t addr)
 
 void livetab_relink(struct livetab_entry *e)
 {
-	pthread_mutex_t *lock = stripe_of(e->addr);
-	pthread_mutex_lock(lock);
+	struct spinlock *lock = stripe_of(e->addr);
+	spinlock_lock(lock);
 	unsigned from = lg_chain;
 	int full = link_locked(e);
-	pthread_mutex_unlock(lock);
+	spinlock_unlock(lock);
 	if (full)
 		grow(from);
 }
@@ -329,8 +333,8 @@ int livetab_copy(struct livetab_entry **out, size_t *n)
 		return -ENOMEM;
 	for (unsigned s = 0; s < NSTRIPES; s++) {
 		size_t start = len, need = 0;
-		pthread_mutex_lock(&stripes[s]);
-		DEBUG_ASSERT(s == 0 || !debug_mutex_held(&stripes[s - 1]),
+		spinlock_lock(&stripes[s].l);
+		DEBUG_ASSERT(s == 0 || !spinlock_held(&stripes[s - 1].l),
 			     "livetab_copy takes stripe locks one at a time");
 		/* the size may have changed since the last stripe: read it under this one */
 		size_t per_stripe = (size_t)1 << (lg_chain - LG_STRIPES);
@@ -347,7 +351,7 @@ int livetab_copy(struct livetab_entry **out, size_t *n)
 				len++;
 			}
 		}
-		pthread_mutex_unlock(&stripes[s]);
+		spinlock_unlock(&stripes[s].l);
 		if (need) {
 			/* room for this stripe twice over and the rest as counted now */
 			size_t ncap = cap * 2 > need * 2 + livetab_count() ? cap * 2 : need * 2 + livetab_count();
@@ -378,19 +382,20 @@ size_t livetab_count(void)
 void livetab_prefork(void)
 {
 	for (unsigned i = 0; i < NSTRIPES; i++)
-		pthread_mutex_lock(&stripes[i]);
+		spinlock_lock(&stripes[i].l);
 }
 
 void livetab_postfork_parent(void)
 {
 	for (unsigned i = 0; i < NSTRIPES; i++) {
-		DEBUG_ASSERT_HELD(&stripes[i], "livetab_postfork_parent: every stripe held since livetab_prefork");
-		pthread_mutex_unlock(&stripes[i]);
+		DEBUG_ASSERT_HELD(&stripes[i].l, "livetab_postfork_parent: every stripe held since livetab_prefork");
+		spinlock_unlock(&stripes[i].l);
 	}
 }
 
 void livetab_postfork_child(void)
 {
+	spinlock_self = 0; /* the forking thread has a tid of its own here */
 	for (unsigned i = 0; i < NSTRIPES; i++)
-		pthread_mutex_init(&stripes[i], NULL);
+		spinlock_init(&stripes[i].l);
 }

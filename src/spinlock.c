@@ -1,0 +1,27 @@
+/*
+ * spinlock.c: the waiting side of spinlock.h, and each thread's id for it.
+ * Context: any thread; never allocates.
+ */
+#include "spinlock.h"
+
+__thread int spinlock_self __attribute__((tls_model("initial-exec")));
+
+/* Spins on a plain load (no line bouncing while it is held), with pause,
+ * for up to SPINS tries, then yields the CPU before each further try. */
+#define SPINS 128
+
+void spinlock_wait(struct spinlock *l, int id)
+{
+	for (unsigned tries = 0;; tries++) {
+		if (__atomic_load_n(&l->word, __ATOMIC_RELAXED) == 0) {
+			int free = 0;
+			if (__atomic_compare_exchange_n(&l->word, &free, id, false, __ATOMIC_ACQUIRE,
+							__ATOMIC_RELAXED))
+				return;
+		}
+		if (tries < SPINS)
+			__builtin_ia32_pause();
+		else
+			sched_yield();
+	}
+}

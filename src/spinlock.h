@@ -1,0 +1,64 @@
+/*
+ * spinlock.h: the live table's stripe locks (livetab.c).
+ *
+ * A test-and-test-and-set lock for sections of a few dozen instructions (a
+ * bucket's link or unlink, on every sampled malloc and free in exact mode):
+ * there, pthread_mutex_lock and unlock cost ~53 instructions a pair
+ * (callgrind), this ~5. A waiter spins with pause for a while, then yields
+ * its CPU at each try (sched_yield), so that a holder that was preempted
+ * runs again; the writer, which holds a stripe longest (livetab_copy of
+ * one stripe's entries), is one of the holders such a waiter yields to.
+ * The word is 0 when free, else the holder's tid (gettid, once per thread,
+ * cached in TLS), which the debug build's DEBUG_ASSERT_HELD reads
+ * (spinlock_held). Context: any thread; never allocates; no system call
+ * but a waiter's sched_yield. A fork child re-initializes its locks
+ * (livetab_postfork_child), as it did its mutexes.
+ */
+#ifndef HEAPSNAP_SPINLOCK_H
+#define HEAPSNAP_SPINLOCK_H
+
+#include <sched.h>
+#include <stdbool.h>
+#include <unistd.h>
+
+struct spinlock {
+	int word;
+};
+
+extern __thread int spinlock_self __attribute__((tls_model("initial-exec")));
+
+static inline int spinlock_id(void)
+{
+	int id = spinlock_self;
+	if (__builtin_expect(id == 0, 0))
+		spinlock_self = id = (int)gettid();
+	return id;
+}
+
+static inline void spinlock_init(struct spinlock *l)
+{
+	__atomic_store_n(&l->word, 0, __ATOMIC_RELAXED);
+}
+
+__attribute__((noinline, cold)) void spinlock_wait(struct spinlock *l, int id);
+
+static inline void spinlock_lock(struct spinlock *l)
+{
+	int id = spinlock_id(), free = 0;
+	if (__builtin_expect(!__atomic_compare_exchange_n(&l->word, &free, id, false, __ATOMIC_ACQUIRE,
+							  __ATOMIC_RELAXED), 0))
+		spinlock_wait(l, id);
+}
+
+static inline void spinlock_unlock(struct spinlock *l)
+{
+	__atomic_store_n(&l->word, 0, __ATOMIC_RELEASE);
+}
+
+/* Does the calling thread hold l? (For the debug build's checks.) */
+static inline bool spinlock_held(struct spinlock *l)
+{
+	return __atomic_load_n(&l->word, __ATOMIC_RELAXED) == spinlock_id();
+}
+
+#endif
