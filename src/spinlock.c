@@ -4,11 +4,19 @@
  */
 #include "spinlock.h"
 
+#include <sys/syscall.h>
+#include <time.h>
+
 __thread int spinlock_self __attribute__((tls_model("initial-exec")));
 
 /* Spins on a plain load (no line bouncing while it is held), with pause,
- * for up to SPINS tries, then yields the CPU before each further try. */
+ * for up to SPINS tries, then yields the CPU before each further try; past
+ * YIELDS yields (a holder that is gone for long: stopped, or a thread that
+ * siglongjmp'ed out of a hook, which POSIX leaves undefined) it sleeps
+ * 100 us a try rather than burn a CPU. The sleep is the raw system call:
+ * syscall(2) is no cancellation point, nanosleep(3) is. */
 #define SPINS 128
+#define YIELDS 1024
 
 void spinlock_wait(struct spinlock *l, int id)
 {
@@ -19,9 +27,13 @@ void spinlock_wait(struct spinlock *l, int id)
 							__ATOMIC_RELAXED))
 				return;
 		}
-		if (tries < SPINS)
+		if (tries < SPINS) {
 			__builtin_ia32_pause();
-		else
+		} else if (tries < SPINS + YIELDS) {
 			sched_yield();
+		} else {
+			struct timespec nap = {0, 100 * 1000};
+			syscall(SYS_nanosleep, &nap, NULL);
+		}
 	}
 }
