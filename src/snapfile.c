@@ -20,6 +20,7 @@
 
 #include "arena.h"
 #include "labels.h"
+#include "rowbatch.h"
 #include "sampler.h"
 #include "schema_sql.h"
 
@@ -62,12 +63,10 @@ int snapfile_init(void)
 
 /* ---- statements ---- */
 
-struct batch;
-
 struct db {
 	sqlite3 *h;
 	sqlite3_stmt *meta, *module, *location, *frame, *label, *alloc;
-	struct batch *callsites, *stacks, *sites; /* the big tables, batched */
+	struct rowbatch *callsites, *stacks, *sites; /* the big tables, batched */
 };
 
 static int db_exec(struct db *d, const char *sql)
@@ -297,103 +296,27 @@ static int write_meta(struct db *d, const struct snapfile_input *in, const struc
 	return rc ? -EIO : 0;
 }
 
-/* ---- batched inserts ---- */
-
-/* Rows of integer columns (NULL allowed), inserted BATCH_ROWS at a time by
- * one multi-row INSERT: a statement per row costs more than its row (the
- * call-site trie of an exact-mode compile has a million). The remainder
- * goes through the one-row statement. */
-#define BATCH_ROWS 128
-#define BATCH_COLS_MAX 8
-
-struct batch {
-	sqlite3_stmt *many, *one;
-	int ncols, n;
-	int64_t v[BATCH_ROWS * BATCH_COLS_MAX];
-	bool null[BATCH_ROWS * BATCH_COLS_MAX];
-};
-
-/* table(cols) with ncols columns: its two statements. */
-static int batch_prepare(sqlite3 *h, struct batch *b, const char *table_cols, int ncols)
-{
-	size_t row = 2 + 2 * (size_t)ncols, len = strlen(table_cols) + 32 + BATCH_ROWS * row;
-	char *sql = arena_alloc(len);
-	if (!sql)
-		return -ENOMEM;
-	int rc = 0;
-	for (int rows = 1; rows <= BATCH_ROWS && !rc; rows += BATCH_ROWS - 1) {
-		size_t k = (size_t)snprintf(sql, len, "INSERT INTO %s VALUES ", table_cols);
-		for (int r = 0; r < rows; r++) {
-			sql[k++] = r ? ',' : ' ';
-			sql[k++] = '(';
-			for (int i = 0; i < ncols; i++) {
-				sql[k++] = '?';
-				sql[k++] = i + 1 < ncols ? ',' : ')';
-			}
-		}
-		sql[k] = '\0';
-		if (sqlite3_prepare_v2(h, sql, -1, rows == 1 ? &b->one : &b->many, NULL) != SQLITE_OK)
-			rc = -EIO;
-	}
-	arena_free(sql);
-	b->ncols = ncols;
-	b->n = 0;
-	return rc;
-}
-
-static int batch_flush(struct batch *b)
-{
-	int rc = 0;
-	sqlite3_stmt *st = b->n == BATCH_ROWS ? b->many : b->one;
-	int per_step = b->n == BATCH_ROWS ? BATCH_ROWS * b->ncols : b->ncols;
-	for (int at = 0; at < b->n * b->ncols && !rc; at += per_step) {
-		for (int i = 0; i < per_step; i++) {
-			if (b->null[at + i])
-				sqlite3_bind_null(st, i + 1);
-			else
-				sqlite3_bind_int64(st, i + 1, b->v[at + i]);
-		}
-		if (sqlite3_step(st) != SQLITE_DONE)
-			rc = -EIO;
-		sqlite3_reset(st);
-	}
-	b->n = 0;
-	return rc;
-}
-
-/* One row: vals[ncols], a column i with bit i of nulls set is NULL. */
-static int batch_add(struct batch *b, const int64_t *vals, unsigned nulls)
-{
-	int64_t *v = &b->v[b->n * b->ncols];
-	bool *null = &b->null[b->n * b->ncols];
-	for (int i = 0; i < b->ncols; i++) {
-		v[i] = vals[i];
-		null[i] = (nulls >> i) & 1;
-	}
-	return ++b->n == BATCH_ROWS ? batch_flush(b) : 0;
-}
+/* ---- the big tables, batched (rowbatch.c) ---- */
 
 static int batches_prepare(struct db *d)
 {
 	static const struct {
 		size_t off;
-		const char *table_cols;
+		const char *name, *table_cols;
 		int ncols;
 	} tables[] = {
 		/* no id: SQLite's next rowid is the node's (they are made and
 		 * written in order from 1), and an insert it numbers takes the
 		 * b-tree's append path, not a search */
-		{offsetof(struct db, callsites), "callsites(parent_id, location_id, depth)", 3},
-		{offsetof(struct db, stacks), "stacks(id, callsite_id, nframes, site_depth, site_location_id, site_inline_depth, truncated, label_id)", 8},
-		{offsetof(struct db, sites), "sites(stack_id, live_bytes, live_count, alloc_bytes, alloc_count, free_bytes, free_count)", 7},
+		{offsetof(struct db, callsites), "hs_callsite_rows", "callsites(parent_id, location_id, depth)", 3},
+		{offsetof(struct db, stacks), "hs_stack_rows",
+		 "stacks(id, callsite_id, nframes, site_depth, site_location_id, site_inline_depth, truncated, label_id)", 8},
+		{offsetof(struct db, sites), "hs_site_rows",
+		 "sites(stack_id, live_bytes, live_count, alloc_bytes, alloc_count, free_bytes, free_count)", 7},
 	};
 	for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
-		struct batch **slot = (struct batch **)((char *)d + tables[i].off);
-		*slot = arena_alloc(sizeof(**slot));
-		if (!*slot)
-			return -ENOMEM;
-		memset(*slot, 0, sizeof(**slot));
-		int rc = batch_prepare(d->h, *slot, tables[i].table_cols, tables[i].ncols);
+		struct rowbatch **slot = (struct rowbatch **)((char *)d + tables[i].off);
+		int rc = rowbatch_new(d->h, tables[i].name, tables[i].table_cols, tables[i].ncols, slot);
 		if (rc)
 			return rc;
 	}
@@ -402,14 +325,9 @@ static int batches_prepare(struct db *d)
 
 static void batches_finalize(struct db *d)
 {
-	struct batch *all[] = {d->callsites, d->stacks, d->sites};
-	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
-		if (all[i]) {
-			sqlite3_finalize(all[i]->many);
-			sqlite3_finalize(all[i]->one);
-			arena_free(all[i]);
-		}
-	}
+	rowbatch_free(d->callsites);
+	rowbatch_free(d->stacks);
+	rowbatch_free(d->sites);
 }
 
 /* ---- call-site trie, per file ---- */
@@ -596,7 +514,7 @@ static int write_trie(struct db *d, const struct snapfile_input *in, const uint3
 			path_loc[depth] = l;
 			path_node[depth] = (uint32_t)++c->callsites;
 			int64_t row[3] = {depth ? path_node[depth - 1] : 0, l->id, depth};
-			rc |= batch_add(d->callsites, row, depth ? 0 : 1u);
+			rc |= rowbatch_add(d->callsites, row, depth ? 0 : 1u);
 		}
 		/* the call site: innermost frame, inlined ones counted, not an allocator */
 		struct stack_info *si = &info[ord[i]];
@@ -617,7 +535,7 @@ static int write_trie(struct db *d, const struct snapfile_input *in, const uint3
 			si->site_loc = path_loc[n - 1]->id;
 		}
 	}
-	return rc ? rc : batch_flush(d->callsites);
+	return rc ? rc : rowbatch_flush(d->callsites);
 }
 
 /* A stack's row, its label's on first use, its site totals. */
@@ -635,14 +553,14 @@ static int write_stack(struct db *d, const struct stacktab_entry *e, const struc
 		sqlite3_bind_text(d->label, 2, label, -1, SQLITE_STATIC);
 		rc |= step(d->label);
 	}
-	rc |= batch_add(d->stacks, row, nulls);
+	rc |= rowbatch_add(d->stacks, row, nulls);
 	uint64_t ac = __atomic_load_n(&e->alloc_count_fx, __ATOMIC_RELAXED);
 	uint64_t ab = __atomic_load_n(&e->alloc_bytes, __ATOMIC_RELAXED);
 	uint64_t fc = __atomic_load_n(&e->free_count_fx, __ATOMIC_RELAXED);
 	uint64_t fb = __atomic_load_n(&e->free_bytes, __ATOMIC_RELAXED);
 	int64_t site[7] = {e->id, (int64_t)(ab - fb), fx_round(ac) - fx_round(fc), (int64_t)ab,
 			   fx_round(ac), (int64_t)fb, fx_round(fc)};
-	rc |= batch_add(d->sites, site, 0);
+	rc |= rowbatch_add(d->sites, site, 0);
 	return rc ? -EIO : 0;
 }
 
@@ -667,9 +585,9 @@ static int write_stacks(struct db *d, const struct snapfile_input *in, struct co
 	for (size_t i = n; i-- > 0 && !rc;)
 		rc = write_stack(d, in->stacks[i], &info[i], c);
 	if (!rc)
-		rc = batch_flush(d->stacks);
+		rc = rowbatch_flush(d->stacks);
 	if (!rc)
-		rc = batch_flush(d->sites);
+		rc = rowbatch_flush(d->sites);
 	arena_free(ord);
 	arena_free(lcp);
 	arena_free(info);
@@ -713,7 +631,7 @@ int snapfile_write(const struct snapfile_input *in, const char *path)
 	struct counts c;
 	memset(&d, 0, sizeof(d));
 	memset(&c, 0, sizeof(c));
-	if (sqlite3_open_v2(path, &d.h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW, NULL) != SQLITE_OK) {
+	if (sqlite3_open_v2(path, &d.h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		int err = d.h ? sqlite3_system_errno(d.h) : ENOMEM;
 		sqlite3_close(d.h);
 		return err ? -err : -EIO;
