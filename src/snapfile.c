@@ -360,29 +360,51 @@ static bool sorts_before(const struct stacktab_entry *a, const struct stacktab_e
 	return a->nframes <= b->nframes;
 }
 
+/* The frame k outer frames in from e's outermost; NO_FRAME past its end
+ * (no return address is all ones). */
+#define NO_FRAME UINTPTR_MAX
+static uintptr_t frame_at(const struct stacktab_entry *e, unsigned k)
+{
+	return k < e->nframes ? e->frames[e->nframes - 1 - k] : NO_FRAME;
+}
+
 /* ord[0..n) = the positions of v in that order, lcp[i] = the outer frames
  * stack ord[i] shares with stack ord[i - 1] (lcp[0] = 0). A bottom-up merge
  * sort that carries those prefix lengths: each head's length shared with
  * the last element merged decides most steps without reading a frame, and
  * a comparison starts where the shared prefix ends, so the long common
  * outer frames of a program's stacks are not compared again and again.
+ * Each element also carries the frame at its prefix length (the first one
+ * it does not share): two heads with the same length that differ there are
+ * ordered without touching either stack (a cache miss each: the stacks are
+ * scattered over the arena, and the sort was most of the trie pass).
  * Stable, n log n; scratch from the arena (qsort may call malloc). */
 static int sort_stacks(struct stacktab_entry *const *v, uint32_t *ord, uint32_t *lcp, size_t n)
 {
 	uint32_t *tmp = arena_alloc(2 * (n + 1) * sizeof(*tmp));
-	if (!tmp)
+	uintptr_t *fr = arena_alloc(2 * (n + 1) * sizeof(*fr));
+	if (!tmp || !fr) {
+		arena_free(tmp);
+		arena_free(fr);
 		return -ENOMEM;
+	}
 	for (size_t i = 0; i < n; i++) {
+		if (i + 8 < n)
+			__builtin_prefetch(v[i + 8]);
 		ord[i] = (uint32_t)i;
 		lcp[i] = 0;
+		fr[i] = frame_at(v[i], 0);
 	}
 	uint32_t *src = ord, *slcp = lcp, *dst = tmp, *dlcp = tmp + n + 1;
+	uintptr_t *sfr = fr, *dfr = fr + n + 1;
 	for (size_t w = 1; w < n; w *= 2) {
 		for (size_t lo = 0; lo < n; lo += 2 * w) {
 			size_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;
 			size_t i = lo, j = mid, k = lo;
-			/* prefix each head shares with the last merged (none yet: 0) */
+			/* prefix each head shares with the last merged (none yet: 0),
+			 * and the head's frame just past it */
 			uint32_t la = 0, lb = 0;
+			uintptr_t fa = sfr[i], fb = j < hi ? sfr[j] : NO_FRAME;
 			while (i < mid && j < hi) {
 				bool take_a;
 				uint32_t shared;
@@ -390,33 +412,49 @@ static int sort_stacks(struct stacktab_entry *const *v, uint32_t *ord, uint32_t 
 					/* the head sharing more with the last one sorts first */
 					take_a = la > lb;
 					shared = take_a ? la : lb;
-				} else {
-					unsigned c = common_from(v[src[i]], v[src[j]], la);
-					take_a = sorts_before(v[src[i]], v[src[j]], c);
+				} else if (fa != fb && fa != NO_FRAME && fb != NO_FRAME) {
+					/* they part at la: the loser still shares la */
+					take_a = fa < fb;
 					shared = la;
-					if (take_a)
+				} else {
+					const struct stacktab_entry *a = v[src[i]], *b = v[src[j]];
+					unsigned c = common_from(a, b, la);
+					take_a = sorts_before(a, b, c);
+					shared = la;
+					if (take_a) {
 						lb = c;
-					else
+						fb = frame_at(b, c);
+					} else {
 						la = c;
+						fa = frame_at(a, c);
+					}
 				}
 				if (take_a) {
 					dst[k] = src[i];
+					dfr[k] = fa;
 					dlcp[k++] = shared;
-					if (++i < mid)
+					if (++i < mid) {
 						la = slcp[i];
+						fa = sfr[i];
+					}
 				} else {
 					dst[k] = src[j];
+					dfr[k] = fb;
 					dlcp[k++] = shared;
-					if (++j < hi)
+					if (++j < hi) {
 						lb = slcp[j];
+						fb = sfr[j];
+					}
 				}
 			}
 			for (bool first = true; i < mid; i++, first = false) {
 				dst[k] = src[i];
+				dfr[k] = first ? fa : sfr[i];
 				dlcp[k++] = first ? la : slcp[i];
 			}
 			for (bool first = true; j < hi; j++, first = false) {
 				dst[k] = src[j];
+				dfr[k] = first ? fb : sfr[j];
 				dlcp[k++] = first ? lb : slcp[j];
 			}
 		}
@@ -426,6 +464,9 @@ static int sort_stacks(struct stacktab_entry *const *v, uint32_t *ord, uint32_t 
 		t = slcp;
 		slcp = dlcp;
 		dlcp = t;
+		uintptr_t *tf = sfr;
+		sfr = dfr;
+		dfr = tf;
 	}
 	if (src != ord) {
 		memcpy(ord, src, n * sizeof(*ord));
@@ -434,6 +475,7 @@ static int sort_stacks(struct stacktab_entry *const *v, uint32_t *ord, uint32_t 
 	if (n)
 		lcp[0] = 0;
 	arena_free(tmp);
+	arena_free(fr);
 	return 0;
 }
 
