@@ -163,7 +163,7 @@ int rowbatch_new(sqlite3 *h, const char *name, const char *table_cols, int ncols
 	memset(b, 0, sizeof(*b));
 	b->ncols = ncols;
 	char sql[512];
-	size_t k = (size_t)snprintf(sql, sizeof(sql), "INSERT INTO %s SELECT ", table_cols);
+	size_t k = (size_t)snprintf(sql, sizeof(sql), "INSERT OR FAIL INTO %s SELECT ", table_cols);
 	for (int i = 0; i < ncols; i++)
 		k += (size_t)snprintf(sql + k, sizeof(sql) - k, "%sc%d", i ? "," : "", i);
 	snprintf(sql + k, sizeof(sql) - k, " FROM %s", name);
