@@ -39,7 +39,7 @@
 
 /* ---- SQLite memory in the tracker arena ---- */
 
-static void *sq_malloc(int n) { return arena_alloc((size_t)n); }
+static void *sq_malloc(int n) { return arena_alloc_uninit((size_t)n); }
 static void sq_free(void *p) { arena_free(p); }
 static void *sq_realloc(void *p, int n) { return arena_realloc(p, (size_t)n); }
 static int sq_size(void *p) { return p ? (int)arena_usable_size(p) : 0; }
