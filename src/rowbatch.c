@@ -25,6 +25,7 @@
 struct rowbatch {
 	sqlite3_stmt *insert;
 	int ncols, n;
+	unsigned reals; /* bit i: column i holds a double's bits */
 	int64_t v[ROWBATCH_ROWS * ROWBATCH_COLS_MAX];
 	unsigned char nulls[ROWBATCH_ROWS]; /* bit i: column i is NULL */
 };
@@ -125,7 +126,11 @@ static int rows_column(sqlite3_vtab_cursor *c, sqlite3_context *ctx, int col)
 	const struct rowbatch *b = rc->b;
 	if (b->nulls[rc->row] >> col & 1)
 		sqlite3_result_null(ctx);
-	else
+	else if (b->reals >> col & 1) {
+		double x;
+		memcpy(&x, &b->v[rc->row * b->ncols + col], sizeof(x));
+		sqlite3_result_double(ctx, x);
+	} else
 		sqlite3_result_int64(ctx, b->v[rc->row * b->ncols + col]);
 	return SQLITE_OK;
 }
@@ -152,7 +157,8 @@ static const sqlite3_module rows_module = {
 
 /* ---- the batch ---- */
 
-int rowbatch_new(sqlite3 *h, const char *name, const char *table_cols, int ncols, struct rowbatch **out)
+int rowbatch_new(sqlite3 *h, const char *name, const char *table_cols, int ncols, unsigned reals, bool replace,
+		 struct rowbatch **out)
 {
 	*out = NULL;
 	if (ncols < 1 || ncols > ROWBATCH_COLS_MAX)
@@ -162,8 +168,10 @@ int rowbatch_new(sqlite3 *h, const char *name, const char *table_cols, int ncols
 		return -ENOMEM;
 	memset(b, 0, sizeof(*b));
 	b->ncols = ncols;
+	b->reals = reals;
 	char sql[512];
-	size_t k = (size_t)snprintf(sql, sizeof(sql), "INSERT OR FAIL INTO %s SELECT ", table_cols);
+	size_t k = (size_t)snprintf(sql, sizeof(sql), "INSERT OR %s INTO %s SELECT ", replace ? "REPLACE" : "FAIL",
+				    table_cols);
 	for (int i = 0; i < ncols; i++)
 		k += (size_t)snprintf(sql + k, sizeof(sql) - k, "%sc%d", i ? "," : "", i);
 	snprintf(sql + k, sizeof(sql) - k, " FROM %s", name);
@@ -185,6 +193,13 @@ int rowbatch_flush(struct rowbatch *b)
 	sqlite3_reset(b->insert);
 	b->n = 0;
 	return rc == SQLITE_DONE ? 0 : -EIO;
+}
+
+int64_t rowbatch_real(double x)
+{
+	int64_t v;
+	memcpy(&v, &x, sizeof(v));
+	return v;
 }
 
 int rowbatch_add(struct rowbatch *b, const int64_t *vals, unsigned nulls)

@@ -65,8 +65,8 @@ int snapfile_init(void)
 
 struct db {
 	sqlite3 *h;
-	sqlite3_stmt *meta, *module, *location, *frame, *label, *alloc;
-	struct rowbatch *callsites, *stacks, *sites; /* the big tables, batched */
+	sqlite3_stmt *meta, *module, *location, *frame, *label;
+	struct rowbatch *callsites, *stacks, *sites, *allocs; /* the big tables, batched */
 };
 
 static int db_exec(struct db *d, const char *sql)
@@ -93,7 +93,6 @@ static int prepare_all(struct db *d)
 		{offsetof(struct db, location), "INSERT INTO locations(id, address, module_id, offset, symbol, jit, resolution) VALUES (?, ?, ?, ?, ?, ?, ?)"},
 		{offsetof(struct db, frame), "INSERT INTO frames(location_id, inline_depth, function, file, line, is_allocator) VALUES (?, ?, ?, ?, ?, ?)"},
 		{offsetof(struct db, label), "INSERT INTO labels(id, name) VALUES (?, ?)"},
-		{offsetof(struct db, alloc), "INSERT OR REPLACE INTO allocations(address, size, weight_count, weight_bytes, stack_id, time, thread) VALUES (?, ?, ?, ?, ?, ?, ?)"},
 	};
 	for (size_t i = 0; i < sizeof(stmts) / sizeof(stmts[0]); i++) {
 		sqlite3_stmt **slot = (sqlite3_stmt **)((char *)d + stmts[i].off);
@@ -105,7 +104,7 @@ static int prepare_all(struct db *d)
 
 static void finalize_all(struct db *d)
 {
-	sqlite3_stmt *all[] = {d->meta, d->module, d->location, d->frame, d->label, d->alloc};
+	sqlite3_stmt *all[] = {d->meta, d->module, d->location, d->frame, d->label};
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
 		sqlite3_finalize(all[i]);
 }
@@ -304,19 +303,26 @@ static int batches_prepare(struct db *d)
 		size_t off;
 		const char *name, *table_cols;
 		int ncols;
+		unsigned reals;
+		bool replace;
 	} tables[] = {
 		/* no id: SQLite's next rowid is the node's (they are made and
 		 * written in order from 1), and an insert it numbers takes the
 		 * b-tree's append path, not a search */
-		{offsetof(struct db, callsites), "hs_callsite_rows", "callsites(parent_id, location_id, depth)", 3},
+		{offsetof(struct db, callsites), "hs_callsite_rows", "callsites(parent_id, location_id, depth)", 3, 0, false},
 		{offsetof(struct db, stacks), "hs_stack_rows",
-		 "stacks(id, callsite_id, nframes, site_depth, site_location_id, site_inline_depth, truncated, label_id)", 8},
+		 "stacks(id, callsite_id, nframes, site_depth, site_location_id, site_inline_depth, truncated, label_id)", 8, 0, false},
 		{offsetof(struct db, sites), "hs_site_rows",
-		 "sites(stack_id, live_bytes, live_count, alloc_bytes, alloc_count, free_bytes, free_count)", 7},
+		 "sites(stack_id, live_bytes, live_count, alloc_bytes, alloc_count, free_bytes, free_count)", 7, 0, false},
+		/* weight_count and time are REAL; OR REPLACE: as the one-row
+		 * statement it replaces had it */
+		{offsetof(struct db, allocs), "hs_alloc_rows",
+		 "allocations(address, size, weight_count, weight_bytes, stack_id, time, thread)", 7, 4u | 32u, true},
 	};
 	for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
 		struct rowbatch **slot = (struct rowbatch **)((char *)d + tables[i].off);
-		int rc = rowbatch_new(d->h, tables[i].name, tables[i].table_cols, tables[i].ncols, slot);
+		int rc = rowbatch_new(d->h, tables[i].name, tables[i].table_cols, tables[i].ncols, tables[i].reals,
+				      tables[i].replace, slot);
 		if (rc)
 			return rc;
 	}
@@ -328,6 +334,7 @@ static void batches_finalize(struct db *d)
 	rowbatch_free(d->callsites);
 	rowbatch_free(d->stacks);
 	rowbatch_free(d->sites);
+	rowbatch_free(d->allocs);
 }
 
 /* ---- call-site trie, per file ---- */
@@ -655,16 +662,11 @@ static int write_tables(struct db *d, const struct snapfile_input *in, struct co
 		rc = write_stacks(d, in, c);
 	for (size_t i = 0; i < in->nallocs && !rc; i++) {
 		const struct livetab_entry *a = &in->allocs[i];
-		sqlite3_bind_int64(d->alloc, 1, (int64_t)a->addr);
-		sqlite3_bind_int64(d->alloc, 2, (int64_t)a->size);
-		sqlite3_bind_double(d->alloc, 3, (double)a->count_fx / SAMPLER_FX);
-		sqlite3_bind_int64(d->alloc, 4, (int64_t)a->bytes);
-		sqlite3_bind_int64(d->alloc, 5, a->stack ? a->stack->id : 0);
-		sqlite3_bind_double(d->alloc, 6, a->time);
-		sqlite3_bind_int64(d->alloc, 7, a->tid);
-		rc = step(d->alloc);
+		int64_t row[7] = {(int64_t)a->addr, (int64_t)a->size, rowbatch_real((double)a->count_fx / SAMPLER_FX),
+				  (int64_t)a->bytes, a->stack ? a->stack->id : 0, rowbatch_real(a->time), a->tid};
+		rc = rowbatch_add(d->allocs, row, 0);
 	}
-	return rc;
+	return rc ? rc : rowbatch_flush(d->allocs);
 }
 
 int snapfile_write(const struct snapfile_input *in, const char *path)
