@@ -630,7 +630,7 @@ static int write_stacks(struct db *d, const struct snapfile_input *in, struct co
 		rc = sort_stacks(in->stacks, ord, lcp, n);
 	if (!rc)
 		rc = write_trie(d, in, ord, lcp, info, path_loc, path_node, c);
-	/* rows in the order of the list, newest first: ids descending */
+	/* the list is newest first: from its end, ids ascend (appends) */
 	for (size_t i = n; i-- > 0 && !rc;)
 		rc = write_stack(d, in->stacks[i], &info[i], c);
 	if (!rc)
