@@ -175,9 +175,12 @@ int rowbatch_new(sqlite3 *h, const char *name, const char *table_cols, int ncols
 	for (int i = 0; i < ncols; i++)
 		k += (size_t)snprintf(sql + k, sizeof(sql) - k, "%sc%d", i ? "," : "", i);
 	snprintf(sql + k, sizeof(sql) - k, " FROM %s", name);
-	if (k >= sizeof(sql) - 64 || sqlite3_create_module(h, name, &rows_module, b) != SQLITE_OK ||
+	bool module = false;
+	if (k >= sizeof(sql) - 64 || !(module = sqlite3_create_module(h, name, &rows_module, b) == SQLITE_OK) ||
 	    sqlite3_prepare_v2(h, sql, -1, &b->insert, NULL) != SQLITE_OK) {
 		int nomem = (sqlite3_errcode(h) & 0xff) == SQLITE_NOMEM;
+		if (module) /* it would point at the freed batch */
+			sqlite3_create_module(h, name, NULL, NULL);
 		rowbatch_free(b);
 		return nomem ? -ENOMEM : -EIO;
 	}
