@@ -385,8 +385,10 @@ static uintptr_t frame_at(const struct stacktab_entry *e, unsigned k)
  * it does not share): two heads with the same length that differ there are
  * ordered without touching either stack (a cache miss each: the stacks are
  * scattered over the arena, and the sort was most of the trie pass).
- * Stable, n log n; scratch from the arena (qsort may call malloc). */
-static int sort_stacks(struct stacktab_entry *const *v, uint32_t *ord, uint32_t *lcp, size_t n)
+ * Stable, n log n; scratch from the arena (qsort may call malloc). The
+ * first pass, which reads every stack anyway, raises *maxf to the most
+ * frames of any. */
+static int sort_stacks(struct stacktab_entry *const *v, uint32_t *ord, uint32_t *lcp, size_t n, unsigned *maxf)
 {
 	uint32_t *tmp = arena_alloc(2 * (n + 1) * sizeof(*tmp));
 	uintptr_t *fr = arena_alloc(2 * (n + 1) * sizeof(*fr));
@@ -401,6 +403,8 @@ static int sort_stacks(struct stacktab_entry *const *v, uint32_t *ord, uint32_t 
 		ord[i] = (uint32_t)i;
 		lcp[i] = 0;
 		fr[i] = frame_at(v[i], 0);
+		if (v[i]->nframes > *maxf)
+			*maxf = v[i]->nframes;
 	}
 	uint32_t *src = ord, *slcp = lcp, *dst = tmp, *dlcp = tmp + n + 1;
 	uintptr_t *sfr = fr, *dfr = fr + n + 1;
@@ -616,18 +620,21 @@ static int write_stack(struct db *d, const struct stacktab_entry *e, const struc
 static int write_stacks(struct db *d, const struct snapfile_input *in, struct counts *c)
 {
 	unsigned maxf = 1;
-	for (size_t i = 0; i < in->nstacks; i++)
-		if (in->stacks[i]->nframes > maxf)
-			maxf = in->stacks[i]->nframes;
 	size_t n = in->nstacks;
 	uint32_t *ord = arena_alloc(n * sizeof(*ord) + sizeof(*ord));
 	uint32_t *lcp = arena_alloc(n * sizeof(*lcp) + sizeof(*lcp));
 	struct stack_info *info = arena_alloc(n * sizeof(*info) + sizeof(*info));
-	struct snapfile_location **path_loc = arena_alloc(maxf * sizeof(*path_loc));
-	uint32_t *path_node = arena_alloc(maxf * sizeof(*path_node));
-	int rc = ord && lcp && info && path_loc && path_node ? 0 : -ENOMEM;
+	struct snapfile_location **path_loc = NULL;
+	uint32_t *path_node = NULL;
+	int rc = ord && lcp && info ? 0 : -ENOMEM;
 	if (!rc)
-		rc = sort_stacks(in->stacks, ord, lcp, n);
+		rc = sort_stacks(in->stacks, ord, lcp, n, &maxf);
+	if (!rc) {
+		path_loc = arena_alloc(maxf * sizeof(*path_loc));
+		path_node = arena_alloc(maxf * sizeof(*path_node));
+		if (!path_loc || !path_node)
+			rc = -ENOMEM;
+	}
 	if (!rc)
 		rc = write_trie(d, in, ord, lcp, info, path_loc, path_node, c);
 	/* the list is newest first: from its end, ids ascend (appends) */
