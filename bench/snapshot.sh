@@ -60,6 +60,7 @@ echo "date: $(date -u +%Y-%m-%dT%H:%MZ); heapsnap $(git -C "$top" describe --alw
 echo "rounds: $RUNS, interleaved"
 echo
 
+spread() { sort -g "$1" | awk 'NR == 1 {lo = $1} {hi = $1} END {if (NR == 0) print "nan"; else printf "%.3f-%.3f\n", lo, hi}'; }
 median() { sort -g "$1" | awk '{v[NR] = $1} END {if (NR == 0) print "nan"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 calc() { awk "BEGIN {print $*}"; }
 meta() { sqlite3 "$1" "SELECT value FROM meta WHERE key = '$2'"; }
@@ -110,9 +111,9 @@ three_configs() {
 	printf "%-8s %-28s %9.3f %9s %9.1f\n" "" "untraced" "$b" "1.00" "$(calc "$rb / 1024")"
 	printf "%-8s %-28s %9.3f %9.2f %9.1f\n" "" "$name:at_exit=0" "$n" "$(calc "$n / $b")" "$(calc "$rn / 1024")"
 	printf "%-8s %-28s %9.3f %9.2f %9.1f\n" "" "$name (exit snapshot)" "$e" "$(calc "$e / $b")" "$(calc "$re / 1024")"
-	printf "%-8s exit snapshot: +%.3f s wall (%+.1f%% of at_exit=0), +%.1f MiB peak RSS; in its meta: snapshot_seconds %.3f, snapshot_cpu_seconds %.3f; file %.1f MB\n" \
+	printf "%-8s exit snapshot: +%.3f s wall (%+.1f%% of at_exit=0), +%.1f MiB peak RSS; in its meta: snapshot_seconds %.3f, snapshot_cpu_seconds %.3f (%s over the rounds); file %.1f MB\n" \
 		"" "$(calc "$e - $n")" "$(calc "100 * ($e - $n) / $n")" "$(calc "($re - $rn) / 1024")" \
-		"$(median "$tmp/$row.exit.snap")" "$(median "$tmp/$row.exit.snapcpu")" "$(calc "$(median "$tmp/$row.exit.size") / 1000000")"
+		"$(median "$tmp/$row.exit.snap")" "$(median "$tmp/$row.exit.snapcpu")" "$(spread "$tmp/$row.exit.snapcpu")" "$(calc "$(median "$tmp/$row.exit.size") / 1000000")"
 	echo "         commands: $(cat "$tmp/$row.exit.cmd")"
 	echo
 }

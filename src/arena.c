@@ -77,14 +77,24 @@ uint64_t arena_failures(void)
 	return __atomic_load_n(&failures, __ATOMIC_RELAXED);
 }
 
-void *arena_alloc(size_t size)
+static void *alloc_flags(size_t size, int flags)
 {
-	void *p = injected_failure() ? NULL : hsje_mallocx(size ? size : 1, arena_flags | HSJE_MALLOCX_ZERO);
+	void *p = injected_failure() ? NULL : hsje_mallocx(size ? size : 1, flags);
 	if (p)
 		__atomic_add_fetch(&held, hsje_sallocx(p, 0), __ATOMIC_RELAXED);
 	else
 		__atomic_add_fetch(&failures, 1, __ATOMIC_RELAXED);
 	return p;
+}
+
+void *arena_alloc(size_t size)
+{
+	return alloc_flags(size, arena_flags | HSJE_MALLOCX_ZERO);
+}
+
+void *arena_alloc_uninit(size_t size)
+{
+	return alloc_flags(size, arena_flags);
 }
 
 void *arena_realloc(void *p, size_t size)

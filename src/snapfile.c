@@ -20,6 +20,7 @@
 
 #include "arena.h"
 #include "labels.h"
+#include "rowbatch.h"
 #include "sampler.h"
 #include "schema_sql.h"
 
@@ -38,7 +39,7 @@
 
 /* ---- SQLite memory in the tracker arena ---- */
 
-static void *sq_malloc(int n) { return arena_alloc((size_t)n); }
+static void *sq_malloc(int n) { return arena_alloc_uninit((size_t)n); }
 static void sq_free(void *p) { arena_free(p); }
 static void *sq_realloc(void *p, int n) { return arena_realloc(p, (size_t)n); }
 static int sq_size(void *p) { return p ? (int)arena_usable_size(p) : 0; }
@@ -62,12 +63,10 @@ int snapfile_init(void)
 
 /* ---- statements ---- */
 
-struct batch;
-
 struct db {
 	sqlite3 *h;
-	sqlite3_stmt *meta, *module, *location, *frame, *label, *alloc;
-	struct batch *callsites, *stacks, *sites; /* the big tables, batched */
+	sqlite3_stmt *meta, *module, *location, *frame, *label;
+	struct rowbatch *callsites, *stacks, *sites, *allocs; /* the big tables, batched */
 };
 
 static int db_exec(struct db *d, const char *sql)
@@ -94,7 +93,6 @@ static int prepare_all(struct db *d)
 		{offsetof(struct db, location), "INSERT INTO locations(id, address, module_id, offset, symbol, jit, resolution) VALUES (?, ?, ?, ?, ?, ?, ?)"},
 		{offsetof(struct db, frame), "INSERT INTO frames(location_id, inline_depth, function, file, line, is_allocator) VALUES (?, ?, ?, ?, ?, ?)"},
 		{offsetof(struct db, label), "INSERT INTO labels(id, name) VALUES (?, ?)"},
-		{offsetof(struct db, alloc), "INSERT OR REPLACE INTO allocations(address, size, weight_count, weight_bytes, stack_id, time, thread) VALUES (?, ?, ?, ?, ?, ?, ?)"},
 	};
 	for (size_t i = 0; i < sizeof(stmts) / sizeof(stmts[0]); i++) {
 		sqlite3_stmt **slot = (sqlite3_stmt **)((char *)d + stmts[i].off);
@@ -106,7 +104,7 @@ static int prepare_all(struct db *d)
 
 static void finalize_all(struct db *d)
 {
-	sqlite3_stmt *all[] = {d->meta, d->module, d->location, d->frame, d->label, d->alloc};
+	sqlite3_stmt *all[] = {d->meta, d->module, d->location, d->frame, d->label};
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
 		sqlite3_finalize(all[i]);
 }
@@ -301,103 +299,34 @@ static int write_meta(struct db *d, const struct snapfile_input *in, const struc
 	return rc ? -EIO : 0;
 }
 
-/* ---- batched inserts ---- */
-
-/* Rows of integer columns (NULL allowed), inserted BATCH_ROWS at a time by
- * one multi-row INSERT: a statement per row costs more than its row (the
- * call-site trie of an exact-mode compile has a million). The remainder
- * goes through the one-row statement. */
-#define BATCH_ROWS 128
-#define BATCH_COLS_MAX 8
-
-struct batch {
-	sqlite3_stmt *many, *one;
-	int ncols, n;
-	int64_t v[BATCH_ROWS * BATCH_COLS_MAX];
-	bool null[BATCH_ROWS * BATCH_COLS_MAX];
-};
-
-/* table(cols) with ncols columns: its two statements. */
-static int batch_prepare(sqlite3 *h, struct batch *b, const char *table_cols, int ncols)
-{
-	size_t row = 2 + 2 * (size_t)ncols, len = strlen(table_cols) + 32 + BATCH_ROWS * row;
-	char *sql = arena_alloc(len);
-	if (!sql)
-		return -ENOMEM;
-	int rc = 0;
-	for (int rows = 1; rows <= BATCH_ROWS && !rc; rows += BATCH_ROWS - 1) {
-		size_t k = (size_t)snprintf(sql, len, "INSERT INTO %s VALUES ", table_cols);
-		for (int r = 0; r < rows; r++) {
-			sql[k++] = r ? ',' : ' ';
-			sql[k++] = '(';
-			for (int i = 0; i < ncols; i++) {
-				sql[k++] = '?';
-				sql[k++] = i + 1 < ncols ? ',' : ')';
-			}
-		}
-		sql[k] = '\0';
-		if (sqlite3_prepare_v2(h, sql, -1, rows == 1 ? &b->one : &b->many, NULL) != SQLITE_OK)
-			rc = -EIO;
-	}
-	arena_free(sql);
-	b->ncols = ncols;
-	b->n = 0;
-	return rc;
-}
-
-static int batch_flush(struct batch *b)
-{
-	int rc = 0;
-	sqlite3_stmt *st = b->n == BATCH_ROWS ? b->many : b->one;
-	int per_step = b->n == BATCH_ROWS ? BATCH_ROWS * b->ncols : b->ncols;
-	for (int at = 0; at < b->n * b->ncols && !rc; at += per_step) {
-		for (int i = 0; i < per_step; i++) {
-			if (b->null[at + i])
-				sqlite3_bind_null(st, i + 1);
-			else
-				sqlite3_bind_int64(st, i + 1, b->v[at + i]);
-		}
-		if (sqlite3_step(st) != SQLITE_DONE)
-			rc = -EIO;
-		sqlite3_reset(st);
-	}
-	b->n = 0;
-	return rc;
-}
-
-/* One row: vals[ncols], a column i with bit i of nulls set is NULL. */
-static int batch_add(struct batch *b, const int64_t *vals, unsigned nulls)
-{
-	int64_t *v = &b->v[b->n * b->ncols];
-	bool *null = &b->null[b->n * b->ncols];
-	for (int i = 0; i < b->ncols; i++) {
-		v[i] = vals[i];
-		null[i] = (nulls >> i) & 1;
-	}
-	return ++b->n == BATCH_ROWS ? batch_flush(b) : 0;
-}
+/* ---- the big tables, batched (rowbatch.c) ---- */
 
 static int batches_prepare(struct db *d)
 {
 	static const struct {
 		size_t off;
-		const char *table_cols;
+		const char *name, *table_cols;
 		int ncols;
+		unsigned reals;
+		bool replace;
 	} tables[] = {
 		/* no id: SQLite's next rowid is the node's (they are made and
 		 * written in order from 1), and an insert it numbers takes the
 		 * b-tree's append path, not a search */
-		{offsetof(struct db, callsites), "callsites(parent_id, location_id, depth)", 3},
-		{offsetof(struct db, stacks), "stacks(id, callsite_id, nframes, site_depth, site_location_id, site_inline_depth, truncated, label_id)", 8},
-		{offsetof(struct db, sites), "sites(stack_id, live_bytes, live_count, alloc_bytes, alloc_count, free_bytes, free_count)", 7},
+		{offsetof(struct db, callsites), "hs_callsite_rows", "callsites(parent_id, location_id, depth)", 3, 0, false},
+		{offsetof(struct db, stacks), "hs_stack_rows",
+		 "stacks(id, callsite_id, nframes, site_depth, site_location_id, site_inline_depth, truncated, label_id)", 8, 0, false},
+		{offsetof(struct db, sites), "hs_site_rows",
+		 "sites(stack_id, live_bytes, live_count, alloc_bytes, alloc_count, free_bytes, free_count)", 7, 0, false},
+		/* weight_count and time are REAL; OR REPLACE: as the one-row
+		 * statement it replaces had it */
+		{offsetof(struct db, allocs), "hs_alloc_rows",
+		 "allocations(address, size, weight_count, weight_bytes, stack_id, time, thread)", 7, 4u | 32u, true},
 	};
 	for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
-		struct batch **slot = (struct batch **)((char *)d + tables[i].off);
-		*slot = arena_alloc(sizeof(**slot));
-		if (!*slot)
-			return -ENOMEM;
-		memset(*slot, 0, sizeof(**slot));
-		int rc = batch_prepare(d->h, *slot, tables[i].table_cols, tables[i].ncols);
+		struct rowbatch **slot = (struct rowbatch **)((char *)d + tables[i].off);
+		int rc = rowbatch_new(d->h, tables[i].name, tables[i].table_cols, tables[i].ncols, tables[i].reals,
+				      tables[i].replace, slot);
 		if (rc)
 			return rc;
 	}
@@ -406,14 +335,10 @@ static int batches_prepare(struct db *d)
 
 static void batches_finalize(struct db *d)
 {
-	struct batch *all[] = {d->callsites, d->stacks, d->sites};
-	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
-		if (all[i]) {
-			sqlite3_finalize(all[i]->many);
-			sqlite3_finalize(all[i]->one);
-			arena_free(all[i]);
-		}
-	}
+	rowbatch_free(d->callsites);
+	rowbatch_free(d->stacks);
+	rowbatch_free(d->sites);
+	rowbatch_free(d->allocs);
 }
 
 /* ---- call-site trie, per file ---- */
@@ -446,29 +371,55 @@ static bool sorts_before(const struct stacktab_entry *a, const struct stacktab_e
 	return a->nframes <= b->nframes;
 }
 
+/* The frame k outer frames in from e's outermost; NO_FRAME past its end
+ * (no return address is all ones). */
+#define NO_FRAME UINTPTR_MAX
+static uintptr_t frame_at(const struct stacktab_entry *e, unsigned k)
+{
+	return k < e->nframes ? e->frames[e->nframes - 1 - k] : NO_FRAME;
+}
+
 /* ord[0..n) = the positions of v in that order, lcp[i] = the outer frames
  * stack ord[i] shares with stack ord[i - 1] (lcp[0] = 0). A bottom-up merge
  * sort that carries those prefix lengths: each head's length shared with
  * the last element merged decides most steps without reading a frame, and
  * a comparison starts where the shared prefix ends, so the long common
  * outer frames of a program's stacks are not compared again and again.
- * Stable, n log n; scratch from the arena (qsort may call malloc). */
-static int sort_stacks(struct stacktab_entry *const *v, uint32_t *ord, uint32_t *lcp, size_t n)
+ * Each element also carries the frame at its prefix length (the first one
+ * it does not share): two heads with the same length that differ there are
+ * ordered without touching either stack (a cache miss each: the stacks are
+ * scattered over the arena, and the sort was most of the trie pass).
+ * Stable, n log n; scratch from the arena (qsort may call malloc). The
+ * first pass, which reads every stack anyway, raises *maxf to the most
+ * frames of any. */
+static int sort_stacks(struct stacktab_entry *const *v, uint32_t *ord, uint32_t *lcp, size_t n, unsigned *maxf)
 {
 	uint32_t *tmp = arena_alloc(2 * (n + 1) * sizeof(*tmp));
-	if (!tmp)
+	uintptr_t *fr = arena_alloc(2 * (n + 1) * sizeof(*fr));
+	if (!tmp || !fr) {
+		arena_free(tmp);
+		arena_free(fr);
 		return -ENOMEM;
+	}
 	for (size_t i = 0; i < n; i++) {
+		if (i + 8 < n)
+			__builtin_prefetch(v[i + 8]);
 		ord[i] = (uint32_t)i;
 		lcp[i] = 0;
+		fr[i] = frame_at(v[i], 0);
+		if (v[i]->nframes > *maxf)
+			*maxf = v[i]->nframes;
 	}
 	uint32_t *src = ord, *slcp = lcp, *dst = tmp, *dlcp = tmp + n + 1;
+	uintptr_t *sfr = fr, *dfr = fr + n + 1;
 	for (size_t w = 1; w < n; w *= 2) {
 		for (size_t lo = 0; lo < n; lo += 2 * w) {
 			size_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;
 			size_t i = lo, j = mid, k = lo;
-			/* prefix each head shares with the last merged (none yet: 0) */
+			/* prefix each head shares with the last merged (none yet: 0),
+			 * and the head's frame just past it */
 			uint32_t la = 0, lb = 0;
+			uintptr_t fa = sfr[i], fb = j < hi ? sfr[j] : NO_FRAME;
 			while (i < mid && j < hi) {
 				bool take_a;
 				uint32_t shared;
@@ -476,33 +427,49 @@ static int sort_stacks(struct stacktab_entry *const *v, uint32_t *ord, uint32_t 
 					/* the head sharing more with the last one sorts first */
 					take_a = la > lb;
 					shared = take_a ? la : lb;
-				} else {
-					unsigned c = common_from(v[src[i]], v[src[j]], la);
-					take_a = sorts_before(v[src[i]], v[src[j]], c);
+				} else if (fa != fb && fa != NO_FRAME && fb != NO_FRAME) {
+					/* they part at la: the loser still shares la */
+					take_a = fa < fb;
 					shared = la;
-					if (take_a)
+				} else {
+					const struct stacktab_entry *a = v[src[i]], *b = v[src[j]];
+					unsigned c = common_from(a, b, la);
+					take_a = sorts_before(a, b, c);
+					shared = la;
+					if (take_a) {
 						lb = c;
-					else
+						fb = frame_at(b, c);
+					} else {
 						la = c;
+						fa = frame_at(a, c);
+					}
 				}
 				if (take_a) {
 					dst[k] = src[i];
+					dfr[k] = fa;
 					dlcp[k++] = shared;
-					if (++i < mid)
+					if (++i < mid) {
 						la = slcp[i];
+						fa = sfr[i];
+					}
 				} else {
 					dst[k] = src[j];
+					dfr[k] = fb;
 					dlcp[k++] = shared;
-					if (++j < hi)
+					if (++j < hi) {
 						lb = slcp[j];
+						fb = sfr[j];
+					}
 				}
 			}
 			for (bool first = true; i < mid; i++, first = false) {
 				dst[k] = src[i];
+				dfr[k] = first ? fa : sfr[i];
 				dlcp[k++] = first ? la : slcp[i];
 			}
 			for (bool first = true; j < hi; j++, first = false) {
 				dst[k] = src[j];
+				dfr[k] = first ? fb : sfr[j];
 				dlcp[k++] = first ? lb : slcp[j];
 			}
 		}
@@ -512,6 +479,9 @@ static int sort_stacks(struct stacktab_entry *const *v, uint32_t *ord, uint32_t 
 		t = slcp;
 		slcp = dlcp;
 		dlcp = t;
+		uintptr_t *tf = sfr;
+		sfr = dfr;
+		dfr = tf;
 	}
 	if (src != ord) {
 		memcpy(ord, src, n * sizeof(*ord));
@@ -520,6 +490,7 @@ static int sort_stacks(struct stacktab_entry *const *v, uint32_t *ord, uint32_t 
 	if (n)
 		lcp[0] = 0;
 	arena_free(tmp);
+	arena_free(fr);
 	return 0;
 }
 
@@ -600,7 +571,7 @@ static int write_trie(struct db *d, const struct snapfile_input *in, const uint3
 			path_loc[depth] = l;
 			path_node[depth] = (uint32_t)++c->callsites;
 			int64_t row[3] = {depth ? path_node[depth - 1] : 0, l->id, depth};
-			rc |= batch_add(d->callsites, row, depth ? 0 : 1u);
+			rc |= rowbatch_add(d->callsites, row, depth ? 0 : 1u);
 		}
 		/* the call site: innermost frame, inlined ones counted, not an allocator */
 		struct stack_info *si = &info[ord[i]];
@@ -621,7 +592,7 @@ static int write_trie(struct db *d, const struct snapfile_input *in, const uint3
 			si->site_loc = path_loc[n - 1]->id;
 		}
 	}
-	return rc ? rc : batch_flush(d->callsites);
+	return rc ? rc : rowbatch_flush(d->callsites);
 }
 
 /* A stack's row, its label's on first use, its site totals. */
@@ -639,41 +610,44 @@ static int write_stack(struct db *d, const struct stacktab_entry *e, const struc
 		sqlite3_bind_text(d->label, 2, label, -1, SQLITE_STATIC);
 		rc |= step(d->label);
 	}
-	rc |= batch_add(d->stacks, row, nulls);
+	rc |= rowbatch_add(d->stacks, row, nulls);
 	uint64_t ac = __atomic_load_n(&e->alloc_count_fx, __ATOMIC_RELAXED);
 	uint64_t ab = __atomic_load_n(&e->alloc_bytes, __ATOMIC_RELAXED);
 	uint64_t fc = __atomic_load_n(&e->free_count_fx, __ATOMIC_RELAXED);
 	uint64_t fb = __atomic_load_n(&e->free_bytes, __ATOMIC_RELAXED);
 	int64_t site[7] = {e->id, (int64_t)(ab - fb), fx_round(ac) - fx_round(fc), (int64_t)ab,
 			   fx_round(ac), (int64_t)fb, fx_round(fc)};
-	rc |= batch_add(d->sites, site, 0);
+	rc |= rowbatch_add(d->sites, site, 0);
 	return rc ? -EIO : 0;
 }
 
 static int write_stacks(struct db *d, const struct snapfile_input *in, struct counts *c)
 {
 	unsigned maxf = 1;
-	for (size_t i = 0; i < in->nstacks; i++)
-		if (in->stacks[i]->nframes > maxf)
-			maxf = in->stacks[i]->nframes;
 	size_t n = in->nstacks;
 	uint32_t *ord = arena_alloc(n * sizeof(*ord) + sizeof(*ord));
 	uint32_t *lcp = arena_alloc(n * sizeof(*lcp) + sizeof(*lcp));
 	struct stack_info *info = arena_alloc(n * sizeof(*info) + sizeof(*info));
-	struct snapfile_location **path_loc = arena_alloc(maxf * sizeof(*path_loc));
-	uint32_t *path_node = arena_alloc(maxf * sizeof(*path_node));
-	int rc = ord && lcp && info && path_loc && path_node ? 0 : -ENOMEM;
+	struct snapfile_location **path_loc = NULL;
+	uint32_t *path_node = NULL;
+	int rc = ord && lcp && info ? 0 : -ENOMEM;
 	if (!rc)
-		rc = sort_stacks(in->stacks, ord, lcp, n);
+		rc = sort_stacks(in->stacks, ord, lcp, n, &maxf);
+	if (!rc) {
+		path_loc = arena_alloc(maxf * sizeof(*path_loc));
+		path_node = arena_alloc(maxf * sizeof(*path_node));
+		if (!path_loc || !path_node)
+			rc = -ENOMEM;
+	}
 	if (!rc)
 		rc = write_trie(d, in, ord, lcp, info, path_loc, path_node, c);
-	/* rows in the order of the list, newest first: ids descending */
+	/* the list is newest first: from its end, ids ascend (appends) */
 	for (size_t i = n; i-- > 0 && !rc;)
 		rc = write_stack(d, in->stacks[i], &info[i], c);
 	if (!rc)
-		rc = batch_flush(d->stacks);
+		rc = rowbatch_flush(d->stacks);
 	if (!rc)
-		rc = batch_flush(d->sites);
+		rc = rowbatch_flush(d->sites);
 	arena_free(ord);
 	arena_free(lcp);
 	arena_free(info);
@@ -699,16 +673,11 @@ static int write_tables(struct db *d, const struct snapfile_input *in, struct co
 		rc = write_stacks(d, in, c);
 	for (size_t i = 0; i < in->nallocs && !rc; i++) {
 		const struct livetab_entry *a = &in->allocs[i];
-		sqlite3_bind_int64(d->alloc, 1, (int64_t)a->addr);
-		sqlite3_bind_int64(d->alloc, 2, (int64_t)a->size);
-		sqlite3_bind_double(d->alloc, 3, (double)a->count_fx / SAMPLER_FX);
-		sqlite3_bind_int64(d->alloc, 4, (int64_t)a->bytes);
-		sqlite3_bind_int64(d->alloc, 5, a->stack ? a->stack->id : 0);
-		sqlite3_bind_double(d->alloc, 6, a->time);
-		sqlite3_bind_int64(d->alloc, 7, a->tid);
-		rc = step(d->alloc);
+		int64_t row[7] = {(int64_t)a->addr, (int64_t)a->size, rowbatch_real((double)a->count_fx / SAMPLER_FX),
+				  (int64_t)a->bytes, a->stack ? a->stack->id : 0, rowbatch_real(a->time), a->tid};
+		rc = rowbatch_add(d->allocs, row, 0);
 	}
-	return rc;
+	return rc ? rc : rowbatch_flush(d->allocs);
 }
 
 int snapfile_write(const struct snapfile_input *in, const char *path)
@@ -717,7 +686,7 @@ int snapfile_write(const struct snapfile_input *in, const char *path)
 	struct counts c;
 	memset(&d, 0, sizeof(d));
 	memset(&c, 0, sizeof(c));
-	if (sqlite3_open_v2(path, &d.h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW, NULL) != SQLITE_OK) {
+	if (sqlite3_open_v2(path, &d.h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		int err = d.h ? sqlite3_system_errno(d.h) : ENOMEM;
 		sqlite3_close(d.h);
 		return err ? -err : -EIO;
