@@ -84,6 +84,16 @@ run "$tmp/traced" env HEAPSNAP_OPTIONS="out=$tmp/out:sample=1:at_exit=0" LD_PREL
 	"$bin" "$BLOCKS" "$STACKS" "$SNAPSHOTS" "$GAP_MS"
 written=$(find "$tmp/out" -name '*.db' | wc -l)
 echo "snapshot files written: $written"
+# the tracker's own count of waits for a live-table stripe lock, any
+# thread, and the longest (meta lock_waits, lock_wait_max_seconds): what
+# a hook spent behind the writer or another thread, apart from preemption
+last=$(find "$tmp/out" -name '*.db' | sort | tail -n 1)
+locks="?"
+if [ -n "$last" ] && command -v sqlite3 >/dev/null; then
+	locks="$(sqlite3 "$last" "SELECT value FROM meta WHERE key = 'lock_waits'") waits, the longest"
+	locks="$locks $(sqlite3 "$last" "SELECT printf('%.3f', value * 1000) FROM meta WHERE key = 'lock_wait_max_seconds'") ms"
+fi
+echo "stripe-lock waits (the last snapshot's meta): $locks"
 echo
 fake=$(kv "$tmp/traced" snapshot_ms_mean | awk '{printf "%d", $1 + 0.5}')
 [ "$fake" -ge 1 ] || fake=1
@@ -147,6 +157,7 @@ echo "summary: traced: $(kv "$tmp/traced" snapshots) snapshots (mean $(kv "$tmp/
      "max call during snapshots $(kv "$tmp/traced" max_during_ms) ms, $(kv "$tmp/traced" slow_during) calls >= 1 ms"\
      "($(kv "$tmp/traced" slow_during_blocked) in a batch where the thread slept), outside: max $(kv "$tmp/traced" max_outside_ms) ms,"\
      "$(kv "$tmp/traced" slow_outside) >= 1 ms"
+echo "         stripe-lock waits in the traced run: $locks"
 echo "         uninstrumented: max call during the windows $(kv "$tmp/plain" max_during_ms) ms,"\
      "$(kv "$tmp/plain" slow_during) calls >= 1 ms ($(kv "$tmp/plain" slow_during_blocked) slept); outside: max"\
      "$(kv "$tmp/plain" max_outside_ms) ms, $(kv "$tmp/plain" slow_outside) >= 1 ms"

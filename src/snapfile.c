@@ -23,6 +23,7 @@
 #include "rowbatch.h"
 #include "sampler.h"
 #include "schema_sql.h"
+#include "spinlock.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -268,6 +269,10 @@ static int write_meta(struct db *d, const struct snapfile_input *in, const struc
 	rc |= meta_int(d, "threads", t->threads);
 	rc |= meta_int(d, "unwind_samples", (int64_t)t->unwind_samples);
 	rc |= meta_int(d, "unwind_fallbacks", (int64_t)t->unwind_fallbacks);
+	uint64_t waits, wait_max_ns;
+	spinlock_waits(&waits, &wait_max_ns);
+	rc |= meta_int(d, "lock_waits", (int64_t)waits);
+	rc |= meta_real(d, "lock_wait_max_seconds", (double)wait_max_ns * 1e-9);
 	rc |= meta_int(d, "sampled_live_count", (int64_t)in->nallocs);
 	rc |= meta_int(d, "stacks", (int64_t)in->nstacks);
 	rc |= meta_int(d, "locations", c->locations);

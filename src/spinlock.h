@@ -19,6 +19,7 @@
 
 #include <sched.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <unistd.h>
 
 struct spinlock {
@@ -54,6 +55,10 @@ static inline void spinlock_unlock(struct spinlock *l)
 {
 	__atomic_store_n(&l->word, 0, __ATOMIC_RELEASE);
 }
+
+/* Context: any thread. Waits so far on any spinlock of the process, and
+ * the longest one in ns (from the first failed try to the lock taken). */
+void spinlock_waits(uint64_t *count, uint64_t *max_ns);
 
 /* Does the calling thread hold l? (For the debug build's checks.) */
 static inline bool spinlock_held(struct spinlock *l)
