@@ -17,7 +17,14 @@
  * own stack; each CFA must be above the previous one; (2) never allocates
  * but in cfiunwind_init; (3) a flush bumps `generation` before it clears:
  * a miss that raced a flush takes its entry back out (store, fence, check),
- * so no rule of an unloaded module survives a flush.
+ * so no rule of an unloaded module survives a flush; (4) the memo of a
+ * thread's last complete walk (ts->memo, its own thread only) is reused
+ * only when the new walk would be the same computation: same start (the pc
+ * is fixed, sp and rbp equal), same rule generation, same bounds and depth,
+ * and every stack word the last walk read still holds the value it read
+ * (those words lie in [sp, stack_hi): the validation reads nothing the
+ * walk would not). A loop that allocates from one call path then pays one
+ * compare per word instead of a walk.
  */
 #include "cfiunwind.h"
 
@@ -165,6 +172,27 @@ __attribute__((noinline)) int cfiunwind_walk(struct tstate *ts, uintptr_t *out, 
 	if (!table || !unwind_stack_covers(ts, sp))
 		return -1; /* a sigaltstack, or bounds unknown */
 	const uintptr_t lo = sp, hi = ts->stack_hi;
+	struct tstate_walk_memo *m = &ts->memo;
+	const unsigned gen = __atomic_load_n(&generation, __ATOMIC_RELAXED);
+	if (m->valid && m->sp == sp && m->fp == fp && m->hi == hi && m->gen == gen && m->max == max) {
+		/* The walk is a function of its start (pc is this function's,
+		 * sp, rbp), the rules (one generation) and the stack words it
+		 * reads: all equal, its result is the last one. The words lie
+		 * in [sp, hi), the live part of this thread's stack. */
+		unsigned i = 0;
+		while (i < m->nreads && *(const uintptr_t *)m->addr[i] == m->val[i])
+			i++;
+		if (i == m->nreads) {
+			for (unsigned k = 0; k < m->n; k++)
+				out[k] = m->frames[k];
+			*nout = m->n;
+			*truncated = m->truncated;
+			return 0;
+		}
+	}
+	m->valid = 0;
+	const uintptr_t start_fp = fp;
+	unsigned nreads = 0;
 	uintptr_t key = pc;
 	unsigned n = 0;
 	int leading = 1; /* still in the tracker's own frames */
@@ -201,15 +229,38 @@ __attribute__((noinline)) int cfiunwind_walk(struct tstate *ts, uintptr_t *out, 
 		if (cfa > hi || cfa < sp + 8)
 			return -1; /* the CFA must grow, and its return address lie in [lo, hi) */
 		uintptr_t ra = *(const uintptr_t *)(cfa - 8);
+		if (nreads < TSTATE_MEMO_READS) {
+			m->addr[nreads] = cfa - 8;
+			m->val[nreads] = ra;
+		}
+		nreads++;
 		if (k) {
 			if (k > cfa - lo)
 				return -1;
 			fp = *(const uintptr_t *)(cfa - k);
+			if (nreads < TSTATE_MEMO_READS) {
+				m->addr[nreads] = cfa - k;
+				m->val[nreads] = fp;
+			}
+			nreads++;
 		}
 		sp = cfa;
 		pc = ra;
 		key = ra - 1;
 	}
 	*nout = n;
+	if (nreads <= TSTATE_MEMO_READS && n <= TSTATE_MEMO_FRAMES) {
+		m->sp = lo;
+		m->fp = start_fp;
+		m->hi = hi;
+		m->gen = gen;
+		m->max = max;
+		m->n = n;
+		m->nreads = nreads;
+		m->truncated = *truncated;
+		for (unsigned k = 0; k < n; k++)
+			m->frames[k] = out[k];
+		m->valid = 1;
+	}
 	return 0;
 }

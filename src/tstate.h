@@ -36,6 +36,10 @@ enum tstate_state { TSTATE_UNBORN = 0, TSTATE_ACTIVE = 1, TSTATE_DEAD = 2 };
 
 /* Frames captured beyond `depth` to make room for the tracker's own. */
 #define TSTATE_SKIP_MAX 8
+/* A cfi walk is remembered when it kept at most TSTATE_MEMO_FRAMES frames
+ * and read at most TSTATE_MEMO_READS stack words (two a frame at most). */
+#define TSTATE_MEMO_FRAMES 32
+#define TSTATE_MEMO_READS 80
 
 struct tstate {
 	int hot;            /* 1: ACTIVE and guard == 0 (read by every hook) */
@@ -62,6 +66,15 @@ struct tstate {
 	unsigned fork_unlocked; /* stack of bits: fork_prepare took no lock (core.c) */
 	void *deferred;      /* frees deferred by handlers, linked through the blocks */
 	uintptr_t frames[OPTIONS_DEPTH_MAX + TSTATE_SKIP_MAX]; /* backtrace buffer */
+	/* The last complete cfi walk of this thread (cfiunwind.c): where it
+	 * started, every stack word it read, and what it found. Own thread only. */
+	struct tstate_walk_memo {
+		uintptr_t sp, fp, hi;
+		unsigned gen, max, n, nreads;
+		int valid, truncated;
+		uintptr_t addr[TSTATE_MEMO_READS], val[TSTATE_MEMO_READS];
+		uintptr_t frames[TSTATE_MEMO_FRAMES];
+	} memo;
 };
 
 extern __thread struct tstate tstate_tls __attribute__((tls_model("initial-exec")));
