@@ -32,7 +32,8 @@
 # Knobs (environment): BLOCKS (100000), STACKS (20000), SNAPSHOTS (10),
 # GAP_MS (100), PERF (0), HEAPSNAP_LIB (src/.libs/libheapsnap.so), KEEP=1
 # keeps the temp dir.
-# Needs: gcc; with PERF=1, perf (Debian linux-perf) and python3.
+# Needs: gcc, sqlite3 (the CLI, for the lock-wait line); with PERF=1, perf
+# (Debian linux-perf) and python3.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)

@@ -260,11 +260,13 @@ int unwind_stack_read_bounds(struct tstate *ts, uintptr_t sp)
 	 * few reads of the map per thread, then such walks fall back */
 	if (ts->stack_reads >= UNWIND_STACK_READS)
 		return 0;
-	ts->stack_reads++;
-	/* a handler on its alternate stack: that is not the thread's stack */
+	/* a handler on its alternate stack: that is not the thread's stack,
+	 * and it spends none of the thread's reads (a thread whose first
+	 * samples all come from such a handler still gets its bounds) */
 	stack_t ss;
 	if (sigaltstack(NULL, &ss) == 0 && (ss.ss_flags & SS_ONSTACK))
 		return 0;
+	ts->stack_reads++;
 	uintptr_t lo, hi;
 	core_cancel_off(ts); /* open and read are cancellation points */
 	if (mapping_of(sp, &lo, &hi) != 0)
