@@ -58,6 +58,8 @@ static struct {
 } __attribute__((aligned(64))) stripes[NSTRIPES];
 
 #define SPARE_MAX 128
+/* Buckets livetab_copy copies per hold of a stripe lock. */
+#define COPY_RUN 64
 /* Under the stripe lock of the same index; one cache line per stripe. */
 static struct stripe_extra {
 	struct livetab_entry *spare; /* linked through chain */
@@ -312,10 +314,16 @@ bool livetab_remove_slow(uintptr_t addr, struct livetab_entry *out)
 }
 
 static size_t test_copy_cap;
+static void (*test_between_runs)(void); /* tests: called between two runs of a stripe */
 
 void livetab_test_copy_cap(size_t cap)
 {
 	test_copy_cap = cap;
+}
+
+void livetab_test_between_runs(void (*fn)(void))
+{
+	test_between_runs = fn;
 }
 
 int livetab_copy(struct livetab_entry **out, size_t *n)
@@ -332,38 +340,59 @@ int livetab_copy(struct livetab_entry **out, size_t *n)
 	if (!v)
 		return -ENOMEM;
 	for (unsigned s = 0; s < NSTRIPES; s++) {
-		size_t start = len, need = 0;
-		spinlock_lock(&stripes[s].l);
-		DEBUG_ASSERT(s == 0 || !spinlock_held(&stripes[s - 1].l),
-			     "livetab_copy takes stripe locks one at a time");
-		/* the size may have changed since the last stripe: read it under this one */
-		size_t per_stripe = (size_t)1 << (lg_chain - LG_STRIPES);
-		for (size_t b = s * per_stripe; b < (s + 1) * per_stripe && !need; b++) {
-			for (struct livetab_entry *e = buckets[b]; e; e = e->chain) {
-				if (e->own)
-					continue;
-				if (len == cap) {
-					need = start + extra[s].live;
-					break;
+		/* a stripe in runs of COPY_RUN buckets, one lock hold each: a
+		 * hook that needs the stripe waits for one run at most (a few
+		 * microseconds), not for the whole stripe, and a writer preempted
+		 * while it holds the lock stalls that hook less often */
+		size_t start = len, b = 0, need = 0;
+		unsigned lg_seen = 0;
+		for (;;) {
+			spinlock_lock(&stripes[s].l);
+			DEBUG_ASSERT(s == 0 || !spinlock_held(&stripes[s - 1].l),
+				     "livetab_copy takes stripe locks one at a time");
+			if (lg_seen && lg_chain != lg_seen) {
+				/* the table grew between two runs (entries moved
+				 * between buckets): this stripe again */
+				len = start;
+				b = 0;
+			}
+			lg_seen = lg_chain;
+			size_t per_stripe = (size_t)1 << (lg_chain - LG_STRIPES);
+			size_t end = b + COPY_RUN < per_stripe ? b + COPY_RUN : per_stripe;
+			for (; b < end && !need; b++) {
+				for (struct livetab_entry *e = buckets[s * per_stripe + b]; e; e = e->chain) {
+					if (e->own)
+						continue;
+					if (len == cap) {
+						need = start + extra[s].live;
+						break;
+					}
+					v[len] = *e;
+					v[len].chain = NULL;
+					len++;
 				}
-				v[len] = *e;
-				v[len].chain = NULL;
-				len++;
 			}
-		}
-		spinlock_unlock(&stripes[s].l);
-		if (need) {
-			/* room for this stripe twice over and the rest as counted now */
-			size_t ncap = cap * 2 > need * 2 + livetab_count() ? cap * 2 : need * 2 + livetab_count();
-			struct livetab_entry *nv = arena_realloc(v, ncap * sizeof(*v));
-			if (!nv) {
-				arena_free(v);
-				return -ENOMEM;
+			spinlock_unlock(&stripes[s].l);
+			if (need) {
+				/* room for this stripe twice over and the rest as counted now */
+				size_t ncap = cap * 2 > need * 2 + livetab_count() ? cap * 2 : need * 2 + livetab_count();
+				struct livetab_entry *nv = arena_realloc(v, ncap * sizeof(*v));
+				if (!nv) {
+					arena_free(v);
+					return -ENOMEM;
+				}
+				v = nv;
+				cap = ncap;
+				len = start; /* this stripe again */
+				b = 0;
+				need = 0;
+				lg_seen = 0;
+				continue;
 			}
-			v = nv;
-			cap = ncap;
-			len = start;
-			s--; /* this stripe again */
+			if (b >= per_stripe)
+				break;
+			if (test_between_runs)
+				test_between_runs();
 		}
 	}
 	*out = v;

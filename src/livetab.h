@@ -78,6 +78,10 @@ int livetab_copy(struct livetab_entry **out, size_t *n);
  * from the count (the default). */
 void livetab_test_copy_cap(size_t cap);
 
+/* Context: tests only. livetab_copy calls fn, with no lock held, between
+ * two runs of buckets of one stripe; NULL: nothing (the default). */
+void livetab_test_between_runs(void (*fn)(void));
+
 /* Context: any thread. Entries in the table. */
 size_t livetab_count(void);
 

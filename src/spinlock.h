@@ -6,8 +6,9 @@
  * there, pthread_mutex_lock and unlock cost ~53 instructions a pair
  * (callgrind), this ~5. A waiter spins with pause for a while, then yields
  * its CPU at each try (sched_yield), so that a holder that was preempted
- * runs again (and past a thousand yields, sleeps 100 us a try); the writer, which holds a stripe longest (livetab_copy of
- * one stripe's entries), is one of the holders such a waiter yields to.
+ * runs again (and past a thousand yields, sleeps 100 us a try); the
+ * writer, which holds a stripe longest (livetab_copy: one run of 64 of a
+ * stripe's buckets), is one of the holders such a waiter yields to.
  * The word is 0 when free, else the holder's tid (gettid, once per thread,
  * cached in TLS), which the debug build's DEBUG_ASSERT_HELD reads
  * (spinlock_held). Context: any thread; never allocates; no system call

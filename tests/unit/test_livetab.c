@@ -255,6 +255,65 @@ START_TEST(livetab_copy_outgrown_recopies_the_stripe)
 }
 END_TEST
 
+/* The writer copies a stripe in runs of buckets, taking the lock once a
+ * run: when the table grows between two runs of one stripe (entries move
+ * to other buckets), the stripe is copied again. Here the table is made to
+ * grow right after the first run: the copy still holds every entry once
+ * (without the second copy, entries of the first run were in it twice). */
+#define MID 3000       /* 2^13 bucket heads: two runs a stripe */
+#define GROW_FILL 40000 /* then 2^14, the most over a 2^14-bit filter */
+static int grow_fired;
+
+static void grow_between_runs(void)
+{
+	if (grow_fired++)
+		return;
+	for (uintptr_t i = 0; i < GROW_FILL; i++) {
+		struct livetab_entry e = entry(0x400000000 + i * 48, 48);
+		ck_assert_int_eq(livetab_insert(&e), 0);
+	}
+}
+
+START_TEST(livetab_copy_in_runs_survives_growth)
+{
+	for (uintptr_t i = 0; i < MID; i++) {
+		struct livetab_entry e = entry(0x200000000 + i * 64, (size_t)i);
+		ck_assert_int_eq(livetab_insert(&e), 0);
+	}
+	unsigned char *seen = calloc(MID, 1), *seen_fill = calloc(GROW_FILL, 1);
+	ck_assert_ptr_nonnull(seen);
+	ck_assert_ptr_nonnull(seen_fill);
+	struct livetab_entry *copy;
+	size_t len, old = 0;
+	grow_fired = 0;
+	livetab_test_between_runs(grow_between_runs);
+	int rc = livetab_copy(&copy, &len);
+	livetab_test_between_runs(NULL);
+	ck_assert_int_eq(rc, 0);
+	ck_assert_int_gt(grow_fired, 0); /* a stripe took more than one run */
+	for (size_t i = 0; i < len; i++) {
+		uintptr_t a = copy[i].addr;
+		unsigned char *mark;
+		if (a >= 0x400000000) {
+			ck_assert_uint_lt((a - 0x400000000) / 48, GROW_FILL);
+			mark = &seen_fill[(a - 0x400000000) / 48];
+		} else {
+			uintptr_t k = (a - 0x200000000) / 64;
+			ck_assert_uint_lt(k, MID);
+			ck_assert_uint_eq(copy[i].size, k);
+			mark = &seen[k];
+			old++;
+		}
+		ck_assert_msg(!*mark, "entry %#lx copied twice", (unsigned long)a);
+		*mark = 1;
+	}
+	ck_assert_uint_eq(old, MID);
+	arena_free(copy);
+	free(seen);
+	free(seen_fill);
+}
+END_TEST
+
 #define THREADS 4
 #define PER_THREAD 50000
 
@@ -309,6 +368,7 @@ int main(void)
 	tcase_add_test(tc, livetab_false_positives_are_rare);
 	tcase_add_test(tc, livetab_copy_allocates_once);
 	tcase_add_test(tc, livetab_copy_outgrown_recopies_the_stripe);
+	tcase_add_test(tc, livetab_copy_in_runs_survives_growth);
 	suite_add_tcase(s, tc);
 	return check_main_run(s);
 }
