@@ -24,7 +24,10 @@
  * and every stack word the last walk read still holds the value it read
  * (those words lie in [sp, stack_hi): the validation reads nothing the
  * walk would not). A loop that allocates from one call path then pays one
- * compare per word instead of a walk.
+ * compare per word instead of a walk; a walk that is the memo's again hands
+ * back the memo's frames, uncopied, and says so (CFIUNWIND_AGAIN), so that
+ * the caller may reuse what it made of them (ts->memo.stack, cleared
+ * whenever the memo is rewritten or dropped).
  */
 #include "cfiunwind.h"
 
@@ -183,14 +186,13 @@ __attribute__((noinline)) int cfiunwind_walk(struct tstate *ts, uintptr_t *out, 
 		while (i < m->nreads && *(const uintptr_t *)m->addr[i] == m->val[i])
 			i++;
 		if (i == m->nreads) {
-			for (unsigned k = 0; k < m->n; k++)
-				out[k] = m->frames[k];
 			*nout = m->n;
 			*truncated = m->truncated;
-			return 0;
+			return CFIUNWIND_AGAIN;
 		}
 	}
 	m->valid = 0;
+	m->stack = NULL;
 	const uintptr_t start_fp = fp;
 	unsigned nreads = 0;
 	uintptr_t key = pc;
@@ -261,6 +263,7 @@ __attribute__((noinline)) int cfiunwind_walk(struct tstate *ts, uintptr_t *out, 
 		for (unsigned k = 0; k < n; k++)
 			m->frames[k] = out[k];
 		m->valid = 1;
+		return CFIUNWIND_RECORDED;
 	}
-	return 0;
+	return CFIUNWIND_WALKED;
 }

@@ -20,6 +20,7 @@
 
 #include "arena.h"
 #include "callsite.h"
+#include "cfiunwind.h"
 #include "control.h"
 #include "deepbind.h"
 #include "execenv.h"
@@ -226,19 +227,27 @@ void core_sample_alloc(struct tstate *ts, void *p, size_t size)
 	ts->countdown = sampler_next_gap(&ts->rng, mean);
 	if (!triggers_sample_allowed())
 		goto out; /* max_tracker_bytes reached: counters only */
-	int truncated;
-	unsigned n = unwind_capture(ts, ts->frames, opt.depth, &truncated);
+	int truncated, memo;
+	const uintptr_t *frames;
+	unsigned n = unwind_capture(ts, ts->frames, opt.depth, &truncated, &frames, &memo);
 	void *own = unwind_tls_block(ts);
 	if (own && core_record_own(own) != 0)
 		goto out;
-	/* A thread often samples the same stack again (a loop): then the
-	 * frames compare equal to its last one and need no hash, no lookup. */
-	struct stacktab_entry *st = ts->last_stack;
-	if (!st || !stacktab_matches(st, ts->frames, n, truncated != 0, ts->label))
-		st = ts->last_stack = stacktab_intern(ts->frames, n, truncated != 0, ts->label);
-	if (!st) {
-		core_disable("cannot record a sampled stack (tracker memory exhausted)", ENOMEM);
-		goto out;
+	/* The cfi walk was the thread's last one again: the entry interned
+	 * from its frames is this stack's, if the label is the same. Else a
+	 * thread often samples the same stack again (a loop): then the frames
+	 * compare equal to its last one and need no hash, no lookup. */
+	struct stacktab_entry *st = ts->memo.stack;
+	if (memo != CFIUNWIND_AGAIN || !st || st->label != ts->label) {
+		st = ts->last_stack;
+		if (!st || !stacktab_matches(st, frames, n, truncated != 0, ts->label))
+			st = ts->last_stack = stacktab_intern(frames, n, truncated != 0, ts->label);
+		if (!st) {
+			core_disable("cannot record a sampled stack (tracker memory exhausted)", ENOMEM);
+			goto out;
+		}
+		if (memo != CFIUNWIND_WALKED)
+			ts->memo.stack = st; /* the memo holds these frames */
 	}
 	struct livetab_entry e = {
 		.addr = (uintptr_t)p,

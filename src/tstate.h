@@ -67,11 +67,14 @@ struct tstate {
 	void *deferred;      /* frees deferred by handlers, linked through the blocks */
 	uintptr_t frames[OPTIONS_DEPTH_MAX + TSTATE_SKIP_MAX]; /* backtrace buffer */
 	/* The last complete cfi walk of this thread (cfiunwind.c): where it
-	 * started, every stack word it read, and what it found. Own thread only. */
+	 * started, every stack word it read, and what it found; `stack` is the
+	 * entry core.c interned from those frames (NULL until it has: cleared
+	 * whenever the walk is recorded anew). Own thread only. */
 	struct tstate_walk_memo {
 		uintptr_t sp, fp, hi;
 		unsigned gen, max, n, nreads;
 		int valid, truncated;
+		struct stacktab_entry *stack;
 		uintptr_t addr[TSTATE_MEMO_READS], val[TSTATE_MEMO_READS];
 		uintptr_t frames[TSTATE_MEMO_FRAMES];
 	} memo;

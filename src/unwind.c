@@ -406,7 +406,8 @@ static unsigned fp_walk(struct tstate *ts, uintptr_t *buf, unsigned max)
 	return n;
 }
 
-unsigned unwind_capture(struct tstate *ts, uintptr_t *out, unsigned max, int *truncated)
+unsigned unwind_capture(struct tstate *ts, uintptr_t *out, unsigned max, int *truncated,
+			const uintptr_t **frames, int *memo)
 {
 	uintptr_t *buf = ts->frames;
 	unsigned cap = max + TSTATE_SKIP_MAX;
@@ -423,10 +424,12 @@ unsigned unwind_capture(struct tstate *ts, uintptr_t *out, unsigned max, int *tr
 		/* frames written straight to out, the tracker's already dropped */
 		DEBUG_NOMALLOC_ENTER("unwind_capture: cfi walk");
 		tstate_add(&ts->unwind_samples, 1);
-		int ok = cfiunwind_walk(ts, out, max, &n, truncated) == 0;
+		int r = cfiunwind_walk(ts, out, max, &n, truncated);
 		DEBUG_NOMALLOC_LEAVE();
-		if (ok) {
+		if (r >= 0) {
 			DEBUG_NOMALLOC_LEAVE_IF(nomalloc_);
+			*frames = r == CFIUNWIND_AGAIN ? ts->memo.frames : out;
+			*memo = r;
 			return n;
 		}
 		tstate_add(&ts->unwind_fallbacks, 1);
@@ -458,6 +461,8 @@ unsigned unwind_capture(struct tstate *ts, uintptr_t *out, unsigned max, int *tr
 	for (unsigned i = 0; i < kept; i++)
 		out[i] = buf[skip + i];
 	DEBUG_NOMALLOC_LEAVE_IF(nomalloc_);
+	*frames = out;
+	*memo = CFIUNWIND_WALKED;
 	return kept;
 }
 

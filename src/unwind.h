@@ -31,8 +31,14 @@ int unwind_init(enum options_unwinder which);
  * lock unless a fork is being prepared (then waits for it). Captures up to max frames of the caller of the hook into
  * out (return addresses), dropping the tracker's own frames. out may be
  * ts->frames itself (the copy runs forward). Sets *truncated
- * when the stack was deeper than max. Returns the frame count. */
-unsigned unwind_capture(struct tstate *ts, uintptr_t *out, unsigned max, int *truncated);
+ * when the stack was deeper than max. Returns the frame count; *frames is
+ * where the frames are: out, or ts->memo.frames when the cfi walk was the
+ * thread's last one again (*memo CFIUNWIND_AGAIN: ts->memo.stack, when set,
+ * is what the caller interned from them). *memo CFIUNWIND_RECORDED: the
+ * frames in out are now the memo's too (its stack NULL, for the caller to
+ * set); 0: they are in no memo. */
+unsigned unwind_capture(struct tstate *ts, uintptr_t *out, unsigned max, int *truncated,
+			const uintptr_t **frames, int *memo);
 
 /* Context: any thread. Does addr lie in libheapsnap.so's own code? */
 int unwind_is_tracker_address(uintptr_t addr);
