@@ -88,41 +88,43 @@ int livetab_init(unsigned lg_buckets)
 	return 0;
 }
 
-/* Stripe lock of addr held (lg_chain may change otherwise). */
-static size_t bucket_of(uintptr_t addr)
+/* An operation hashes its address once (livetab_hash) and takes every
+ * index from that: the bucket (stripe lock held: lg_chain may change
+ * otherwise), the filter byte and bit, the stripe. */
+static size_t bucket_of(uint64_t h)
 {
-	return (size_t)(livetab_hash(addr) >> (64 - lg_chain));
+	return (size_t)(h >> (64 - lg_chain));
 }
 
-static size_t filter_byte_of(uintptr_t addr)
+static size_t filter_byte_of(uint64_t h)
 {
-	return (size_t)(livetab_hash(addr) >> (67 - livetab_lg_buckets));
+	return (size_t)(h >> (67 - livetab_lg_buckets));
 }
 
-static unsigned filter_bit_of(uintptr_t addr)
+static unsigned filter_bit_of(uint64_t h)
 {
-	return (unsigned)(livetab_hash(addr) >> (64 - livetab_lg_buckets)) & 7;
+	return (unsigned)(h >> (64 - livetab_lg_buckets)) & 7;
 }
 
-static unsigned stripe_index(uintptr_t addr)
+static unsigned stripe_index(uint64_t h)
 {
-	return (unsigned)(livetab_hash(addr) >> (64 - LG_STRIPES));
+	return (unsigned)(h >> (64 - LG_STRIPES));
 }
 
-static struct spinlock *stripe_of(uintptr_t addr)
+static struct spinlock *stripe_of(uint64_t h)
 {
-	return &stripes[stripe_index(addr)].l;
+	return &stripes[stripe_index(h)].l;
 }
 
-static struct stripe_extra *extra_of(uintptr_t addr)
+static struct stripe_extra *extra_of(uint64_t h)
 {
-	return &extra[stripe_index(addr)];
+	return &extra[stripe_index(h)];
 }
 
-/* Stripe lock of addr held. A spare entry, or a new one from the arena. */
-static struct livetab_entry *entry_get_locked(uintptr_t addr)
+/* Stripe lock of h held. A spare entry, or a new one from the arena. */
+static struct livetab_entry *entry_get_locked(uint64_t h)
 {
-	struct stripe_extra *x = extra_of(addr);
+	struct stripe_extra *x = extra_of(h);
 	struct livetab_entry *e = x->spare;
 	if (!e)
 		return arena_alloc(sizeof(*e));
@@ -131,11 +133,11 @@ static struct livetab_entry *entry_get_locked(uintptr_t addr)
 	return e;
 }
 
-/* Stripe lock of e held; e unlinked. Keeps e as a spare, or NULL when
- * the stripe has enough: the caller frees it after the lock. */
-static struct livetab_entry *entry_put_locked(struct livetab_entry *e)
+/* Stripe lock of e (hash h) held; e unlinked. Keeps e as a spare, or NULL
+ * when the stripe has enough: the caller frees it after the lock. */
+static struct livetab_entry *entry_put_locked(struct livetab_entry *e, uint64_t h)
 {
-	struct stripe_extra *x = extra_of(e->addr);
+	struct stripe_extra *x = extra_of(h);
 	if (x->nspare >= SPARE_MAX)
 		return e;
 	e->chain = x->spare;
@@ -144,17 +146,17 @@ static struct livetab_entry *entry_put_locked(struct livetab_entry *e)
 	return NULL;
 }
 
-/* Returns 1 when the stripe's load went above 1/2: the caller grows the
- * bucket array once it has released the stripe lock. */
-static int link_locked(struct livetab_entry *e)
+/* e's hash is h. Returns 1 when the stripe's load went above 1/2: the
+ * caller grows the bucket array once it has released the stripe lock. */
+static int link_locked(struct livetab_entry *e, uint64_t h)
 {
-	DEBUG_ASSERT_HELD(stripe_of(e->addr), "livetab invariant 1: a bucket and its filter byte change only under its stripe lock");
-	size_t b = bucket_of(e->addr), f = filter_byte_of(e->addr);
+	DEBUG_ASSERT_HELD(stripe_of(h), "livetab invariant 1: a bucket and its filter byte change only under its stripe lock");
+	size_t b = bucket_of(h), f = filter_byte_of(h);
 	e->chain = buckets[b];
 	buckets[b] = e;
-	uint8_t bit = (uint8_t)(1u << filter_bit_of(e->addr));
+	uint8_t bit = (uint8_t)(1u << filter_bit_of(h));
 	__atomic_store_n(&livetab_filter[f], (uint8_t)(livetab_filter[f] | bit), __ATOMIC_RELEASE);
-	struct stripe_extra *x = extra_of(e->addr);
+	struct stripe_extra *x = extra_of(h);
 	__atomic_store_n(&x->live, x->live + 1, __ATOMIC_RELAXED); /* read lock-free by livetab_count */
 	return x->live > ((size_t)1 << (lg_chain - LG_STRIPES - 1)) && lg_chain < lg_chain_max;
 }
@@ -165,9 +167,11 @@ static int link_locked(struct livetab_entry *e)
  * lg_chain <= livetab_lg_buckets (lg_chain_max): they are all in bucket b. */
 static bool filter_bit_in_use(size_t b, size_t f, unsigned k)
 {
-	for (struct livetab_entry *e = buckets[b]; e; e = e->chain)
-		if (filter_byte_of(e->addr) == f && filter_bit_of(e->addr) == k)
+	for (struct livetab_entry *e = buckets[b]; e; e = e->chain) {
+		uint64_t h = livetab_hash(e->addr);
+		if (filter_byte_of(h) == f && filter_bit_of(h) == k)
 			return true;
+	}
 	return false;
 }
 
@@ -221,9 +225,10 @@ static void grow(unsigned from)
 int livetab_insert(const struct livetab_entry *tmpl)
 {
 	DEBUG_NOMALLOC_ENTER("livetab_insert");
-	struct spinlock *lock = stripe_of(tmpl->addr);
+	uint64_t h = livetab_hash(tmpl->addr);
+	struct spinlock *lock = stripe_of(h);
 	spinlock_lock(lock);
-	struct livetab_entry *e = entry_get_locked(tmpl->addr);
+	struct livetab_entry *e = entry_get_locked(h);
 	if (!e) {
 		spinlock_unlock(lock);
 		DEBUG_NOMALLOC_LEAVE();
@@ -231,7 +236,7 @@ int livetab_insert(const struct livetab_entry *tmpl)
 	}
 	*e = *tmpl;
 	unsigned from = lg_chain;
-	int full = link_locked(e);
+	int full = link_locked(e, h);
 	spinlock_unlock(lock);
 	if (full)
 		grow(from);
@@ -243,13 +248,14 @@ int livetab_insert(const struct livetab_entry *tmpl)
  * then only says it was found); without: hands the entry to the caller. */
 static struct livetab_entry *unlink_slow(uintptr_t addr, struct livetab_entry *out)
 {
-	unsigned k = filter_bit_of(addr);
-	size_t f = filter_byte_of(addr);
-	struct spinlock *lock = stripe_of(addr);
+	uint64_t h = livetab_hash(addr);
+	unsigned k = filter_bit_of(h);
+	size_t f = filter_byte_of(h);
+	struct spinlock *lock = stripe_of(h);
 	struct livetab_entry *found = NULL, *drop = NULL;
 	DEBUG_NOMALLOC_ENTER("livetab_remove");
 	spinlock_lock(lock);
-	size_t b = bucket_of(addr);
+	size_t b = bucket_of(h);
 	DEBUG_ASSERT_HELD(lock, "livetab invariant 1: a bucket and its filter byte change only under its stripe lock");
 	for (struct livetab_entry **pp = &buckets[b]; *pp; pp = &(*pp)->chain) {
 		if ((*pp)->addr == addr) {
@@ -259,7 +265,7 @@ static struct livetab_entry *unlink_slow(uintptr_t addr, struct livetab_entry *o
 		}
 	}
 	if (found) {
-		struct stripe_extra *x = extra_of(addr);
+		struct stripe_extra *x = extra_of(h);
 		__atomic_store_n(&x->live, x->live - 1, __ATOMIC_RELAXED);
 		/* clear the bit unless another entry still has it */
 		if (!filter_bit_in_use(b, f, k))
@@ -268,7 +274,7 @@ static struct livetab_entry *unlink_slow(uintptr_t addr, struct livetab_entry *o
 		found->chain = NULL;
 		if (out) {
 			*out = *found;
-			drop = entry_put_locked(found);
+			drop = entry_put_locked(found, h);
 		}
 	}
 	spinlock_unlock(lock);
@@ -288,10 +294,11 @@ struct livetab_entry *livetab_unlink(uintptr_t addr)
 
 void livetab_relink(struct livetab_entry *e)
 {
-	struct spinlock *lock = stripe_of(e->addr);
+	uint64_t h = livetab_hash(e->addr);
+	struct spinlock *lock = stripe_of(h);
 	spinlock_lock(lock);
 	unsigned from = lg_chain;
-	int full = link_locked(e);
+	int full = link_locked(e, h);
 	spinlock_unlock(lock);
 	if (full)
 		grow(from);
