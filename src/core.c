@@ -337,15 +337,25 @@ void core_count_free(struct tstate *ts, size_t usable)
 	}
 }
 
-int core_forget(struct tstate *ts, void *p)
+static inline int forget(struct tstate *ts, void *p, bool probed)
 {
 	struct livetab_entry e;
 	core_critical_enter_nocancel(ts); /* no cancellation point in here */
-	bool had = livetab_remove((uintptr_t)p, &e);
+	bool had = probed ? livetab_remove_slow((uintptr_t)p, &e) : livetab_remove((uintptr_t)p, &e);
 	if (had)
 		core_account_free(&e);
 	core_critical_leave(ts);
 	return !had ? 0 : e.own ? -1 : 1;
+}
+
+int core_forget(struct tstate *ts, void *p)
+{
+	return forget(ts, p, false);
+}
+
+int core_forget_probed(struct tstate *ts, void *p)
+{
+	return forget(ts, p, true);
 }
 
 /* Runs the frees that signal handlers deferred while this thread was
@@ -353,7 +363,7 @@ int core_forget(struct tstate *ts, void *p)
  * free(). Critical again meanwhile, so that a handler running now defers
  * too; the list is taken with one exchange, so a handler that pushes at any
  * point is either in this round or the next. */
-static void run_deferred(struct tstate *ts)
+__attribute__((noinline, cold)) void core_run_deferred(struct tstate *ts)
 {
 	int saved = errno;
 	do {
@@ -379,14 +389,14 @@ static void run_deferred(struct tstate *ts)
 	errno = saved;
 }
 
-void core_critical_leave(struct tstate *ts)
+void core_critical_leave_slow(struct tstate *ts)
 {
 	if (ts->cancel_depth == ts->critical) {
 		pthread_setcancelstate(ts->cancel_state, NULL);
 		ts->cancel_depth = 0;
 	}
 	if (tstate_critical_leave(ts))
-		run_deferred(ts);
+		core_run_deferred(ts);
 	tstate_guard_leave(ts);
 }
 

@@ -71,7 +71,7 @@ void core_account_free(const struct livetab_entry *e);
  * (guard and critical held, tstate.h) / leaves it, running the frees that
  * signal handlers deferred meanwhile (errno kept). */
 void core_critical_enter(struct tstate *ts);
-void core_critical_leave(struct tstate *ts);
+static inline void core_critical_leave(struct tstate *ts);
 /* The same for a region with no cancellation point in it (no syscall that
  * POSIX lists as one, no message written): it leaves the thread's cancel
  * state alone, which saves two pthread_setcancelstate calls. Left with
@@ -88,6 +88,8 @@ void core_cancel_off(struct tstate *ts);
  * was a sampled block of the program's, -1 a block of the tracker's own
  * (count its free nowhere), 0 when p is not in the table. */
 int core_forget(struct tstate *ts, void *p);
+/* The same, once livetab_maybe_contains(p) said yes (no second probe). */
+int core_forget_probed(struct tstate *ts, void *p);
 
 /* Context: own thread, in free() reentered by a signal handler while the
  * thread is in a critical region. Never allocates, takes no lock. When p may
@@ -147,5 +149,25 @@ struct core_real {
 	size_t (*malloc_usable_size)(void *);
 };
 extern struct core_real core_real __attribute__((visibility("hidden")));
+
+/* ---- inline: the way out of a critical region ---- */
+
+/* Context: own thread, leaving a critical region. The outermost region
+ * that turned cancellation off (cancel_depth) and one that ends with frees
+ * deferred meanwhile take the out-of-line way (core.c); every other leave
+ * is two decrements and a load, no call. */
+void core_critical_leave_slow(struct tstate *ts);
+void core_run_deferred(struct tstate *ts);
+
+static inline void core_critical_leave(struct tstate *ts)
+{
+	if (__builtin_expect(ts->cancel_depth == ts->critical, 0)) {
+		core_critical_leave_slow(ts);
+		return;
+	}
+	if (__builtin_expect(tstate_critical_leave(ts), 0))
+		core_run_deferred(ts);
+	tstate_guard_leave(ts);
+}
 
 #endif
