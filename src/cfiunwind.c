@@ -159,38 +159,16 @@ void cfiunwind_flush(void)
 }
 
 /*
- * The start state is taken here, by one asm statement: a pc inside this
- * function and rsp, rbp as they are at that pc; this frame and the tracker's
- * others are walked by their own tables and not kept (as unwind_capture
- * skips them for the other unwinders). No sum can wrap around unnoticed
- * (see the CFA check).
+ * The walk from a start state (pc, sp, fp) that cfiunwind_walk took in its
+ * own frame: out of line, so that the common case (the memo holds) runs in
+ * a small frame. It never reads below sp, so its own frame is never read.
  */
-__attribute__((noinline)) int cfiunwind_walk(struct tstate *ts, uintptr_t *out, unsigned max, unsigned *nout,
-					     int *truncated)
+__attribute__((noinline)) static int walk_full(struct tstate *ts, uintptr_t *out, unsigned max, unsigned *nout,
+					       int *truncated, uintptr_t pc, uintptr_t sp, uintptr_t fp, unsigned gen)
 {
-	uintptr_t pc, sp, fp;
-	__asm__ volatile("leaq 0f(%%rip), %0\n0:\n\tmovq %%rsp, %1\n\tmovq %%rbp, %2"
-			 : "=&r"(pc), "=&r"(sp), "=&r"(fp));
 	const uint64_t *const table = cache;
-	if (!table || !unwind_stack_covers(ts, sp))
-		return -1; /* a sigaltstack, or bounds unknown */
 	const uintptr_t lo = sp, hi = ts->stack_hi;
 	struct tstate_walk_memo *m = &ts->memo;
-	const unsigned gen = __atomic_load_n(&generation, __ATOMIC_RELAXED);
-	if (m->valid && m->sp == sp && m->fp == fp && m->hi == hi && m->gen == gen && m->max == max) {
-		/* The walk is a function of its start (pc is this function's,
-		 * sp, rbp), the rules (one generation) and the stack words it
-		 * reads: all equal, its result is the last one. The words lie
-		 * in [sp, hi), the live part of this thread's stack. */
-		unsigned i = 0;
-		while (i < m->nreads && *(const uintptr_t *)m->addr[i] == m->val[i])
-			i++;
-		if (i == m->nreads) {
-			*nout = m->n;
-			*truncated = m->truncated;
-			return CFIUNWIND_AGAIN;
-		}
-	}
 	m->valid = 0;
 	m->stack = NULL;
 	const uintptr_t start_fp = fp;
@@ -231,19 +209,15 @@ __attribute__((noinline)) int cfiunwind_walk(struct tstate *ts, uintptr_t *out, 
 		if (cfa > hi || cfa < sp + 8)
 			return -1; /* the CFA must grow, and its return address lie in [lo, hi) */
 		uintptr_t ra = *(const uintptr_t *)(cfa - 8);
-		if (nreads < TSTATE_MEMO_READS) {
-			m->addr[nreads] = cfa - 8;
-			m->val[nreads] = ra;
-		}
+		if (nreads < TSTATE_MEMO_READS)
+			m->read[nreads] = (struct tstate_memo_read){cfa - 8, ra};
 		nreads++;
 		if (k) {
 			if (k > cfa - lo)
 				return -1;
 			fp = *(const uintptr_t *)(cfa - k);
-			if (nreads < TSTATE_MEMO_READS) {
-				m->addr[nreads] = cfa - k;
-				m->val[nreads] = fp;
-			}
+			if (nreads < TSTATE_MEMO_READS)
+				m->read[nreads] = (struct tstate_memo_read){cfa - k, fp};
 			nreads++;
 		}
 		sp = cfa;
@@ -266,4 +240,42 @@ __attribute__((noinline)) int cfiunwind_walk(struct tstate *ts, uintptr_t *out, 
 		return CFIUNWIND_RECORDED;
 	}
 	return CFIUNWIND_WALKED;
+}
+
+/*
+ * The start state is taken here, by one asm statement: a pc inside this
+ * function and rsp, rbp as they are at that pc; this frame and the tracker's
+ * others are walked by their own tables and not kept (as unwind_capture
+ * skips them for the other unwinders). No sum can wrap around unnoticed
+ * (see the CFA check in walk_full). This frame stays while walk_full runs
+ * (no tail call: the walk reads it), and holds only what the memo check
+ * needs.
+ */
+__attribute__((noinline)) int cfiunwind_walk(struct tstate *ts, uintptr_t *out, unsigned max, unsigned *nout,
+					     int *truncated)
+{
+	uintptr_t pc, sp, fp;
+	__asm__ volatile("leaq 0f(%%rip), %0\n0:\n\tmovq %%rsp, %1\n\tmovq %%rbp, %2"
+			 : "=&r"(pc), "=&r"(sp), "=&r"(fp));
+	if (!cache || !unwind_stack_covers(ts, sp))
+		return -1; /* a sigaltstack, or bounds unknown */
+	const struct tstate_walk_memo *m = &ts->memo;
+	const unsigned gen = __atomic_load_n(&generation, __ATOMIC_RELAXED);
+	if (m->valid && m->sp == sp && m->fp == fp && m->hi == ts->stack_hi && m->gen == gen && m->max == max) {
+		/* The walk is a function of its start (pc is this function's,
+		 * sp, rbp), the rules (one generation) and the stack words it
+		 * reads: all equal, its result is the last one. The words lie
+		 * in [sp, hi), the live part of this thread's stack. */
+		const struct tstate_memo_read *r = m->read, *end = r + m->nreads;
+		while (r != end && *(const uintptr_t *)r->addr == r->val)
+			r++;
+		if (r == end) {
+			*nout = m->n;
+			*truncated = m->truncated;
+			return CFIUNWIND_AGAIN;
+		}
+	}
+	int rc = walk_full(ts, out, max, nout, truncated, pc, sp, fp, gen);
+	__asm__ volatile("" ::: "memory"); /* no tail call: the walk reads this frame */
+	return rc;
 }

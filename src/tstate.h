@@ -75,7 +75,9 @@ struct tstate {
 		unsigned gen, max, n, nreads;
 		int valid, truncated;
 		struct stacktab_entry *stack;
-		uintptr_t addr[TSTATE_MEMO_READS], val[TSTATE_MEMO_READS];
+		struct tstate_memo_read {
+			uintptr_t addr, val;
+		} read[TSTATE_MEMO_READS]; /* each word read, in order */
 		uintptr_t frames[TSTATE_MEMO_FRAMES];
 	} memo;
 };
