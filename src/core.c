@@ -223,8 +223,16 @@ void core_sample_alloc(struct tstate *ts, void *p, size_t size)
 	core_critical_enter_nocancel(ts);
 	struct sampler_weight w;
 	uint64_t mean = __atomic_load_n(&opt.sample, __ATOMIC_RELAXED);
-	sampler_weight(size, mean, &w);
-	ts->countdown = sampler_next_gap(&ts->rng, mean);
+	if (mean <= 1) {
+		/* exact mode: what sampler_weight and sampler_next_gap give
+		 * there (weight 1, the next allocation samples), without the calls */
+		w.count_fx = SAMPLER_FX;
+		w.bytes = size;
+		ts->countdown = -1;
+	} else {
+		sampler_weight(size, mean, &w);
+		ts->countdown = sampler_next_gap(&ts->rng, mean);
+	}
 	if (!triggers_sample_allowed())
 		goto out; /* max_tracker_bytes reached: counters only */
 	int truncated, memo;

@@ -294,15 +294,11 @@ int unwind_stack_read_bounds(struct tstate *ts, uintptr_t sp)
  * is the malloc'ed one because libunwind's TLS needs no more than malloc's
  * alignment.
  */
-void *unwind_tls_block(struct tstate *ts)
+void *unwind_tls_block_slow(struct tstate *ts)
 {
 	void *blk = NULL;
-	/* With unwinder=cfi libunwind walks only to fall back: the block can
-	 * exist on the thread's first sample (the start-up warm-up's thread)
-	 * and after a fallback (ts->samples counts libunwind's walks), never
-	 * otherwise; dlinfo costs ~190 instructions per call. */
-	if (ts->unw_tls_seen || !unw_handle || (ts->samples == 0 && ts->unwind_samples > 1) ||
-	    dlinfo(unw_handle, RTLD_DI_TLS_DATA, &blk) != 0 || !blk)
+	/* the cheap tests are unwind_tls_block's (unwind.h) */
+	if (!unw_handle || dlinfo(unw_handle, RTLD_DI_TLS_DATA, &blk) != 0 || !blk)
 		return NULL;
 	/* seen once the block exists: the step walker may not need it */
 	ts->unw_tls_seen = 1;
