@@ -14,6 +14,8 @@
 #ifndef HEAPSNAP_UNWIND_H
 #define HEAPSNAP_UNWIND_H
 
+#include "cfiunwind.h"
+#include "debug.h"
 #include "options.h"
 #include "tstate.h"
 
@@ -37,8 +39,29 @@ int unwind_init(enum options_unwinder which);
  * is what the caller interned from them). *memo CFIUNWIND_RECORDED: the
  * frames in out are now the memo's too (its stack NULL, for the caller to
  * set); 0: they are in no memo. */
-unsigned unwind_capture(struct tstate *ts, uintptr_t *out, unsigned max, int *truncated,
-			const uintptr_t **frames, int *memo);
+extern enum options_unwinder unwind_which __attribute__((visibility("hidden"))); /* unwind_init's */
+unsigned unwind_capture_other(struct tstate *ts, uintptr_t *out, unsigned max, int *truncated,
+			      const uintptr_t **frames, int *memo);
+static inline unsigned unwind_capture(struct tstate *ts, uintptr_t *out, unsigned max, int *truncated,
+				      const uintptr_t **frames, int *memo)
+{
+	if (__builtin_expect(unwind_which == OPTIONS_UNWINDER_CFI, 1)) {
+		/* frames written straight to out, the tracker's already dropped */
+		unsigned n;
+		DEBUG_ASSERT_GUARD("unwind_capture: sampled path, guard held");
+		DEBUG_NOMALLOC_ENTER("unwind_capture: cfi walk");
+		tstate_add(&ts->unwind_samples, 1);
+		int r = cfiunwind_walk(ts, out, max, &n, truncated);
+		DEBUG_NOMALLOC_LEAVE();
+		if (r >= 0) {
+			*frames = r == CFIUNWIND_AGAIN ? ts->memo.frames : out;
+			*memo = r;
+			return n;
+		}
+		tstate_add(&ts->unwind_fallbacks, 1); /* libunwind walks it, whole */
+	}
+	return unwind_capture_other(ts, out, max, truncated, frames, memo);
+}
 
 /* Context: any thread. Does addr lie in libheapsnap.so's own code? */
 int unwind_is_tracker_address(uintptr_t addr);
