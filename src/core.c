@@ -291,12 +291,6 @@ int core_record_own(void *p)
 	return 0;
 }
 
-void core_account_free(const struct livetab_entry *e)
-{
-	if (e->stack)
-		stacktab_account_free(e->stack, e->count_fx, e->bytes);
-}
-
 /* A critical region that may reach a cancellation point is never left by
  * cancellation: libunwind's memory check writes to a pipe, and a failure
  * message is a write(); a thread cancelled there would take a stripe lock,
@@ -321,12 +315,6 @@ void core_critical_enter(struct tstate *ts)
 	}
 }
 
-void core_critical_enter_nocancel(struct tstate *ts)
-{
-	tstate_guard_enter(ts);
-	tstate_critical_enter(ts);
-}
-
 void core_cancel_off(struct tstate *ts)
 {
 	if (ts->cancel_depth == 0 && ts->critical > 0) {
@@ -345,25 +333,11 @@ void core_count_free(struct tstate *ts, size_t usable)
 	}
 }
 
-static inline int forget(struct tstate *ts, void *p, bool probed)
-{
-	struct livetab_entry e;
-	core_critical_enter_nocancel(ts); /* no cancellation point in here */
-	bool had = probed ? livetab_remove_slow((uintptr_t)p, &e) : livetab_remove((uintptr_t)p, &e);
-	if (had)
-		core_account_free(&e);
-	core_critical_leave(ts);
-	return !had ? 0 : e.own ? -1 : 1;
-}
-
 int core_forget(struct tstate *ts, void *p)
 {
-	return forget(ts, p, false);
-}
-
-int core_forget_probed(struct tstate *ts, void *p)
-{
-	return forget(ts, p, true);
+	if (!livetab_maybe_contains((uintptr_t)p))
+		return 0;
+	return core_forget_probed(ts, p);
 }
 
 /* Runs the frees that signal handlers deferred while this thread was

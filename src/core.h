@@ -14,6 +14,7 @@
 #define HEAPSNAP_CORE_H
 
 #include "livetab.h"
+#include "stacktab.h"
 #include "tstate.h"
 
 #include <stddef.h>
@@ -65,7 +66,7 @@ void core_sample_alloc(struct tstate *ts, void *p, size_t size);
 int core_record_own(void *p);
 
 /* Context: any thread, inside free/realloc, after livetab_remove hit. */
-void core_account_free(const struct livetab_entry *e);
+static inline void core_account_free(const struct livetab_entry *e);
 
 /* Context: own thread, any state. Never allocates. Enters a critical region
  * (guard and critical held, tstate.h) / leaves it, running the frees that
@@ -76,7 +77,11 @@ static inline void core_critical_leave(struct tstate *ts);
  * POSIX lists as one, no message written): it leaves the thread's cancel
  * state alone, which saves two pthread_setcancelstate calls. Left with
  * core_critical_leave. */
-void core_critical_enter_nocancel(struct tstate *ts);
+static inline void core_critical_enter_nocancel(struct tstate *ts)
+{
+	tstate_guard_enter(ts);
+	tstate_critical_enter(ts);
+}
 
 /* Inside a region entered with core_critical_enter_nocancel, just before a
  * cancellation point: turns cancellation off until this region (the one at
@@ -88,8 +93,9 @@ void core_cancel_off(struct tstate *ts);
  * was a sampled block of the program's, -1 a block of the tracker's own
  * (count its free nowhere), 0 when p is not in the table. */
 int core_forget(struct tstate *ts, void *p);
-/* The same, once livetab_maybe_contains(p) said yes (no second probe). */
-int core_forget_probed(struct tstate *ts, void *p);
+/* The same, once livetab_maybe_contains(p) said yes (no second probe):
+ * inline, below. */
+static inline int core_forget_probed(struct tstate *ts, void *p);
 
 /* Context: own thread, in free() reentered by a signal handler while the
  * thread is in a critical region. Never allocates, takes no lock. When p may
@@ -168,6 +174,23 @@ static inline void core_critical_leave(struct tstate *ts)
 	if (__builtin_expect(tstate_critical_leave(ts), 0))
 		core_run_deferred(ts);
 	tstate_guard_leave(ts);
+}
+
+static inline void core_account_free(const struct livetab_entry *e)
+{
+	if (e->stack)
+		stacktab_account_free(e->stack, e->count_fx, e->bytes);
+}
+
+static inline int core_forget_probed(struct tstate *ts, void *p)
+{
+	struct livetab_entry e;
+	core_critical_enter_nocancel(ts); /* no cancellation point in here */
+	bool had = livetab_remove_slow((uintptr_t)p, &e);
+	if (had)
+		core_account_free(&e);
+	core_critical_leave(ts);
+	return !had ? 0 : e.own ? -1 : 1;
 }
 
 #endif

@@ -148,7 +148,7 @@ static struct livetab_entry *entry_put_locked(struct livetab_entry *e, uint64_t 
 
 /* e's hash is h. Returns 1 when the stripe's load went above 1/2: the
  * caller grows the bucket array once it has released the stripe lock. */
-static int link_locked(struct livetab_entry *e, uint64_t h)
+static inline __attribute__((always_inline)) int link_locked(struct livetab_entry *e, uint64_t h)
 {
 	DEBUG_ASSERT_HELD(stripe_of(h), "livetab invariant 1: a bucket and its filter byte change only under its stripe lock");
 	size_t b = bucket_of(h), f = filter_byte_of(h);
@@ -246,7 +246,8 @@ int livetab_insert(const struct livetab_entry *tmpl)
 
 /* With out: copies the entry there and recycles it (the pointer returned
  * then only says it was found); without: hands the entry to the caller. */
-static struct livetab_entry *unlink_slow(uintptr_t addr, struct livetab_entry *out)
+static inline __attribute__((always_inline)) struct livetab_entry *unlink_slow(uintptr_t addr,
+									       struct livetab_entry *out)
 {
 	uint64_t h = livetab_hash(addr);
 	unsigned k = filter_bit_of(h);
