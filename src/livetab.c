@@ -48,6 +48,7 @@
  * line would take it away from every other thread's next free. */
 __attribute__((aligned(64))) uint8_t *livetab_filter;
 unsigned livetab_lg_buckets = 16; /* log2 of the filter's bits */
+unsigned livetab_filter_shift = 64 - 16; /* the filter bit of a hash h: h >> livetab_filter_shift */
 static struct livetab_entry **buckets;
 static unsigned lg_chain;     /* log2 of the bucket count; with every stripe held */
 static unsigned lg_chain_max;
@@ -82,8 +83,9 @@ int livetab_init(unsigned lg_buckets)
 	for (unsigned i = 0; i < NSTRIPES; i++)
 		spinlock_init(&stripes[i].l);
 	livetab_lg_buckets = lg_buckets;
+	livetab_filter_shift = 64 - lg_buckets;
 	lg_chain = LG_CHAIN_MIN;
-	lg_chain_max = lg_buckets; /* <= the filter's bits: filter_bit_in_use */
+	lg_chain_max = lg_buckets; /* <= the filter's bits: one bit's entries in one bucket (unlink_slow) */
 	__atomic_store_n(&livetab_filter, (uint8_t *)filter, __ATOMIC_RELEASE);
 	return 0;
 }
@@ -96,14 +98,20 @@ static size_t bucket_of(uint64_t h)
 	return (size_t)(h >> (64 - lg_chain));
 }
 
+/* The filter bit's index: byte (index >> 3), bit (index & 7). */
+static size_t filter_index_of(uint64_t h)
+{
+	return (size_t)(h >> livetab_filter_shift);
+}
+
 static size_t filter_byte_of(uint64_t h)
 {
-	return (size_t)(h >> (67 - livetab_lg_buckets));
+	return filter_index_of(h) >> 3;
 }
 
 static unsigned filter_bit_of(uint64_t h)
 {
-	return (unsigned)(h >> (64 - livetab_lg_buckets)) & 7;
+	return (unsigned)filter_index_of(h) & 7;
 }
 
 static unsigned stripe_index(uint64_t h)
@@ -161,19 +169,11 @@ static inline __attribute__((always_inline)) int link_locked(struct livetab_entr
 	return x->live > ((size_t)1 << (lg_chain - LG_STRIPES - 1)) && lg_chain < lg_chain_max;
 }
 
-/* Stripe lock of b held. Does an entry of bucket b still pick filter byte
- * f and bit k? Those entries share the top livetab_lg_buckets bits of their
- * hash (the filter bit's index), which hold the bucket index as long as
- * lg_chain <= livetab_lg_buckets (lg_chain_max): they are all in bucket b. */
-static bool filter_bit_in_use(size_t b, size_t f, unsigned k)
-{
-	for (struct livetab_entry *e = buckets[b]; e; e = e->chain) {
-		uint64_t h = livetab_hash(e->addr);
-		if (filter_byte_of(h) == f && filter_bit_of(h) == k)
-			return true;
-	}
-	return false;
-}
+/* The entries that pick one filter bit share the top livetab_lg_buckets
+ * bits of their hash (the bit's index), which hold the bucket index as
+ * long as lg_chain <= livetab_lg_buckets (lg_chain_max): they are all in
+ * one bucket, so a remove learns whether the bit is still in use from the
+ * chain it walks (unlink_slow). */
 
 /*
  * Doubles the bucket array from 2^from: called with no stripe held, by an
@@ -250,26 +250,29 @@ static inline __attribute__((always_inline)) struct livetab_entry *unlink_slow(u
 									       struct livetab_entry *out)
 {
 	uint64_t h = livetab_hash(addr);
-	unsigned k = filter_bit_of(h);
-	size_t f = filter_byte_of(h);
+	size_t fi = filter_index_of(h), f = fi >> 3;
+	unsigned k = (unsigned)fi & 7;
 	struct spinlock *lock = stripe_of(h);
-	struct livetab_entry *found = NULL, *drop = NULL;
+	struct livetab_entry *found = NULL, *drop = NULL, *e, **pp;
+	bool in_use = false; /* another entry of the bucket picks the same filter bit */
 	DEBUG_NOMALLOC_ENTER("livetab_remove");
 	spinlock_lock(lock);
-	size_t b = bucket_of(h);
 	DEBUG_ASSERT_HELD(lock, "livetab invariant 1: a bucket and its filter byte change only under its stripe lock");
-	for (struct livetab_entry **pp = &buckets[b]; *pp; pp = &(*pp)->chain) {
-		if ((*pp)->addr == addr) {
-			found = *pp;
-			*pp = found->chain;
-			break;
+	/* one walk: the entry, and whether any other one keeps the bit */
+	for (pp = &buckets[bucket_of(h)]; (e = *pp) != NULL;) {
+		if (!found && e->addr == addr) {
+			found = e;
+			*pp = e->chain;
+			continue;
 		}
+		in_use |= filter_index_of(livetab_hash(e->addr)) == fi;
+		pp = &e->chain;
 	}
 	if (found) {
 		struct stripe_extra *x = extra_of(h);
 		__atomic_store_n(&x->live, x->live - 1, __ATOMIC_RELAXED);
 		/* clear the bit unless another entry still has it */
-		if (!filter_bit_in_use(b, f, k))
+		if (!in_use)
 			__atomic_store_n(&livetab_filter[f], (uint8_t)(livetab_filter[f] & ~(1u << k)),
 					 __ATOMIC_RELEASE);
 		found->chain = NULL;

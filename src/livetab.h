@@ -89,6 +89,7 @@ void livetab_postfork_child(void);
 /* ---- inline fast path ---- */
 extern uint8_t *livetab_filter __attribute__((visibility("hidden")));   /* 2^livetab_lg_buckets bits */
 extern unsigned livetab_lg_buckets __attribute__((visibility("hidden"))); /* log2 of the filter's bits */
+extern unsigned livetab_filter_shift __attribute__((visibility("hidden"))); /* 64 - livetab_lg_buckets */
 /* Context: any thread, after livetab_maybe_contains said yes. */
 bool livetab_remove_slow(uintptr_t addr, struct livetab_entry *out);
 
@@ -101,7 +102,7 @@ static inline uint64_t livetab_hash(uintptr_t addr)
  * in the table; true means it may be. */
 static inline bool livetab_maybe_contains(uintptr_t addr)
 {
-	uint64_t b = livetab_hash(addr) >> (64 - livetab_lg_buckets); /* the filter bit */
+	uint64_t b = livetab_hash(addr) >> livetab_filter_shift; /* the filter bit */
 	return (__atomic_load_n(&livetab_filter[b >> 3], __ATOMIC_ACQUIRE) >> (b & 7)) & 1;
 }
 
