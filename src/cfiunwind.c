@@ -40,6 +40,8 @@
 #include <link.h>
 #include <stddef.h>
 
+_Static_assert(TSTATE_MEMO_READS % 4 == 0, "the memo check reads four words a round");
+
 #define SET_BITS 14
 #define SETS (1u << SET_BITS)
 #define RULE_BITS 31
@@ -232,6 +234,12 @@ __attribute__((noinline)) static int walk_full(struct tstate *ts, uintptr_t *out
 		m->gen = gen;
 		m->max = max;
 		m->n = n;
+		/* padded to a multiple of four (TSTATE_MEMO_READS is one) with
+		 * the last read again, for the check's rounds of four */
+		while (nreads & 3) {
+			m->read[nreads] = m->read[nreads - 1];
+			nreads++;
+		}
 		m->nreads = nreads;
 		m->truncated = *truncated;
 		for (unsigned k = 0; k < n; k++)
@@ -267,8 +275,16 @@ __attribute__((noinline)) int cfiunwind_walk(struct tstate *ts, uintptr_t *out, 
 		 * reads: all equal, its result is the last one. The words lie
 		 * in [sp, hi), the live part of this thread's stack. */
 		const struct tstate_memo_read *r = m->read, *end = r + m->nreads;
-		while (r != end && *(const uintptr_t *)r->addr == r->val)
-			r++;
+		/* four words a round (walk_full pads the list to a multiple of
+		 * four with copies of its last read) */
+		for (; r != end; r += 4) {
+			uintptr_t d = (*(const uintptr_t *)r[0].addr ^ r[0].val) |
+				      (*(const uintptr_t *)r[1].addr ^ r[1].val) |
+				      (*(const uintptr_t *)r[2].addr ^ r[2].val) |
+				      (*(const uintptr_t *)r[3].addr ^ r[3].val);
+			if (d)
+				break;
+		}
 		if (r == end) {
 			*nout = m->n;
 			*truncated = m->truncated;

@@ -39,7 +39,7 @@ enum tstate_state { TSTATE_UNBORN = 0, TSTATE_ACTIVE = 1, TSTATE_DEAD = 2 };
 /* A cfi walk is remembered when it kept at most TSTATE_MEMO_FRAMES frames
  * and read at most TSTATE_MEMO_READS stack words (two a frame at most). */
 #define TSTATE_MEMO_FRAMES 32
-#define TSTATE_MEMO_READS 80
+#define TSTATE_MEMO_READS 80 /* a multiple of 4 (cfiunwind.c checks four a round) */
 
 struct tstate {
 	int hot;            /* 1: ACTIVE and guard == 0 (read by every hook) */
