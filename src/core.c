@@ -215,7 +215,7 @@ static double sample_time(void)
 	return v > 0 ? v : 0;
 }
 
-void core_sample_alloc(struct tstate *ts, void *p, size_t size)
+void *core_sample_alloc(struct tstate *ts, void *p, size_t size)
 {
 	int saved = errno;
 	/* cancellation points on this path turn cancellation off themselves
@@ -274,6 +274,7 @@ void core_sample_alloc(struct tstate *ts, void *p, size_t size)
 out:
 	core_critical_leave(ts);
 	errno = saved;
+	return p;
 }
 
 int core_record_own(void *p)

@@ -56,8 +56,10 @@ extern int core_glibc_chunks __attribute__((visibility("hidden")));
  * header and moves core_glibc_chunks on. Never allocates. */
 size_t core_block_size_verify(void *p);
 
-/* Context: app thread, inside a hook, when countdown went negative. */
-void core_sample_alloc(struct tstate *ts, void *p, size_t size);
+/* Context: app thread, inside a hook, when countdown went negative.
+ * Returns p, so that a hook can end in a tail call to it (its frame gone
+ * before the walk: one frame fewer to walk and to check). */
+void *core_sample_alloc(struct tstate *ts, void *p, size_t size);
 
 /* Context: app thread, sampled path, guard held. Records p, a block the
  * real allocator handed out for the tracker itself (untracked), as an `own`

@@ -266,16 +266,16 @@ __attribute__((noinline)) static void *malloc_slow(size_t size)
 
 /* malloc of a hot thread whose countdown went negative: the sample. The
  * countdown stays negative when the real malloc fails, so the next
- * allocation samples. Cold. */
+ * allocation samples. The sample is a tail call: this frame is gone
+ * before the walk starts. Cold. */
 __attribute__((noinline)) static void *malloc_sampled(struct tstate *ts, size_t size)
 {
 	void *p = core_real.malloc(size);
-	if (p) {
-		tstate_add(&ts->alloc_count, 1);
-		tstate_add(&ts->alloc_bytes, chunk_usable(p));
-		core_sample_alloc(ts, p, size);
-	}
-	return p;
+	if (!p)
+		return NULL;
+	tstate_add(&ts->alloc_count, 1);
+	tstate_add(&ts->alloc_bytes, chunk_usable(p));
+	return core_sample_alloc(ts, p, size);
 }
 
 /* malloc's tracking body: the countdown is charged before the real call (so
