@@ -171,7 +171,7 @@ __attribute__((noinline)) static int walk_full(struct tstate *ts, uintptr_t *out
 	const uint64_t *const table = cache;
 	const uintptr_t lo = sp, hi = ts->stack_hi;
 	struct tstate_walk_memo *m = &ts->memo;
-	m->valid = 0;
+	m->sp = 0; /* no memo until this walk is complete */
 	m->stack = NULL;
 	const uintptr_t start_fp = fp;
 	unsigned nreads = 0;
@@ -228,11 +228,9 @@ __attribute__((noinline)) static int walk_full(struct tstate *ts, uintptr_t *out
 	}
 	*nout = n;
 	if (nreads <= TSTATE_MEMO_READS && n <= TSTATE_MEMO_FRAMES) {
-		m->sp = lo;
 		m->fp = start_fp;
 		m->hi = hi;
-		m->gen = gen;
-		m->max = max;
+		m->genmax = (uint64_t)gen << 32 | max;
 		m->n = n;
 		/* padded to a multiple of four (TSTATE_MEMO_READS is one) with
 		 * the last read again, for the check's rounds of four */
@@ -244,7 +242,7 @@ __attribute__((noinline)) static int walk_full(struct tstate *ts, uintptr_t *out
 		m->truncated = *truncated;
 		for (unsigned k = 0; k < n; k++)
 			m->frames[k] = out[k];
-		m->valid = 1;
+		m->sp = lo; /* last: the memo is whole */
 		return CFIUNWIND_RECORDED;
 	}
 	return CFIUNWIND_WALKED;
@@ -269,7 +267,7 @@ __attribute__((noinline)) int cfiunwind_walk(struct tstate *ts, uintptr_t *out, 
 		return -1; /* a sigaltstack, or bounds unknown */
 	const struct tstate_walk_memo *m = &ts->memo;
 	const unsigned gen = __atomic_load_n(&generation, __ATOMIC_RELAXED);
-	if (m->valid && m->sp == sp && m->fp == fp && m->hi == ts->stack_hi && m->gen == gen && m->max == max) {
+	if (m->sp == sp && m->fp == fp && m->hi == ts->stack_hi && m->genmax == ((uint64_t)gen << 32 | max)) {
 		/* The walk is a function of its start (pc is this function's,
 		 * sp, rbp), the rules (one generation) and the stack words it
 		 * reads: all equal, its result is the last one. The words lie

@@ -217,7 +217,8 @@ static double sample_time(void)
 
 void *core_sample_alloc(struct tstate *ts, void *p, size_t size)
 {
-	int saved = errno;
+	int *errp = __builtin_expect(ts->errno_p != NULL, 1) ? ts->errno_p : &errno;
+	int saved = *errp;
 	/* cancellation points on this path turn cancellation off themselves
 	 * (core_cancel_off in unwind.c; log.c) */
 	core_critical_enter_nocancel(ts);
@@ -273,7 +274,7 @@ void *core_sample_alloc(struct tstate *ts, void *p, size_t size)
 	stacktab_account_alloc(st, w.count_fx, w.bytes);
 out:
 	core_critical_leave(ts);
-	errno = saved;
+	*errp = saved;
 	return p;
 }
 

@@ -49,6 +49,7 @@ struct tstate {
 	uint64_t rng;       /* sampler generator state */
 	uint64_t alloc_count, alloc_bytes, free_count, free_bytes; /* exact */
 	pid_t tid;
+	int *errno_p;       /* this thread's errno (its address never changes); NULL before tstate_activate */
 	struct tstate *next, *prev; /* registry, under the registry lock */
 	uintptr_t stack_lo, stack_hi; /* this thread's stack, for the fp and cfi unwinders */
 	unsigned stack_reads; /* reads of /proc/self/maps for them (unwind_stack_covers) */
@@ -71,9 +72,10 @@ struct tstate {
 	 * entry core.c interned from those frames (NULL until it has: cleared
 	 * whenever the walk is recorded anew). Own thread only. */
 	struct tstate_walk_memo {
-		uintptr_t sp, fp, hi;
-		unsigned gen, max, n, nreads;
-		int valid, truncated;
+		uintptr_t sp, fp, hi; /* sp 0: no memo */
+		uint64_t genmax;      /* the rules' generation << 32 | the depth asked */
+		unsigned n, nreads;
+		int truncated;
 		struct stacktab_entry *stack;
 		struct tstate_memo_read {
 			uintptr_t addr, val;
