@@ -239,7 +239,9 @@ void *core_sample_alloc(struct tstate *ts, void *p, size_t size)
 	int truncated, memo;
 	const uintptr_t *frames;
 	unsigned n = unwind_capture(ts, ts->frames, opt.depth, &truncated, &frames, &memo);
-	void *own = unwind_tls_block(ts);
+	/* libunwind runs in a thread only inside a sample: a walk that is
+	 * the memo's again follows samples that all looked already */
+	void *own = memo == CFIUNWIND_AGAIN ? NULL : unwind_tls_block(ts);
 	if (own && core_record_own(own) != 0)
 		goto out;
 	/* The cfi walk was the thread's last one again: the entry interned
@@ -258,16 +260,7 @@ void *core_sample_alloc(struct tstate *ts, void *p, size_t size)
 		if (memo != CFIUNWIND_WALKED)
 			ts->memo.stack = st; /* the memo holds these frames */
 	}
-	struct livetab_entry e = {
-		.addr = (uintptr_t)p,
-		.size = size,
-		.count_fx = w.count_fx,
-		.bytes = w.bytes,
-		.stack = st,
-		.time = sample_time(),
-		.tid = ts->tid,
-	};
-	if (livetab_insert(&e) != 0) {
+	if (livetab_insert_sample((uintptr_t)p, size, w.count_fx, w.bytes, st, ts->tid, sample_time()) != 0) {
 		core_disable("cannot record a sampled allocation (tracker memory exhausted)", ENOMEM);
 		goto out;
 	}

@@ -222,26 +222,65 @@ static void grow(unsigned from)
 	errno = saved;
 }
 
-int livetab_insert(const struct livetab_entry *tmpl)
+/* The insert around its entry's fields: takes the stripe lock and an
+ * entry (NULL: none, the lock given back), then links the filled entry and
+ * grows the table when it must. */
+static inline __attribute__((always_inline)) struct livetab_entry *insert_begin(uint64_t h,
+										 struct spinlock **lock)
 {
-	DEBUG_NOMALLOC_ENTER("livetab_insert");
-	uint64_t h = livetab_hash(tmpl->addr);
-	struct spinlock *lock = stripe_of(h);
-	spinlock_lock(lock);
+	*lock = stripe_of(h);
+	spinlock_lock(*lock);
 	struct livetab_entry *e = entry_get_locked(h);
-	if (!e) {
-		spinlock_unlock(lock);
-		DEBUG_NOMALLOC_LEAVE();
-		return -ENOMEM;
-	}
-	*e = *tmpl;
+	if (!e)
+		spinlock_unlock(*lock);
+	return e;
+}
+
+static inline __attribute__((always_inline)) void insert_end(struct livetab_entry *e, uint64_t h,
+							       struct spinlock *lock)
+{
 	unsigned from = lg_chain;
 	int full = link_locked(e, h);
 	spinlock_unlock(lock);
 	if (full)
 		grow(from);
+}
+
+int livetab_insert(const struct livetab_entry *tmpl)
+{
+	DEBUG_NOMALLOC_ENTER("livetab_insert");
+	uint64_t h = livetab_hash(tmpl->addr);
+	struct spinlock *lock;
+	struct livetab_entry *e = insert_begin(h, &lock);
+	if (e) {
+		*e = *tmpl;
+		insert_end(e, h, lock);
+	}
 	DEBUG_NOMALLOC_LEAVE();
-	return 0;
+	return e ? 0 : -ENOMEM;
+}
+
+int livetab_insert_sample(uintptr_t addr, size_t size, uint64_t count_fx, uint64_t bytes,
+			  struct stacktab_entry *stack, pid_t tid, double time)
+{
+	DEBUG_NOMALLOC_ENTER("livetab_insert");
+	uint64_t h = livetab_hash(addr);
+	struct spinlock *lock;
+	struct livetab_entry *e = insert_begin(h, &lock);
+	if (e) {
+		*e = (struct livetab_entry){
+			.addr = addr,
+			.size = size,
+			.count_fx = count_fx,
+			.bytes = bytes,
+			.stack = stack,
+			.time = time,
+			.tid = tid,
+		};
+		insert_end(e, h, lock);
+	}
+	DEBUG_NOMALLOC_LEAVE();
+	return e ? 0 : -ENOMEM;
 }
 
 /* With out: copies the entry there and recycles it (the pointer returned

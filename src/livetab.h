@@ -52,6 +52,10 @@ int livetab_init(unsigned lg_buckets);
  * the application's allocator). Takes one stripe lock, allocates from the
  * tracker arena only. Copies *tmpl. 0 or -ENOMEM. */
 int livetab_insert(const struct livetab_entry *tmpl);
+/* The same for a sample of the program's (own false), its fields given
+ * one by one: no template to build and copy. */
+int livetab_insert_sample(uintptr_t addr, size_t size, uint64_t count_fx, uint64_t bytes,
+			  struct stacktab_entry *stack, pid_t tid, double time);
 
 /* Context: any thread, inside free/realloc hooks. Lock-free when addr is not
  * in the table (one filter probe). On a hit, removes the entry, copies it to
