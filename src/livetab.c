@@ -52,6 +52,17 @@ unsigned livetab_filter_shift = 64 - 16; /* the filter bit of a hash h: h >> liv
 static struct livetab_entry **buckets;
 static unsigned lg_chain;     /* log2 of the bucket count; with every stripe held */
 static unsigned lg_chain_max;
+/* Derived from lg_chain, changed with it: a bucket's shift (64 - lg_chain)
+ * and the load past which a stripe grows the array (SIZE_MAX at the most). */
+static unsigned chain_shift;
+static size_t grow_at;
+
+static void set_lg_chain(unsigned lg)
+{
+	lg_chain = lg;
+	chain_shift = 64 - lg;
+	grow_at = lg < lg_chain_max ? (size_t)1 << (lg - LG_STRIPES - 1) : SIZE_MAX;
+}
 #define LG_CHAIN_MIN (LG_STRIPES + 6)
 /* One line per stripe lock: two threads on two stripes never share one. */
 static struct {
@@ -84,8 +95,8 @@ int livetab_init(unsigned lg_buckets)
 		spinlock_init(&stripes[i].l);
 	livetab_lg_buckets = lg_buckets;
 	livetab_filter_shift = 64 - lg_buckets;
-	lg_chain = LG_CHAIN_MIN;
 	lg_chain_max = lg_buckets; /* <= the filter's bits: one bit's entries in one bucket (unlink_slow) */
+	set_lg_chain(LG_CHAIN_MIN);
 	__atomic_store_n(&livetab_filter, (uint8_t *)filter, __ATOMIC_RELEASE);
 	return 0;
 }
@@ -95,7 +106,7 @@ int livetab_init(unsigned lg_buckets)
  * otherwise), the filter byte and bit, the stripe. */
 static size_t bucket_of(uint64_t h)
 {
-	return (size_t)(h >> (64 - lg_chain));
+	return (size_t)(h >> chain_shift);
 }
 
 /* The filter bit's index: byte (index >> 3), bit (index & 7). */
@@ -166,7 +177,7 @@ static inline __attribute__((always_inline)) int link_locked(struct livetab_entr
 	__atomic_store_n(&livetab_filter[f], (uint8_t)(livetab_filter[f] | bit), __ATOMIC_RELEASE);
 	struct stripe_extra *x = extra_of(h);
 	__atomic_store_n(&x->live, x->live + 1, __ATOMIC_RELAXED); /* read lock-free by livetab_count */
-	return x->live > ((size_t)1 << (lg_chain - LG_STRIPES - 1)) && lg_chain < lg_chain_max;
+	return x->live > grow_at;
 }
 
 /* The entries that pick one filter bit share the top livetab_lg_buckets
@@ -211,7 +222,7 @@ static void grow(unsigned from)
 		}
 		old = buckets;
 		buckets = nb;
-		lg_chain = from + 1;
+		set_lg_chain(from + 1);
 		nb = NULL;
 	}
 	for (unsigned i = NSTRIPES; i-- > 0;)
