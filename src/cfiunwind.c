@@ -283,11 +283,8 @@ __attribute__((noinline)) int cfiunwind_walk(struct tstate *ts, uintptr_t *out, 
 			if (d)
 				break;
 		}
-		if (r == end) {
-			*nout = m->n;
-			*truncated = m->truncated;
-			return CFIUNWIND_AGAIN;
-		}
+		if (r == end)
+			return CFIUNWIND_AGAIN; /* its frames are the memo's */
 	}
 	int rc = walk_full(ts, out, max, nout, truncated, pc, sp, fp, gen);
 	__asm__ volatile("" ::: "memory"); /* no tail call: the walk reads this frame */

@@ -29,9 +29,9 @@ int cfiunwind_init(uintptr_t lo, uintptr_t hi);
  * unwind_capture keeps them): up to max, *n their count, *truncated 1 when
  * the stack went on. CFIUNWIND_WALKED: the walk is complete, its frames in
  * out; CFIUNWIND_RECORDED: the same, and ts->memo now holds it (its `stack`
- * NULL); CFIUNWIND_AGAIN: the walk is the memo's again, its frames are
- * ts->memo.frames (out untouched); -1: fall back to another unwinder for
- * this sample (out, *n are then meaningless). */
+ * NULL); CFIUNWIND_AGAIN: the walk is the memo's again, its frames, count
+ * and truncation are ts->memo's (out, *n, *truncated untouched); -1: fall
+ * back to another unwinder for this sample (out, *n are then meaningless). */
 enum { CFIUNWIND_WALKED = 0, CFIUNWIND_RECORDED = 1, CFIUNWIND_AGAIN = 2 };
 int cfiunwind_walk(struct tstate *ts, uintptr_t *out, unsigned max, unsigned *n, int *truncated);
 

@@ -239,27 +239,36 @@ void *core_sample_alloc(struct tstate *ts, void *p, size_t size)
 	int truncated, memo;
 	const uintptr_t *frames;
 	unsigned n = unwind_capture(ts, ts->frames, opt.depth, &truncated, &frames, &memo);
-	/* libunwind runs in a thread only inside a sample: a walk that is
-	 * the memo's again follows samples that all looked already */
-	void *own = memo == CFIUNWIND_AGAIN ? NULL : unwind_tls_block(ts);
-	if (own && core_record_own(own) != 0)
-		goto out;
-	/* The cfi walk was the thread's last one again: the entry interned
-	 * from its frames is this stack's, if the label is the same. Else a
-	 * thread often samples the same stack again (a loop): then the frames
-	 * compare equal to its last one and need no hash, no lookup. */
-	struct stacktab_entry *st = ts->memo.stack;
-	if (memo != CFIUNWIND_AGAIN || !st || st->label != ts->label) {
-		st = ts->last_stack;
-		if (!st || !stacktab_matches(st, frames, n, truncated != 0, ts->label))
-			st = ts->last_stack = stacktab_intern(frames, n, truncated != 0, ts->label);
-		if (!st) {
-			core_disable("cannot record a sampled stack (tracker memory exhausted)", ENOMEM);
+	struct stacktab_entry *st;
+	if (memo == CFIUNWIND_AGAIN) {
+		/* The cfi walk was the thread's last one again: the entry
+		 * interned from its frames is this stack's, if the label is the
+		 * same. (libunwind runs in a thread only inside a sample, and
+		 * every sample since the memo was recorded looked for its TLS
+		 * block: none to look for here.) */
+		st = ts->memo.stack;
+		if (st && st->label == ts->label)
+			goto interned;
+		frames = ts->memo.frames;
+		n = ts->memo.n;
+		truncated = ts->memo.truncated;
+	} else {
+		void *own = unwind_tls_block(ts);
+		if (own && core_record_own(own) != 0)
 			goto out;
-		}
-		if (memo != CFIUNWIND_WALKED)
-			ts->memo.stack = st; /* the memo holds these frames */
 	}
+	/* A thread often samples the same stack again (a loop): then the
+	 * frames compare equal to its last one and need no hash, no lookup. */
+	st = ts->last_stack;
+	if (!st || !stacktab_matches(st, frames, n, truncated != 0, ts->label))
+		st = ts->last_stack = stacktab_intern(frames, n, truncated != 0, ts->label);
+	if (!st) {
+		core_disable("cannot record a sampled stack (tracker memory exhausted)", ENOMEM);
+		goto out;
+	}
+	if (memo != CFIUNWIND_WALKED)
+		ts->memo.stack = st; /* the memo holds these frames */
+interned:
 	if (livetab_insert_sample((uintptr_t)p, size, w.count_fx, w.bytes, st, ts->tid, sample_time()) != 0) {
 		core_disable("cannot record a sampled allocation (tracker memory exhausted)", ENOMEM);
 		goto out;

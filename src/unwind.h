@@ -34,11 +34,12 @@ int unwind_init(enum options_unwinder which);
  * out (return addresses), dropping the tracker's own frames. out may be
  * ts->frames itself (the copy runs forward). Sets *truncated
  * when the stack was deeper than max. Returns the frame count; *frames is
- * where the frames are: out, or ts->memo.frames when the cfi walk was the
- * thread's last one again (*memo CFIUNWIND_AGAIN: ts->memo.stack, when set,
- * is what the caller interned from them). *memo CFIUNWIND_RECORDED: the
- * frames in out are now the memo's too (its stack NULL, for the caller to
- * set); 0: they are in no memo. */
+ * where the frames are (out). *memo CFIUNWIND_AGAIN: the cfi walk was the
+ * thread's last one again, and the frames, their count and truncation are
+ * ts->memo's (nothing else is set; ts->memo.stack, when set, is what the
+ * caller interned from them); CFIUNWIND_RECORDED: the frames in out are
+ * now the memo's too (its stack NULL, for the caller to set); 0: they are
+ * in no memo. */
 extern enum options_unwinder unwind_which __attribute__((visibility("hidden"))); /* unwind_init's */
 unsigned unwind_capture_other(struct tstate *ts, uintptr_t *out, unsigned max, int *truncated,
 			      const uintptr_t **frames, int *memo);
@@ -53,9 +54,11 @@ static inline unsigned unwind_capture(struct tstate *ts, uintptr_t *out, unsigne
 		tstate_add(&ts->unwind_samples, 1);
 		int r = cfiunwind_walk(ts, out, max, &n, truncated);
 		DEBUG_NOMALLOC_LEAVE();
+		*memo = r;
+		if (r == CFIUNWIND_AGAIN)
+			return 0; /* the memo's frames (see above) */
 		if (r >= 0) {
-			*frames = r == CFIUNWIND_AGAIN ? ts->memo.frames : out;
-			*memo = r;
+			*frames = out;
 			return n;
 		}
 		tstate_add(&ts->unwind_fallbacks, 1); /* libunwind walks it, whole */
