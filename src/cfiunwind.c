@@ -24,7 +24,10 @@
  * and every stack word the last walk read still holds the value it read
  * (those words lie in [sp, stack_hi): the validation reads nothing the
  * walk would not). A loop that allocates from one call path then pays one
- * compare per word instead of a walk.
+ * compare per word instead of a walk; a walk that is the memo's again hands
+ * back the memo's frames, uncopied, and says so (CFIUNWIND_AGAIN), so that
+ * the caller may reuse what it made of them (ts->memo.stack, cleared
+ * whenever the memo is rewritten or dropped).
  */
 #include "cfiunwind.h"
 
@@ -36,6 +39,8 @@
 #include <errno.h>
 #include <link.h>
 #include <stddef.h>
+
+_Static_assert(TSTATE_MEMO_READS % 4 == 0, "the memo check reads four words a round");
 
 #define SET_BITS 14
 #define SETS (1u << SET_BITS)
@@ -156,41 +161,18 @@ void cfiunwind_flush(void)
 }
 
 /*
- * The start state is taken here, by one asm statement: a pc inside this
- * function and rsp, rbp as they are at that pc; this frame and the tracker's
- * others are walked by their own tables and not kept (as unwind_capture
- * skips them for the other unwinders). No sum can wrap around unnoticed
- * (see the CFA check).
+ * The walk from a start state (pc, sp, fp) that cfiunwind_walk took in its
+ * own frame: out of line, so that the common case (the memo holds) runs in
+ * a small frame. It never reads below sp, so its own frame is never read.
  */
-__attribute__((noinline)) int cfiunwind_walk(struct tstate *ts, uintptr_t *out, unsigned max, unsigned *nout,
-					     int *truncated)
+__attribute__((noinline)) static int walk_full(struct tstate *ts, uintptr_t *out, unsigned max, unsigned *nout,
+					       int *truncated, uintptr_t pc, uintptr_t sp, uintptr_t fp, unsigned gen)
 {
-	uintptr_t pc, sp, fp;
-	__asm__ volatile("leaq 0f(%%rip), %0\n0:\n\tmovq %%rsp, %1\n\tmovq %%rbp, %2"
-			 : "=&r"(pc), "=&r"(sp), "=&r"(fp));
 	const uint64_t *const table = cache;
-	if (!table || !unwind_stack_covers(ts, sp))
-		return -1; /* a sigaltstack, or bounds unknown */
 	const uintptr_t lo = sp, hi = ts->stack_hi;
 	struct tstate_walk_memo *m = &ts->memo;
-	const unsigned gen = __atomic_load_n(&generation, __ATOMIC_RELAXED);
-	if (m->valid && m->sp == sp && m->fp == fp && m->hi == hi && m->gen == gen && m->max == max) {
-		/* The walk is a function of its start (pc is this function's,
-		 * sp, rbp), the rules (one generation) and the stack words it
-		 * reads: all equal, its result is the last one. The words lie
-		 * in [sp, hi), the live part of this thread's stack. */
-		unsigned i = 0;
-		while (i < m->nreads && *(const uintptr_t *)m->addr[i] == m->val[i])
-			i++;
-		if (i == m->nreads) {
-			for (unsigned k = 0; k < m->n; k++)
-				out[k] = m->frames[k];
-			*nout = m->n;
-			*truncated = m->truncated;
-			return 0;
-		}
-	}
-	m->valid = 0;
+	m->sp = 0; /* no memo until this walk is complete */
+	m->stack = NULL;
 	const uintptr_t start_fp = fp;
 	unsigned nreads = 0;
 	uintptr_t key = pc;
@@ -229,19 +211,15 @@ __attribute__((noinline)) int cfiunwind_walk(struct tstate *ts, uintptr_t *out, 
 		if (cfa > hi || cfa < sp + 8)
 			return -1; /* the CFA must grow, and its return address lie in [lo, hi) */
 		uintptr_t ra = *(const uintptr_t *)(cfa - 8);
-		if (nreads < TSTATE_MEMO_READS) {
-			m->addr[nreads] = cfa - 8;
-			m->val[nreads] = ra;
-		}
+		if (nreads < TSTATE_MEMO_READS)
+			m->read[nreads] = (struct tstate_memo_read){cfa - 8, ra};
 		nreads++;
 		if (k) {
 			if (k > cfa - lo)
 				return -1;
 			fp = *(const uintptr_t *)(cfa - k);
-			if (nreads < TSTATE_MEMO_READS) {
-				m->addr[nreads] = cfa - k;
-				m->val[nreads] = fp;
-			}
+			if (nreads < TSTATE_MEMO_READS)
+				m->read[nreads] = (struct tstate_memo_read){cfa - k, fp};
 			nreads++;
 		}
 		sp = cfa;
@@ -250,17 +228,65 @@ __attribute__((noinline)) int cfiunwind_walk(struct tstate *ts, uintptr_t *out, 
 	}
 	*nout = n;
 	if (nreads <= TSTATE_MEMO_READS && n <= TSTATE_MEMO_FRAMES) {
-		m->sp = lo;
 		m->fp = start_fp;
 		m->hi = hi;
-		m->gen = gen;
-		m->max = max;
+		m->genmax = (uint64_t)gen << 32 | max;
 		m->n = n;
+		/* padded to a multiple of four (TSTATE_MEMO_READS is one) with
+		 * the last read again, for the check's rounds of four */
+		while (nreads & 3) {
+			m->read[nreads] = m->read[nreads - 1];
+			nreads++;
+		}
 		m->nreads = nreads;
 		m->truncated = *truncated;
 		for (unsigned k = 0; k < n; k++)
 			m->frames[k] = out[k];
-		m->valid = 1;
+		m->sp = lo; /* last: the memo is whole */
+		return CFIUNWIND_RECORDED;
 	}
-	return 0;
+	return CFIUNWIND_WALKED;
+}
+
+/*
+ * The start state is taken here, by one asm statement: a pc inside this
+ * function and rsp, rbp as they are at that pc; this frame and the tracker's
+ * others are walked by their own tables and not kept (as unwind_capture
+ * skips them for the other unwinders). No sum can wrap around unnoticed
+ * (see the CFA check in walk_full). This frame stays while walk_full runs
+ * (no tail call: the walk reads it), and holds only what the memo check
+ * needs.
+ */
+__attribute__((noinline)) int cfiunwind_walk(struct tstate *ts, uintptr_t *out, unsigned max, unsigned *nout,
+					     int *truncated)
+{
+	uintptr_t pc, sp, fp;
+	__asm__ volatile("leaq 0f(%%rip), %0\n0:\n\tmovq %%rsp, %1\n\tmovq %%rbp, %2"
+			 : "=&r"(pc), "=&r"(sp), "=&r"(fp));
+	if (!cache || !unwind_stack_covers(ts, sp))
+		return -1; /* a sigaltstack, or bounds unknown */
+	const struct tstate_walk_memo *m = &ts->memo;
+	const unsigned gen = __atomic_load_n(&generation, __ATOMIC_RELAXED);
+	if (m->sp == sp && m->fp == fp && m->hi == ts->stack_hi && m->genmax == ((uint64_t)gen << 32 | max)) {
+		/* The walk is a function of its start (pc is this function's,
+		 * sp, rbp), the rules (one generation) and the stack words it
+		 * reads: all equal, its result is the last one. The words lie
+		 * in [sp, hi), the live part of this thread's stack. */
+		const struct tstate_memo_read *r = m->read, *end = r + m->nreads;
+		/* four words a round (walk_full pads the list to a multiple of
+		 * four with copies of its last read) */
+		for (; r != end; r += 4) {
+			uintptr_t d = (*(const uintptr_t *)r[0].addr ^ r[0].val) |
+				      (*(const uintptr_t *)r[1].addr ^ r[1].val) |
+				      (*(const uintptr_t *)r[2].addr ^ r[2].val) |
+				      (*(const uintptr_t *)r[3].addr ^ r[3].val);
+			if (d)
+				break;
+		}
+		if (r == end)
+			return CFIUNWIND_AGAIN; /* its frames are the memo's */
+	}
+	int rc = walk_full(ts, out, max, nout, truncated, pc, sp, fp, gen);
+	__asm__ volatile("" ::: "memory"); /* no tail call: the walk reads this frame */
+	return rc;
 }

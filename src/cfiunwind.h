@@ -26,9 +26,13 @@ int cfiunwind_init(uintptr_t lo, uintptr_t hi);
 /* Context: app thread, sampled path, guard held. Never allocates. Walks the
  * calling thread's stack from inside itself and keeps the return addresses
  * past the tracker's own leading frames (as libunwind gives them, and
- * unwind_capture keeps them): up to max into out, *n their count,
- * *truncated 1 when the stack went on. 0: the walk is complete; -1: fall
+ * unwind_capture keeps them): up to max, *n their count, *truncated 1 when
+ * the stack went on. CFIUNWIND_WALKED: the walk is complete, its frames in
+ * out; CFIUNWIND_RECORDED: the same, and ts->memo now holds it (its `stack`
+ * NULL); CFIUNWIND_AGAIN: the walk is the memo's again, its frames, count
+ * and truncation are ts->memo's (out, *n, *truncated untouched); -1: fall
  * back to another unwinder for this sample (out, *n are then meaningless). */
+enum { CFIUNWIND_WALKED = 0, CFIUNWIND_RECORDED = 1, CFIUNWIND_AGAIN = 2 };
 int cfiunwind_walk(struct tstate *ts, uintptr_t *out, unsigned max, unsigned *n, int *truncated);
 
 /* Context: any thread, after a module is unloaded. Never allocates. Forgets

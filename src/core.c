@@ -20,6 +20,7 @@
 
 #include "arena.h"
 #include "callsite.h"
+#include "cfiunwind.h"
 #include "control.h"
 #include "deepbind.h"
 #include "execenv.h"
@@ -214,49 +215,69 @@ static double sample_time(void)
 	return v > 0 ? v : 0;
 }
 
-void core_sample_alloc(struct tstate *ts, void *p, size_t size)
+void *core_sample_alloc(struct tstate *ts, void *p, size_t size)
 {
-	int saved = errno;
+	int *errp = __builtin_expect(ts->errno_p != NULL, 1) ? ts->errno_p : &errno;
+	int saved = *errp;
 	/* cancellation points on this path turn cancellation off themselves
 	 * (core_cancel_off in unwind.c; log.c) */
 	core_critical_enter_nocancel(ts);
 	struct sampler_weight w;
 	uint64_t mean = __atomic_load_n(&opt.sample, __ATOMIC_RELAXED);
-	sampler_weight(size, mean, &w);
-	ts->countdown = sampler_next_gap(&ts->rng, mean);
+	if (mean <= 1) {
+		/* exact mode: what sampler_weight and sampler_next_gap give
+		 * there (weight 1, the next allocation samples), without the calls */
+		w.count_fx = SAMPLER_FX;
+		w.bytes = size;
+		ts->countdown = -1;
+	} else {
+		sampler_weight(size, mean, &w);
+		ts->countdown = sampler_next_gap(&ts->rng, mean);
+	}
 	if (!triggers_sample_allowed())
 		goto out; /* max_tracker_bytes reached: counters only */
-	int truncated;
-	unsigned n = unwind_capture(ts, ts->frames, opt.depth, &truncated);
-	void *own = unwind_tls_block(ts);
-	if (own && core_record_own(own) != 0)
-		goto out;
+	int truncated, memo;
+	const uintptr_t *frames;
+	unsigned n = unwind_capture(ts, ts->frames, opt.depth, &truncated, &frames, &memo);
+	struct stacktab_entry *st;
+	if (memo == CFIUNWIND_AGAIN) {
+		/* The cfi walk was the thread's last one again: the entry
+		 * interned from its frames is this stack's, if the label is the
+		 * same. (libunwind runs in a thread only inside a sample, and
+		 * every sample since the memo was recorded looked for its TLS
+		 * block: none to look for here.) */
+		st = ts->memo.stack;
+		if (st && st->label == ts->label)
+			goto interned;
+		frames = ts->memo.frames;
+		n = ts->memo.n;
+		truncated = ts->memo.truncated;
+	} else {
+		void *own = unwind_tls_block(ts);
+		if (own && core_record_own(own) != 0)
+			goto out;
+	}
 	/* A thread often samples the same stack again (a loop): then the
 	 * frames compare equal to its last one and need no hash, no lookup. */
-	struct stacktab_entry *st = ts->last_stack;
-	if (!st || !stacktab_matches(st, ts->frames, n, truncated != 0, ts->label))
-		st = ts->last_stack = stacktab_intern(ts->frames, n, truncated != 0, ts->label);
+	st = ts->last_stack;
+	if (!st || !stacktab_matches(st, frames, n, truncated != 0, ts->label))
+		st = ts->last_stack = stacktab_intern(frames, n, truncated != 0, ts->label);
 	if (!st) {
 		core_disable("cannot record a sampled stack (tracker memory exhausted)", ENOMEM);
 		goto out;
 	}
-	struct livetab_entry e = {
-		.addr = (uintptr_t)p,
-		.size = size,
-		.count_fx = w.count_fx,
-		.bytes = w.bytes,
-		.stack = st,
-		.time = sample_time(),
-		.tid = ts->tid,
-	};
-	if (livetab_insert(&e) != 0) {
+	if (memo != CFIUNWIND_WALKED)
+		ts->memo.stack = st; /* the memo holds these frames */
+interned:
+	if (livetab_insert_sample((uintptr_t)p, size, w.count_fx, w.bytes, st, ts->tid, sample_time()) != 0) {
 		core_disable("cannot record a sampled allocation (tracker memory exhausted)", ENOMEM);
 		goto out;
 	}
 	stacktab_account_alloc(st, w.count_fx, w.bytes);
 out:
 	core_critical_leave(ts);
-	errno = saved;
+	*errp = saved;
+	return p;
 }
 
 int core_record_own(void *p)
@@ -272,12 +293,6 @@ int core_record_own(void *p)
 		return -ENOMEM;
 	}
 	return 0;
-}
-
-void core_account_free(const struct livetab_entry *e)
-{
-	if (e->stack)
-		stacktab_account_free(e->stack, e->count_fx, e->bytes);
 }
 
 /* A critical region that may reach a cancellation point is never left by
@@ -304,12 +319,6 @@ void core_critical_enter(struct tstate *ts)
 	}
 }
 
-void core_critical_enter_nocancel(struct tstate *ts)
-{
-	tstate_guard_enter(ts);
-	tstate_critical_enter(ts);
-}
-
 void core_cancel_off(struct tstate *ts)
 {
 	if (ts->cancel_depth == 0 && ts->critical > 0) {
@@ -330,13 +339,9 @@ void core_count_free(struct tstate *ts, size_t usable)
 
 int core_forget(struct tstate *ts, void *p)
 {
-	struct livetab_entry e;
-	core_critical_enter_nocancel(ts); /* no cancellation point in here */
-	bool had = livetab_remove((uintptr_t)p, &e);
-	if (had)
-		core_account_free(&e);
-	core_critical_leave(ts);
-	return !had ? 0 : e.own ? -1 : 1;
+	if (!livetab_maybe_contains((uintptr_t)p))
+		return 0;
+	return core_forget_probed(ts, p);
 }
 
 /* Runs the frees that signal handlers deferred while this thread was
@@ -344,7 +349,7 @@ int core_forget(struct tstate *ts, void *p)
  * free(). Critical again meanwhile, so that a handler running now defers
  * too; the list is taken with one exchange, so a handler that pushes at any
  * point is either in this round or the next. */
-static void run_deferred(struct tstate *ts)
+__attribute__((noinline, cold)) void core_run_deferred(struct tstate *ts)
 {
 	int saved = errno;
 	do {
@@ -370,14 +375,14 @@ static void run_deferred(struct tstate *ts)
 	errno = saved;
 }
 
-void core_critical_leave(struct tstate *ts)
+void core_critical_leave_slow(struct tstate *ts)
 {
 	if (ts->cancel_depth == ts->critical) {
 		pthread_setcancelstate(ts->cancel_state, NULL);
 		ts->cancel_depth = 0;
 	}
 	if (tstate_critical_leave(ts))
-		run_deferred(ts);
+		core_run_deferred(ts);
 	tstate_guard_leave(ts);
 }
 

@@ -14,6 +14,7 @@
 #define HEAPSNAP_CORE_H
 
 #include "livetab.h"
+#include "stacktab.h"
 #include "tstate.h"
 
 #include <stddef.h>
@@ -55,8 +56,10 @@ extern int core_glibc_chunks __attribute__((visibility("hidden")));
  * header and moves core_glibc_chunks on. Never allocates. */
 size_t core_block_size_verify(void *p);
 
-/* Context: app thread, inside a hook, when countdown went negative. */
-void core_sample_alloc(struct tstate *ts, void *p, size_t size);
+/* Context: app thread, inside a hook, when countdown went negative.
+ * Returns p, so that a hook can end in a tail call to it (its frame gone
+ * before the walk: one frame fewer to walk and to check). */
+void *core_sample_alloc(struct tstate *ts, void *p, size_t size);
 
 /* Context: app thread, sampled path, guard held. Records p, a block the
  * real allocator handed out for the tracker itself (untracked), as an `own`
@@ -65,18 +68,22 @@ void core_sample_alloc(struct tstate *ts, void *p, size_t size);
 int core_record_own(void *p);
 
 /* Context: any thread, inside free/realloc, after livetab_remove hit. */
-void core_account_free(const struct livetab_entry *e);
+static inline void core_account_free(const struct livetab_entry *e);
 
 /* Context: own thread, any state. Never allocates. Enters a critical region
  * (guard and critical held, tstate.h) / leaves it, running the frees that
  * signal handlers deferred meanwhile (errno kept). */
 void core_critical_enter(struct tstate *ts);
-void core_critical_leave(struct tstate *ts);
+static inline void core_critical_leave(struct tstate *ts);
 /* The same for a region with no cancellation point in it (no syscall that
  * POSIX lists as one, no message written): it leaves the thread's cancel
  * state alone, which saves two pthread_setcancelstate calls. Left with
  * core_critical_leave. */
-void core_critical_enter_nocancel(struct tstate *ts);
+static inline void core_critical_enter_nocancel(struct tstate *ts)
+{
+	tstate_guard_enter(ts);
+	tstate_critical_enter(ts);
+}
 
 /* Inside a region entered with core_critical_enter_nocancel, just before a
  * cancellation point: turns cancellation off until this region (the one at
@@ -88,6 +95,9 @@ void core_cancel_off(struct tstate *ts);
  * was a sampled block of the program's, -1 a block of the tracker's own
  * (count its free nowhere), 0 when p is not in the table. */
 int core_forget(struct tstate *ts, void *p);
+/* The same, once livetab_maybe_contains(p) said yes (no second probe):
+ * inline, below. */
+static inline int core_forget_probed(struct tstate *ts, void *p);
 
 /* Context: own thread, in free() reentered by a signal handler while the
  * thread is in a critical region. Never allocates, takes no lock. When p may
@@ -147,5 +157,42 @@ struct core_real {
 	size_t (*malloc_usable_size)(void *);
 };
 extern struct core_real core_real __attribute__((visibility("hidden")));
+
+/* ---- inline: the way out of a critical region ---- */
+
+/* Context: own thread, leaving a critical region. The outermost region
+ * that turned cancellation off (cancel_depth) and one that ends with frees
+ * deferred meanwhile take the out-of-line way (core.c); every other leave
+ * is two decrements and a load, no call. */
+void core_critical_leave_slow(struct tstate *ts);
+void core_run_deferred(struct tstate *ts);
+
+static inline void core_critical_leave(struct tstate *ts)
+{
+	if (__builtin_expect(ts->cancel_depth == ts->critical, 0)) {
+		core_critical_leave_slow(ts);
+		return;
+	}
+	if (__builtin_expect(tstate_critical_leave(ts), 0))
+		core_run_deferred(ts);
+	tstate_guard_leave(ts);
+}
+
+static inline void core_account_free(const struct livetab_entry *e)
+{
+	if (e->stack)
+		stacktab_account_free(e->stack, e->count_fx, e->bytes);
+}
+
+static inline int core_forget_probed(struct tstate *ts, void *p)
+{
+	struct livetab_entry e;
+	core_critical_enter_nocancel(ts); /* no cancellation point in here */
+	bool had = livetab_remove_slow((uintptr_t)p, &e);
+	if (had)
+		core_account_free(&e);
+	core_critical_leave(ts);
+	return !had ? 0 : e.own ? -1 : 1;
+}
 
 #endif

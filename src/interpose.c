@@ -266,16 +266,16 @@ __attribute__((noinline)) static void *malloc_slow(size_t size)
 
 /* malloc of a hot thread whose countdown went negative: the sample. The
  * countdown stays negative when the real malloc fails, so the next
- * allocation samples. Cold. */
+ * allocation samples. The sample is a tail call: this frame is gone
+ * before the walk starts. Cold. */
 __attribute__((noinline)) static void *malloc_sampled(struct tstate *ts, size_t size)
 {
 	void *p = core_real.malloc(size);
-	if (p) {
-		tstate_add(&ts->alloc_count, 1);
-		tstate_add(&ts->alloc_bytes, chunk_usable(p));
-		core_sample_alloc(ts, p, size);
-	}
-	return p;
+	if (!p)
+		return NULL;
+	tstate_add(&ts->alloc_count, 1);
+	tstate_add(&ts->alloc_bytes, chunk_usable(p));
+	return core_sample_alloc(ts, p, size);
 }
 
 /* malloc's tracking body: the countdown is charged before the real call (so
@@ -363,17 +363,34 @@ __attribute__((noinline)) static void free_slow(void *p)
 		core_real.free(p);
 }
 
+/* free of a hot thread, the gate open, p in the live table's filter: the
+ * sampled block's entry goes (or a false positive's locked walk finds
+ * none), then the real free. What on_release does for it, without the
+ * generic path's tests (the gate said them) nor a second probe. Cold. */
+__attribute__((noinline)) static void free_sampled(struct tstate *ts, void *p)
+{
+	size_t usable = chunk_usable(p);
+	if (core_forget_probed(ts, p) >= 0) {
+		tstate_add(&ts->free_count, 1);
+		tstate_add(&ts->free_bytes, usable);
+	}
+	core_real.free(p);
+}
+
 /* free's tracking body: a hot thread, the gate open, p not in the live
- * table's filter: count and tail-call the real free; anything else takes
- * the generic bookkeeping. */
+ * table's filter: count and tail-call the real free; in the filter: the
+ * sampled free; anything else takes the generic bookkeeping. */
 static void free_tracking(void *p)
 {
 	struct tstate *ts = &tstate_tls;
-	if (likely(gate_open(ts)) && likely(p != NULL) && likely(!pool_owns(p)) &&
-	    likely(!livetab_maybe_contains((uintptr_t)p))) {
-		tstate_add(&ts->free_count, 1);
-		tstate_add(&ts->free_bytes, chunk_usable(p));
-		core_real.free(p);
+	if (likely(gate_open(ts)) && likely(p != NULL) && likely(!pool_owns(p))) {
+		if (likely(!livetab_maybe_contains((uintptr_t)p))) {
+			tstate_add(&ts->free_count, 1);
+			tstate_add(&ts->free_bytes, chunk_usable(p));
+			core_real.free(p);
+			return;
+		}
+		free_sampled(ts, p);
 		return;
 	}
 	free_slow(p);

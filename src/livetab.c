@@ -48,9 +48,21 @@
  * line would take it away from every other thread's next free. */
 __attribute__((aligned(64))) uint8_t *livetab_filter;
 unsigned livetab_lg_buckets = 16; /* log2 of the filter's bits */
+unsigned livetab_filter_shift = 64 - 16; /* the filter bit of a hash h: h >> livetab_filter_shift */
 static struct livetab_entry **buckets;
 static unsigned lg_chain;     /* log2 of the bucket count; with every stripe held */
 static unsigned lg_chain_max;
+/* Derived from lg_chain, changed with it: a bucket's shift (64 - lg_chain)
+ * and the load past which a stripe grows the array (SIZE_MAX at the most). */
+static unsigned chain_shift;
+static size_t grow_at;
+
+static void set_lg_chain(unsigned lg)
+{
+	lg_chain = lg;
+	chain_shift = 64 - lg;
+	grow_at = lg < lg_chain_max ? (size_t)1 << (lg - LG_STRIPES - 1) : SIZE_MAX;
+}
 #define LG_CHAIN_MIN (LG_STRIPES + 6)
 /* One line per stripe lock: two threads on two stripes never share one. */
 static struct {
@@ -84,47 +96,56 @@ int livetab_init(unsigned lg_buckets)
 	for (unsigned i = 0; i < NSTRIPES; i++)
 		spinlock_init(&stripes[i].l);
 	livetab_lg_buckets = lg_buckets;
-	lg_chain = LG_CHAIN_MIN;
-	lg_chain_max = lg_buckets; /* <= the filter's bits: filter_bit_in_use */
+	livetab_filter_shift = 64 - lg_buckets;
+	lg_chain_max = lg_buckets; /* <= the filter's bits: one bit's entries in one bucket (unlink_slow) */
+	set_lg_chain(LG_CHAIN_MIN);
 	__atomic_store_n(&livetab_filter, (uint8_t *)filter, __ATOMIC_RELEASE);
 	return 0;
 }
 
-/* Stripe lock of addr held (lg_chain may change otherwise). */
-static size_t bucket_of(uintptr_t addr)
+/* An operation hashes its address once (livetab_hash) and takes every
+ * index from that: the bucket (stripe lock held: lg_chain may change
+ * otherwise), the filter byte and bit, the stripe. */
+static size_t bucket_of(uint64_t h)
 {
-	return (size_t)(livetab_hash(addr) >> (64 - lg_chain));
+	return (size_t)(h >> chain_shift);
 }
 
-static size_t filter_byte_of(uintptr_t addr)
+/* The filter bit's index: byte (index >> 3), bit (index & 7). */
+static size_t filter_index_of(uint64_t h)
 {
-	return (size_t)(livetab_hash(addr) >> (67 - livetab_lg_buckets));
+	return (size_t)(h >> livetab_filter_shift);
 }
 
-static unsigned filter_bit_of(uintptr_t addr)
+static size_t filter_byte_of(uint64_t h)
 {
-	return (unsigned)(livetab_hash(addr) >> (64 - livetab_lg_buckets)) & 7;
+	return filter_index_of(h) >> 3;
 }
 
-static unsigned stripe_index(uintptr_t addr)
+static unsigned filter_bit_of(uint64_t h)
 {
-	return (unsigned)(livetab_hash(addr) >> (64 - LG_STRIPES));
+	return (unsigned)filter_index_of(h) & 7;
 }
 
-static struct spinlock *stripe_of(uintptr_t addr)
+static unsigned stripe_index(uint64_t h)
 {
-	return &stripes[stripe_index(addr)].l;
+	return (unsigned)(h >> (64 - LG_STRIPES));
 }
 
-static struct stripe_extra *extra_of(uintptr_t addr)
+static struct spinlock *stripe_of(uint64_t h)
 {
-	return &extra[stripe_index(addr)];
+	return &stripes[stripe_index(h)].l;
 }
 
-/* Stripe lock of addr held. A spare entry, or a new one from the arena. */
-static struct livetab_entry *entry_get_locked(uintptr_t addr)
+static struct stripe_extra *extra_of(uint64_t h)
 {
-	struct stripe_extra *x = extra_of(addr);
+	return &extra[stripe_index(h)];
+}
+
+/* Stripe lock of h held. A spare entry, or a new one from the arena. */
+static struct livetab_entry *entry_get_locked(uint64_t h)
+{
+	struct stripe_extra *x = extra_of(h);
 	struct livetab_entry *e = x->spare;
 	if (!e)
 		return arena_alloc(sizeof(*e));
@@ -133,11 +154,11 @@ static struct livetab_entry *entry_get_locked(uintptr_t addr)
 	return e;
 }
 
-/* Stripe lock of e held; e unlinked. Keeps e as a spare, or NULL when
- * the stripe has enough: the caller frees it after the lock. */
-static struct livetab_entry *entry_put_locked(struct livetab_entry *e)
+/* Stripe lock of e (hash h) held; e unlinked. Keeps e as a spare, or NULL
+ * when the stripe has enough: the caller frees it after the lock. */
+static struct livetab_entry *entry_put_locked(struct livetab_entry *e, uint64_t h)
 {
-	struct stripe_extra *x = extra_of(e->addr);
+	struct stripe_extra *x = extra_of(h);
 	if (x->nspare >= SPARE_MAX)
 		return e;
 	e->chain = x->spare;
@@ -146,32 +167,26 @@ static struct livetab_entry *entry_put_locked(struct livetab_entry *e)
 	return NULL;
 }
 
-/* Returns 1 when the stripe's load went above 1/2: the caller grows the
- * bucket array once it has released the stripe lock. */
-static int link_locked(struct livetab_entry *e)
+/* e's hash is h. Returns 1 when the stripe's load went above 1/2: the
+ * caller grows the bucket array once it has released the stripe lock. */
+static inline __attribute__((always_inline)) int link_locked(struct livetab_entry *e, uint64_t h)
 {
-	DEBUG_ASSERT_HELD(stripe_of(e->addr), "livetab invariant 1: a bucket and its filter byte change only under its stripe lock");
-	size_t b = bucket_of(e->addr), f = filter_byte_of(e->addr);
+	DEBUG_ASSERT_HELD(stripe_of(h), "livetab invariant 1: a bucket and its filter byte change only under its stripe lock");
+	size_t b = bucket_of(h), f = filter_byte_of(h);
 	e->chain = buckets[b];
 	buckets[b] = e;
-	uint8_t bit = (uint8_t)(1u << filter_bit_of(e->addr));
+	uint8_t bit = (uint8_t)(1u << filter_bit_of(h));
 	__atomic_store_n(&livetab_filter[f], (uint8_t)(livetab_filter[f] | bit), __ATOMIC_RELEASE);
-	struct stripe_extra *x = extra_of(e->addr);
+	struct stripe_extra *x = extra_of(h);
 	__atomic_store_n(&x->live, x->live + 1, __ATOMIC_RELAXED); /* read lock-free by livetab_count */
-	return x->live > ((size_t)1 << (lg_chain - LG_STRIPES - 1)) && lg_chain < lg_chain_max;
+	return x->live > grow_at;
 }
 
-/* Stripe lock of b held. Does an entry of bucket b still pick filter byte
- * f and bit k? Those entries share the top livetab_lg_buckets bits of their
- * hash (the filter bit's index), which hold the bucket index as long as
- * lg_chain <= livetab_lg_buckets (lg_chain_max): they are all in bucket b. */
-static bool filter_bit_in_use(size_t b, size_t f, unsigned k)
-{
-	for (struct livetab_entry *e = buckets[b]; e; e = e->chain)
-		if (filter_byte_of(e->addr) == f && filter_bit_of(e->addr) == k)
-			return true;
-	return false;
-}
+/* The entries that pick one filter bit share the top livetab_lg_buckets
+ * bits of their hash (the bit's index), which hold the bucket index as
+ * long as lg_chain <= livetab_lg_buckets (lg_chain_max): they are all in
+ * one bucket, so a remove learns whether the bit is still in use from the
+ * chain it walks (unlink_slow). */
 
 /*
  * Doubles the bucket array from 2^from: called with no stripe held, by an
@@ -209,7 +224,7 @@ static void grow(unsigned from)
 		}
 		old = buckets;
 		buckets = nb;
-		lg_chain = from + 1;
+		set_lg_chain(from + 1);
 		nb = NULL;
 	}
 	for (unsigned i = NSTRIPES; i-- > 0;)
@@ -220,57 +235,102 @@ static void grow(unsigned from)
 	errno = saved;
 }
 
-int livetab_insert(const struct livetab_entry *tmpl)
+/* The insert around its entry's fields: takes the stripe lock and an
+ * entry (NULL: none, the lock given back), then links the filled entry and
+ * grows the table when it must. */
+static inline __attribute__((always_inline)) struct livetab_entry *insert_begin(uint64_t h,
+										 struct spinlock **lock)
 {
-	DEBUG_NOMALLOC_ENTER("livetab_insert");
-	struct spinlock *lock = stripe_of(tmpl->addr);
-	spinlock_lock(lock);
-	struct livetab_entry *e = entry_get_locked(tmpl->addr);
-	if (!e) {
-		spinlock_unlock(lock);
-		DEBUG_NOMALLOC_LEAVE();
-		return -ENOMEM;
-	}
-	*e = *tmpl;
+	*lock = stripe_of(h);
+	spinlock_lock(*lock);
+	struct livetab_entry *e = entry_get_locked(h);
+	if (!e)
+		spinlock_unlock(*lock);
+	return e;
+}
+
+static inline __attribute__((always_inline)) void insert_end(struct livetab_entry *e, uint64_t h,
+							       struct spinlock *lock)
+{
 	unsigned from = lg_chain;
-	int full = link_locked(e);
+	int full = link_locked(e, h);
 	spinlock_unlock(lock);
 	if (full)
 		grow(from);
+}
+
+int livetab_insert(const struct livetab_entry *tmpl)
+{
+	DEBUG_NOMALLOC_ENTER("livetab_insert");
+	uint64_t h = livetab_hash(tmpl->addr);
+	struct spinlock *lock;
+	struct livetab_entry *e = insert_begin(h, &lock);
+	if (e) {
+		*e = *tmpl;
+		insert_end(e, h, lock);
+	}
 	DEBUG_NOMALLOC_LEAVE();
-	return 0;
+	return e ? 0 : -ENOMEM;
+}
+
+int livetab_insert_sample(uintptr_t addr, size_t size, uint64_t count_fx, uint64_t bytes,
+			  struct stacktab_entry *stack, pid_t tid, double time)
+{
+	DEBUG_NOMALLOC_ENTER("livetab_insert");
+	uint64_t h = livetab_hash(addr);
+	struct spinlock *lock;
+	struct livetab_entry *e = insert_begin(h, &lock);
+	if (e) {
+		*e = (struct livetab_entry){
+			.addr = addr,
+			.size = size,
+			.count_fx = count_fx,
+			.bytes = bytes,
+			.stack = stack,
+			.time = time,
+			.tid = tid,
+		};
+		insert_end(e, h, lock);
+	}
+	DEBUG_NOMALLOC_LEAVE();
+	return e ? 0 : -ENOMEM;
 }
 
 /* With out: copies the entry there and recycles it (the pointer returned
  * then only says it was found); without: hands the entry to the caller. */
-static struct livetab_entry *unlink_slow(uintptr_t addr, struct livetab_entry *out)
+static inline __attribute__((always_inline)) struct livetab_entry *unlink_slow(uintptr_t addr,
+									       struct livetab_entry *out)
 {
-	unsigned k = filter_bit_of(addr);
-	size_t f = filter_byte_of(addr);
-	struct spinlock *lock = stripe_of(addr);
-	struct livetab_entry *found = NULL, *drop = NULL;
+	uint64_t h = livetab_hash(addr);
+	size_t fi = filter_index_of(h), f = fi >> 3;
+	unsigned k = (unsigned)fi & 7;
+	struct spinlock *lock = stripe_of(h);
+	struct livetab_entry *found = NULL, *drop = NULL, *e, **pp;
+	bool in_use = false; /* another entry of the bucket picks the same filter bit */
 	DEBUG_NOMALLOC_ENTER("livetab_remove");
 	spinlock_lock(lock);
-	size_t b = bucket_of(addr);
 	DEBUG_ASSERT_HELD(lock, "livetab invariant 1: a bucket and its filter byte change only under its stripe lock");
-	for (struct livetab_entry **pp = &buckets[b]; *pp; pp = &(*pp)->chain) {
-		if ((*pp)->addr == addr) {
-			found = *pp;
-			*pp = found->chain;
-			break;
+	/* one walk: the entry, and whether any other one keeps the bit */
+	for (pp = &buckets[bucket_of(h)]; (e = *pp) != NULL;) {
+		if (!found && e->addr == addr) {
+			found = e;
+			*pp = e->chain;
+			continue;
 		}
+		in_use |= filter_index_of(livetab_hash(e->addr)) == fi;
+		pp = &e->chain;
 	}
 	if (found) {
-		struct stripe_extra *x = extra_of(addr);
+		struct stripe_extra *x = extra_of(h);
 		__atomic_store_n(&x->live, x->live - 1, __ATOMIC_RELAXED);
 		/* clear the bit unless another entry still has it */
-		if (!filter_bit_in_use(b, f, k))
+		if (!in_use)
 			__atomic_store_n(&livetab_filter[f], (uint8_t)(livetab_filter[f] & ~(1u << k)),
 					 __ATOMIC_RELEASE);
 		found->chain = NULL;
 		if (out) {
 			*out = *found;
-			drop = entry_put_locked(found);
+			drop = entry_put_locked(found, h);
 		}
 	}
 	spinlock_unlock(lock);
@@ -290,10 +350,11 @@ struct livetab_entry *livetab_unlink(uintptr_t addr)
 
 void livetab_relink(struct livetab_entry *e)
 {
-	struct spinlock *lock = stripe_of(e->addr);
+	uint64_t h = livetab_hash(e->addr);
+	struct spinlock *lock = stripe_of(h);
 	spinlock_lock(lock);
 	unsigned from = lg_chain;
-	int full = link_locked(e);
+	int full = link_locked(e, h);
 	spinlock_unlock(lock);
 	if (full)
 		grow(from);

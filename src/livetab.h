@@ -52,6 +52,10 @@ int livetab_init(unsigned lg_buckets);
  * the application's allocator). Takes one stripe lock, allocates from the
  * tracker arena only. Copies *tmpl. 0 or -ENOMEM. */
 int livetab_insert(const struct livetab_entry *tmpl);
+/* The same for a sample of the program's (own false), its fields given
+ * one by one: no template to build and copy. */
+int livetab_insert_sample(uintptr_t addr, size_t size, uint64_t count_fx, uint64_t bytes,
+			  struct stacktab_entry *stack, pid_t tid, double time);
 
 /* Context: any thread, inside free/realloc hooks. Lock-free when addr is not
  * in the table (one filter probe). On a hit, removes the entry, copies it to
@@ -93,6 +97,7 @@ void livetab_postfork_child(void);
 /* ---- inline fast path ---- */
 extern uint8_t *livetab_filter __attribute__((visibility("hidden")));   /* 2^livetab_lg_buckets bits */
 extern unsigned livetab_lg_buckets __attribute__((visibility("hidden"))); /* log2 of the filter's bits */
+extern unsigned livetab_filter_shift __attribute__((visibility("hidden"))); /* 64 - livetab_lg_buckets */
 /* Context: any thread, after livetab_maybe_contains said yes. */
 bool livetab_remove_slow(uintptr_t addr, struct livetab_entry *out);
 
@@ -105,7 +110,7 @@ static inline uint64_t livetab_hash(uintptr_t addr)
  * in the table; true means it may be. */
 static inline bool livetab_maybe_contains(uintptr_t addr)
 {
-	uint64_t b = livetab_hash(addr) >> (64 - livetab_lg_buckets); /* the filter bit */
+	uint64_t b = livetab_hash(addr) >> livetab_filter_shift; /* the filter bit */
 	return (__atomic_load_n(&livetab_filter[b >> 3], __ATOMIC_ACQUIRE) >> (b & 7)) & 1;
 }
 

@@ -117,18 +117,6 @@ struct stacktab_entry *stacktab_intern(const uintptr_t *frames, unsigned n, bool
 	return e;
 }
 
-void stacktab_account_alloc(struct stacktab_entry *e, uint64_t count_fx, uint64_t bytes)
-{
-	__atomic_add_fetch(&e->alloc_count_fx, count_fx, __ATOMIC_RELAXED);
-	__atomic_add_fetch(&e->alloc_bytes, bytes, __ATOMIC_RELAXED);
-}
-
-void stacktab_account_free(struct stacktab_entry *e, uint64_t count_fx, uint64_t bytes)
-{
-	__atomic_add_fetch(&e->free_count_fx, count_fx, __ATOMIC_RELAXED);
-	__atomic_add_fetch(&e->free_bytes, bytes, __ATOMIC_RELAXED);
-}
-
 struct stacktab_entry *stacktab_first(void)
 {
 	return __atomic_load_n(&all_head, __ATOMIC_ACQUIRE);

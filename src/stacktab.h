@@ -46,9 +46,18 @@ struct stacktab_entry *stacktab_intern(const uintptr_t *frames, unsigned n, bool
 bool stacktab_matches(const struct stacktab_entry *e, const uintptr_t *frames, unsigned n, bool truncated,
 		      uint16_t label);
 
-/* Context: any thread. Never allocates. Lock-free. */
-void stacktab_account_alloc(struct stacktab_entry *e, uint64_t count_fx, uint64_t bytes);
-void stacktab_account_free(struct stacktab_entry *e, uint64_t count_fx, uint64_t bytes);
+/* Context: any thread. Never allocates. Lock-free (two relaxed atomic adds). */
+static inline void stacktab_account_alloc(struct stacktab_entry *e, uint64_t count_fx, uint64_t bytes)
+{
+	__atomic_add_fetch(&e->alloc_count_fx, count_fx, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&e->alloc_bytes, bytes, __ATOMIC_RELAXED);
+}
+
+static inline void stacktab_account_free(struct stacktab_entry *e, uint64_t count_fx, uint64_t bytes)
+{
+	__atomic_add_fetch(&e->free_count_fx, count_fx, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&e->free_bytes, bytes, __ATOMIC_RELAXED);
+}
 
 /* Context: any thread. Never allocates. Lock-free walk of all entries,
  * newest first; entries added during the walk may or may not be seen. */

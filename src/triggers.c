@@ -86,6 +86,7 @@ static uint64_t samples_dropped; /* atomic */
 void triggers_init(const struct options *o)
 {
 	opt = *o;
+	triggers_tracker_cap = opt.max_tracker_bytes; /* the sampled path's inline test */
 	window_interval = opt.interval;
 	if (opt.start == OPTIONS_START_ON) {
 		window_open = true;
@@ -442,10 +443,10 @@ size_t triggers_meta(struct snapfile_meta *m, size_t max, double now)
 	return n;
 }
 
-bool triggers_sample_allowed(void)
+uint64_t triggers_tracker_cap;
+
+bool triggers_sample_allowed_slow(void)
 {
-	if (opt.max_tracker_bytes == 0)
-		return true;
 	if (!__atomic_load_n(&cap_hit, __ATOMIC_RELAXED)) {
 		if (arena_bytes() < opt.max_tracker_bytes)
 			return true;

@@ -83,7 +83,12 @@ size_t triggers_meta(struct snapfile_meta *m, size_t max, double now);
 /* Context: app thread, sampled path, guard held. Never allocates, no lock.
  * false when max_tracker_bytes is reached (said once on stderr): the sample
  * is dropped and counted, the exact counters go on. */
-bool triggers_sample_allowed(void);
+extern uint64_t triggers_tracker_cap __attribute__((visibility("hidden"))); /* max_tracker_bytes; 0: none */
+bool triggers_sample_allowed_slow(void);
+static inline bool triggers_sample_allowed(void)
+{
+	return triggers_tracker_cap == 0 || triggers_sample_allowed_slow();
+}
 
 struct triggers_status {
 	const char *state;       /* "running", "dormant" or "stopped" */

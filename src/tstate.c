@@ -85,6 +85,7 @@ int tstate_init(void)
 int tstate_activate(struct tstate *ts, uint64_t sample)
 {
 	DEBUG_ASSERT_GUARD("tstate_activate: guard held by the caller");
+	ts->errno_p = &errno; /* the sampled path keeps errno through it (no call) */
 	/* The destructor first: a thread registered without it would stay in
 	 * the registry after its TLS is gone. Not registered, the thread is
 	 * DEAD from the start: its calls count in the globals, untracked. */

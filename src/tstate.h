@@ -39,7 +39,7 @@ enum tstate_state { TSTATE_UNBORN = 0, TSTATE_ACTIVE = 1, TSTATE_DEAD = 2 };
 /* A cfi walk is remembered when it kept at most TSTATE_MEMO_FRAMES frames
  * and read at most TSTATE_MEMO_READS stack words (two a frame at most). */
 #define TSTATE_MEMO_FRAMES 32
-#define TSTATE_MEMO_READS 80
+#define TSTATE_MEMO_READS 80 /* a multiple of 4 (cfiunwind.c checks four a round) */
 
 struct tstate {
 	int hot;            /* 1: ACTIVE and guard == 0 (read by every hook) */
@@ -49,6 +49,7 @@ struct tstate {
 	uint64_t rng;       /* sampler generator state */
 	uint64_t alloc_count, alloc_bytes, free_count, free_bytes; /* exact */
 	pid_t tid;
+	int *errno_p;       /* this thread's errno (its address never changes); NULL before tstate_activate */
 	struct tstate *next, *prev; /* registry, under the registry lock */
 	uintptr_t stack_lo, stack_hi; /* this thread's stack, for the fp and cfi unwinders */
 	unsigned stack_reads; /* reads of /proc/self/maps for them (unwind_stack_covers) */
@@ -67,12 +68,18 @@ struct tstate {
 	void *deferred;      /* frees deferred by handlers, linked through the blocks */
 	uintptr_t frames[OPTIONS_DEPTH_MAX + TSTATE_SKIP_MAX]; /* backtrace buffer */
 	/* The last complete cfi walk of this thread (cfiunwind.c): where it
-	 * started, every stack word it read, and what it found. Own thread only. */
+	 * started, every stack word it read, and what it found; `stack` is the
+	 * entry core.c interned from those frames (NULL until it has: cleared
+	 * whenever the walk is recorded anew). Own thread only. */
 	struct tstate_walk_memo {
-		uintptr_t sp, fp, hi;
-		unsigned gen, max, n, nreads;
-		int valid, truncated;
-		uintptr_t addr[TSTATE_MEMO_READS], val[TSTATE_MEMO_READS];
+		uintptr_t sp, fp, hi; /* sp 0: no memo */
+		uint64_t genmax;      /* the rules' generation << 32 | the depth asked */
+		unsigned n, nreads;
+		int truncated;
+		struct stacktab_entry *stack;
+		struct tstate_memo_read {
+			uintptr_t addr, val;
+		} read[TSTATE_MEMO_READS]; /* each word read, in order */
 		uintptr_t frames[TSTATE_MEMO_FRAMES];
 	} memo;
 };

@@ -45,7 +45,7 @@ static int (*p_init_local)(unw_cursor_t *, unw_context_t *);
 static int (*p_step)(unw_cursor_t *);
 static int (*p_get_reg)(unw_cursor_t *, unw_regnum_t, unw_word_t *);
 static void *unw_handle;
-static enum options_unwinder unwinder;
+enum options_unwinder unwind_which;
 static uintptr_t self_lo, self_hi;
 
 /*
@@ -138,14 +138,14 @@ static void release_low_fds(const int *held, int n)
 int unwind_init(enum options_unwinder which)
 {
 	DEBUG_ASSERT_GUARD("unwind_init: start-up, guard held");
-	unwinder = which;
+	unwind_which = which;
 	dl_iterate_phdr(find_self, (void *)(uintptr_t)&find_self);
 	if (which == OPTIONS_UNWINDER_FP)
 		return 0;
 	if (which == OPTIONS_UNWINDER_CFI && cfiunwind_init(self_lo, self_hi) != 0) {
 		log_msg("cannot allocate the unwind cache (tracker memory exhausted); backtraces "
 			"use libunwind alone, as with unwinder=libunwind");
-		unwinder = OPTIONS_UNWINDER_LIBUNWIND;
+		unwind_which = OPTIONS_UNWINDER_LIBUNWIND;
 	}
 	/* libunwind opens the pipe of its memory check as it starts (its
 	 * first set-up call), which would take the lowest free descriptors, 3
@@ -294,15 +294,11 @@ int unwind_stack_read_bounds(struct tstate *ts, uintptr_t sp)
  * is the malloc'ed one because libunwind's TLS needs no more than malloc's
  * alignment.
  */
-void *unwind_tls_block(struct tstate *ts)
+void *unwind_tls_block_slow(struct tstate *ts)
 {
 	void *blk = NULL;
-	/* With unwinder=cfi libunwind walks only to fall back: the block can
-	 * exist on the thread's first sample (the start-up warm-up's thread)
-	 * and after a fallback (ts->samples counts libunwind's walks), never
-	 * otherwise; dlinfo costs ~190 instructions per call. */
-	if (ts->unw_tls_seen || !unw_handle || (ts->samples == 0 && ts->unwind_samples > 1) ||
-	    dlinfo(unw_handle, RTLD_DI_TLS_DATA, &blk) != 0 || !blk)
+	/* the cheap tests are unwind_tls_block's (unwind.h) */
+	if (!unw_handle || dlinfo(unw_handle, RTLD_DI_TLS_DATA, &blk) != 0 || !blk)
 		return NULL;
 	/* seen once the block exists: the step walker may not need it */
 	ts->unw_tls_seen = 1;
@@ -406,30 +402,21 @@ static unsigned fp_walk(struct tstate *ts, uintptr_t *buf, unsigned max)
 	return n;
 }
 
-unsigned unwind_capture(struct tstate *ts, uintptr_t *out, unsigned max, int *truncated)
+unsigned unwind_capture_other(struct tstate *ts, uintptr_t *out, unsigned max, int *truncated,
+			      const uintptr_t **frames, int *memo)
 {
 	uintptr_t *buf = ts->frames;
 	unsigned cap = max + TSTATE_SKIP_MAX;
 	unsigned n;
 	DEBUG_ASSERT_GUARD("unwind_capture: sampled path, guard held");
 	/* never allocates, but for libunwind's TLS block on a thread's first walk */
-	DEBUG_NOMALLOC_ENTER_IF(nomalloc_, unwinder == OPTIONS_UNWINDER_FP || ts->unw_tls_seen,
+	DEBUG_NOMALLOC_ENTER_IF(nomalloc_, unwind_which == OPTIONS_UNWINDER_FP || ts->unw_tls_seen,
 				"unwind_capture");
+	/* unwinder=cfi gets here only when its walk gave up (unwind_capture) */
 	int done = 0;
-	if (unwinder == OPTIONS_UNWINDER_FP) {
+	if (unwind_which == OPTIONS_UNWINDER_FP) {
 		n = fp_walk(ts, buf, cap);
 		done = 1;
-	} else if (unwinder == OPTIONS_UNWINDER_CFI) {
-		/* frames written straight to out, the tracker's already dropped */
-		DEBUG_NOMALLOC_ENTER("unwind_capture: cfi walk");
-		tstate_add(&ts->unwind_samples, 1);
-		int ok = cfiunwind_walk(ts, out, max, &n, truncated) == 0;
-		DEBUG_NOMALLOC_LEAVE();
-		if (ok) {
-			DEBUG_NOMALLOC_LEAVE_IF(nomalloc_);
-			return n;
-		}
-		tstate_add(&ts->unwind_fallbacks, 1);
 	}
 	if (!done && p_unw_backtrace) {
 		core_cancel_off(ts); /* libunwind's memory check writes to a pipe */
@@ -458,6 +445,8 @@ unsigned unwind_capture(struct tstate *ts, uintptr_t *out, unsigned max, int *tr
 	for (unsigned i = 0; i < kept; i++)
 		out[i] = buf[skip + i];
 	DEBUG_NOMALLOC_LEAVE_IF(nomalloc_);
+	*frames = out;
+	*memo = CFIUNWIND_WALKED;
 	return kept;
 }
 

@@ -14,6 +14,8 @@
 #ifndef HEAPSNAP_UNWIND_H
 #define HEAPSNAP_UNWIND_H
 
+#include "cfiunwind.h"
+#include "debug.h"
 #include "options.h"
 #include "tstate.h"
 
@@ -31,8 +33,38 @@ int unwind_init(enum options_unwinder which);
  * lock unless a fork is being prepared (then waits for it). Captures up to max frames of the caller of the hook into
  * out (return addresses), dropping the tracker's own frames. out may be
  * ts->frames itself (the copy runs forward). Sets *truncated
- * when the stack was deeper than max. Returns the frame count. */
-unsigned unwind_capture(struct tstate *ts, uintptr_t *out, unsigned max, int *truncated);
+ * when the stack was deeper than max. Returns the frame count; *frames is
+ * where the frames are (out). *memo CFIUNWIND_AGAIN: the cfi walk was the
+ * thread's last one again, and the frames, their count and truncation are
+ * ts->memo's (nothing else is set; ts->memo.stack, when set, is what the
+ * caller interned from them); CFIUNWIND_RECORDED: the frames in out are
+ * now the memo's too (its stack NULL, for the caller to set); 0: they are
+ * in no memo. */
+extern enum options_unwinder unwind_which __attribute__((visibility("hidden"))); /* unwind_init's */
+unsigned unwind_capture_other(struct tstate *ts, uintptr_t *out, unsigned max, int *truncated,
+			      const uintptr_t **frames, int *memo);
+static inline unsigned unwind_capture(struct tstate *ts, uintptr_t *out, unsigned max, int *truncated,
+				      const uintptr_t **frames, int *memo)
+{
+	if (__builtin_expect(unwind_which == OPTIONS_UNWINDER_CFI, 1)) {
+		/* frames written straight to out, the tracker's already dropped */
+		unsigned n;
+		DEBUG_ASSERT_GUARD("unwind_capture: sampled path, guard held");
+		DEBUG_NOMALLOC_ENTER("unwind_capture: cfi walk");
+		tstate_add(&ts->unwind_samples, 1);
+		int r = cfiunwind_walk(ts, out, max, &n, truncated);
+		DEBUG_NOMALLOC_LEAVE();
+		*memo = r;
+		if (r == CFIUNWIND_AGAIN)
+			return 0; /* the memo's frames (see above) */
+		if (r >= 0) {
+			*frames = out;
+			return n;
+		}
+		tstate_add(&ts->unwind_fallbacks, 1); /* libunwind walks it, whole */
+	}
+	return unwind_capture_other(ts, out, max, truncated, frames, memo);
+}
 
 /* Context: any thread. Does addr lie in libheapsnap.so's own code? */
 int unwind_is_tracker_address(uintptr_t addr);
@@ -41,7 +73,17 @@ int unwind_is_tracker_address(uintptr_t addr);
  * Never allocates. The block glibc malloc'ed (untracked) for libunwind's
  * thread-local data in this thread, the first time it exists; NULL before
  * and after. The caller keeps it out of the exact totals. */
-void *unwind_tls_block(struct tstate *ts);
+void *unwind_tls_block_slow(struct tstate *ts);
+static inline void *unwind_tls_block(struct tstate *ts)
+{
+	/* With unwinder=cfi libunwind walks only to fall back: the block can
+	 * exist on the thread's first sample (the start-up warm-up's thread)
+	 * and after a fallback (ts->samples counts libunwind's walks), never
+	 * otherwise; dlinfo costs ~190 instructions per call. */
+	if (__builtin_expect(ts->unw_tls_seen || (ts->samples == 0 && ts->unwind_samples > 1), 1))
+		return NULL;
+	return unwind_tls_block_slow(ts);
+}
 
 /* Context: app thread on activation, guard held. Marks the thread's stack
  * bounds unknown: the first walk reads them (unwind_stack_covers). Nothing
