@@ -11,6 +11,7 @@
 . "${srcdir:-$(dirname "$0")/..}/tools/lib.sh"
 command -v python3 >/dev/null 2>&1 || skip "python3 is not installed"
 
+SCHEMA=$srcdir/tools/schema-v2.sql # the frozen version 2: one row per node
 fixture demo1
 fixture demo3
 f=$tmp/demo3.db
