@@ -3,8 +3,8 @@
  * memory (see linefill.h).
  *
  * Owns the tools' struct dwarfres (created on first use with the
- * --debug-dir list) and the schema-2 SQL that rewrites frames rows and the
- * stacks' site columns. Main thread only.
+ * --debug-dir list) and the schema-2 and -3 SQL that rewrites frames rows
+ * and the stacks' site columns. Main thread only.
  * Invariants: (1) linefill_db runs inside its caller's transaction and
  * returns on the first SQLite error, so the caller's ROLLBACK leaves the
  * file as it was; (2) linefill_snapread never opens the file for writing:
@@ -254,6 +254,38 @@ static const char walk_sql[] =
 	"  JOIN frames f ON f.location_id = c.location_id"
 	" ORDER BY w.stack_id, w.raw, f.inline_depth";
 
+/* The same for version 3, whose callsites rows are runs of locations
+ * (outermost first): the walk goes up runs, stops past the first run with
+ * a frame that is not an allocator, and each run's locations are taken
+ * innermost first. */
+static const char walk_v3_sql[] =
+	"WITH RECURSIVE walk(stack_id, node, raw) AS ("
+	"  SELECT id, callsite_id, 0 FROM stacks WHERE callsite_id IS NOT NULL"
+	"  UNION ALL"
+	"  SELECT w.stack_id, c.parent_id, w.raw + 1 FROM walk w JOIN callsites c ON c.id = w.node"
+	"   WHERE c.parent_id IS NOT NULL AND w.raw < 100000"
+	"     AND NOT EXISTS (SELECT 1 FROM json_each(c.location_ids) j"
+	"                      JOIN frames f ON f.location_id = j.value WHERE NOT f.is_allocator))"
+	"SELECT w.stack_id, j.value, f.inline_depth, f.is_allocator"
+	"  FROM walk w JOIN callsites c ON c.id = w.node"
+	"  JOIN json_each(c.location_ids) j"
+	"  JOIN frames f ON f.location_id = j.value"
+	" ORDER BY w.stack_id, w.raw, j.key DESC, f.inline_depth";
+
+/* The file's schema_version (meta), 0 when it cannot be read. */
+static int64_t schema_version(sqlite3 *db)
+{
+	sqlite3_stmt *st;
+	int64_t v = 0;
+
+	if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = 'schema_version'", -1, &st, NULL) != SQLITE_OK)
+		return 0;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
 static int recompute_sites(sqlite3 *db, const char *path)
 {
 	sqlite3_stmt *walk = NULL, *upd = NULL;
@@ -261,7 +293,7 @@ static int recompute_sites(sqlite3 *db, const char *path)
 	bool found = false, have = false;
 	int rc = 0, step;
 
-	if (sqlite3_prepare_v2(db, walk_sql, -1, &walk, NULL) != SQLITE_OK ||
+	if (sqlite3_prepare_v2(db, schema_version(db) >= 3 ? walk_v3_sql : walk_sql, -1, &walk, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(db, "UPDATE stacks SET site_depth = ?2, site_location_id = ?3,"
 			       " site_inline_depth = ?4 WHERE id = ?1", -1, &upd, NULL) != SQLITE_OK) {
 		sqlite3_finalize(walk);
