@@ -1,5 +1,5 @@
 /*
- * rowbatch.c: bulk inserts of integer rows (see rowbatch.h).
+ * rowbatch.c: bulk inserts of rows (see rowbatch.h).
  *
  * Why a virtual table: a table of a million rows (an exact-mode compile's
  * call-site trie) made SQLite's per-value work the biggest cost of its

@@ -1,5 +1,6 @@
 /*
- * rowbatch.h: bulk inserts of integer rows into one table of a snapshot.
+ * rowbatch.h: bulk inserts of rows (integers, doubles, texts) into one
+ * table of a snapshot.
  *
  * Owns the buffered rows of one big table (the call-site trie, stacks,
  * sites, allocations), the text their text columns hold until the rows are

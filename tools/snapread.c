@@ -1066,7 +1066,7 @@ void snapread_frames_free(struct snapread_frame *v, size_t n)
 	free(v);
 }
 
-/* snapread_profile's frames of version 2 from the trie: the rows its old
+/* snapread_profile's frames of versions 2 and 3 from the trie: the rows its old
  * query gave (stacks with a node, walk k <= 4095, no row limit, ordered by
  * stack, step and inline depth), kept and numbered the same way, for v[0..len)
  * in stack_id order (a repeated stack_id gets frames on its first row only).
@@ -1116,7 +1116,7 @@ static int profile_trie(struct snapread *s, struct snapread_pstack *v, size_t le
 	return 0;
 }
 
-/* Exporters: every stack at once. Version 2 walks the trie in C
+/* Exporters: every stack at once. Versions 2 and 3 walk the trie in C
  * (profile_trie); version 1's frames query reads stack_frames, ordered by
  * stack and position, merged with the sites rows by stack_id. */
 int snapread_profile(struct snapread *s, struct snapread_pstack **out, size_t *n)
