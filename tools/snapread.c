@@ -607,25 +607,25 @@ static int bad_run(const struct snapread *s, int64_t id, const char *why)
 			  (long long)id, why);
 }
 
-/* Parses a run's location_ids: a JSON array of one or more integers, each
- * a locations id (known: ids[0..nids), sorted). Appends them to *out
- * (*len of *cap). Returns 0, or -1 after bad_run(). */
-static int parse_run(const struct snapread *s, int64_t id, const unsigned char *p, const int64_t *ids,
-		     size_t nids, int64_t **out, size_t *len, size_t *cap)
+int snapread_parse_location_ids(const unsigned char *p, int64_t **out, size_t *len, size_t *cap,
+				const char **why)
 {
 	size_t start = *len;
 
 #define SKIP_WS() while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r') p++
+	*why = "is not a JSON array";
 	if (!p)
-		return bad_run(s, id, "is not a JSON array");
+		return -1;
 	SKIP_WS();
 	if (*p++ != '[')
-		return bad_run(s, id, "is not a JSON array");
+		return -1;
 	SKIP_WS();
 	if (*p == ']') {
 		p++;
 		SKIP_WS();
-		return bad_run(s, id, *p ? "is not a JSON array" : "is empty");
+		if (!*p)
+			*why = "is empty";
+		return -1;
 	}
 	for (;;) {
 		bool neg = false;
@@ -638,39 +638,62 @@ static int parse_run(const struct snapread *s, int64_t id, const unsigned char *
 			p++;
 		}
 		while (*p >= '0' && *p <= '9') {
-			if (v > (UINT64_MAX - 9) / 10)
-				return bad_run(s, id, "holds an integer out of range");
+			if (v > (UINT64_MAX - 9) / 10) {
+				*why = "holds an integer out of range";
+				return -1;
+			}
 			v = v * 10 + (uint64_t)(*p++ - '0');
 			nd++;
 		}
-		if (nd == 0 || *p == '.' || *p == 'e' || *p == 'E' || v > INT64_MAX)
-			return bad_run(s, id, "holds a value that is not an integer");
-		int64_t loc = neg ? -(int64_t)v : (int64_t)v;
-		if (id_find(ids, nids, loc) < 0) {
-			char why[96];
-
-			snprintf(why, sizeof(why), "names location %lld, which is not in locations",
-				 (long long)loc);
-			return bad_run(s, id, why);
+		if (nd == 0 || *p == '.' || *p == 'e' || *p == 'E' || v > INT64_MAX) {
+			*why = "holds a value that is not an integer";
+			return -1;
 		}
 		grow((void **)out, cap, *len, sizeof(**out));
-		(*out)[(*len)++] = loc;
+		(*out)[(*len)++] = neg ? -(int64_t)v : (int64_t)v;
 		SKIP_WS();
 		if (*p == ',') {
 			p++;
 			continue;
 		}
-		if (*p != ']')
-			return bad_run(s, id, *p == '\0' ? "is not a JSON array (unterminated)"
-						      : "holds a value that is not an integer");
+		if (*p != ']') {
+			*why = *p == '\0' ? "is not a JSON array (unterminated)" : "holds a value that is not an integer";
+			return -1;
+		}
 		p++;
 		SKIP_WS();
-		if (*p != '\0')
-			return bad_run(s, id, "is not a JSON array (text after it)");
+		if (*p != '\0') {
+			*why = "is not a JSON array (text after it)";
+			return -1;
+		}
 		break;
 	}
 #undef SKIP_WS
-	return *len > start ? 0 : bad_run(s, id, "is empty");
+	*why = "is empty";
+	return *len > start ? 0 : -1;
+}
+
+/* A run's location_ids parsed (snapread_parse_location_ids) and each id
+ * checked against the known ones (ids[0..nids), sorted). Returns 0, or -1
+ * after bad_run(). */
+static int parse_run(const struct snapread *s, int64_t id, const unsigned char *p, const int64_t *ids,
+		     size_t nids, int64_t **out, size_t *len, size_t *cap)
+{
+	size_t start = *len;
+	const char *why;
+
+	if (snapread_parse_location_ids(p, out, len, cap, &why) < 0)
+		return bad_run(s, id, why);
+	for (size_t k = start; k < *len; k++) {
+		if (id_find(ids, nids, (*out)[k]) < 0) {
+			char buf[96];
+
+			snprintf(buf, sizeof(buf), "names location %lld, which is not in locations",
+				 (long long)(*out)[k]);
+			return bad_run(s, id, buf);
+		}
+	}
+	return 0;
 }
 
 /* Version 3: reads the runs (callsites rows, by id) and expands them into

@@ -120,6 +120,14 @@ void snapread_frames_free(struct snapread_frame *v, size_t n);
 int snapread_stack_refs(struct snapread *s, int64_t stack_id, const uint32_t **refs, size_t *n);
 const struct snapread_frame *snapread_trie_frames(const struct snapread *s);
 
+/* Context: any. Parses a version 3 callsites.location_ids (text p, NULL:
+ * not text): a JSON array of one or more integers, whitespace allowed.
+ * Appends them to *out (*len of *cap elements, grown with msgs_xrealloc).
+ * Returns 0, or -1 with *why the cause, worded to follow "location_ids"
+ * ("is empty", "is not a JSON array"...). */
+int snapread_parse_location_ids(const unsigned char *p, int64_t **out, size_t *len, size_t *cap,
+				const char **why);
+
 /* Context: main thread. Frees the trie read by snapread_stack_refs (a
  * series drops it with each file); NULL trie is a no-op. */
 void snapread_trie_drop(struct snapread *s);
