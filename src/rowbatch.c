@@ -1,5 +1,5 @@
 /*
- * rowbatch.c: bulk inserts of integer rows (see rowbatch.h).
+ * rowbatch.c: bulk inserts of rows (see rowbatch.h).
  *
  * Why a virtual table: a table of a million rows (an exact-mode compile's
  * call-site trie) made SQLite's per-value work the biggest cost of its
@@ -11,7 +11,9 @@
  * allocator (the tracker arena) for the batch and the virtual table's
  * objects; (2) the module is eponymous-only (no xCreate): it exists on the
  * connection, never in the file's schema; (3) a cursor reads the batch it
- * was connected for and only while the INSERT steps.
+ * was connected for and only while the INSERT steps; (4) a text column's
+ * value is an offset and a length into the batch's text buffer, which only
+ * grows (SQLite's allocator) and is emptied when the rows are inserted.
  */
 #include "rowbatch.h"
 
@@ -26,6 +28,9 @@ struct rowbatch {
 	sqlite3_stmt *insert;
 	int ncols, n;
 	unsigned reals; /* bit i: column i holds a double's bits */
+	unsigned texts; /* bit i: column i holds rowbatch_text()'s offset << 32 | length */
+	char *text;     /* the rows' text values, back to back */
+	size_t tlen, tcap;
 	int64_t v[ROWBATCH_ROWS * ROWBATCH_COLS_MAX];
 	unsigned char nulls[ROWBATCH_ROWS]; /* bit i: column i is NULL */
 };
@@ -130,6 +135,9 @@ static int rows_column(sqlite3_vtab_cursor *c, sqlite3_context *ctx, int col)
 		double x;
 		memcpy(&x, &b->v[rc->row * b->ncols + col], sizeof(x));
 		sqlite3_result_double(ctx, x);
+	} else if (b->texts >> col & 1) {
+		uint64_t t = (uint64_t)b->v[rc->row * b->ncols + col];
+		sqlite3_result_text(ctx, b->text + (t >> 32), (int)(t & 0xffffffffu), SQLITE_STATIC);
 	} else
 		sqlite3_result_int64(ctx, b->v[rc->row * b->ncols + col]);
 	return SQLITE_OK;
@@ -157,8 +165,8 @@ static const sqlite3_module rows_module = {
 
 /* ---- the batch ---- */
 
-int rowbatch_new(sqlite3 *h, const char *name, const char *table_cols, int ncols, unsigned reals, bool replace,
-		 struct rowbatch **out)
+int rowbatch_new(sqlite3 *h, const char *name, const char *table_cols, int ncols, unsigned reals,
+		 unsigned texts, bool replace, struct rowbatch **out)
 {
 	*out = NULL;
 	if (ncols < 1 || ncols > ROWBATCH_COLS_MAX)
@@ -169,6 +177,7 @@ int rowbatch_new(sqlite3 *h, const char *name, const char *table_cols, int ncols
 	memset(b, 0, sizeof(*b));
 	b->ncols = ncols;
 	b->reals = reals;
+	b->texts = texts;
 	char sql[512];
 	size_t k = (size_t)snprintf(sql, sizeof(sql), "INSERT OR %s INTO %s SELECT ", replace ? "REPLACE" : "FAIL",
 				    table_cols);
@@ -195,6 +204,7 @@ int rowbatch_flush(struct rowbatch *b)
 	int rc = sqlite3_step(b->insert);
 	sqlite3_reset(b->insert);
 	b->n = 0;
+	b->tlen = 0;
 	return rc == SQLITE_DONE ? 0 : -EIO;
 }
 
@@ -202,6 +212,26 @@ int64_t rowbatch_real(double x)
 {
 	int64_t v;
 	memcpy(&v, &x, sizeof(v));
+	return v;
+}
+
+int64_t rowbatch_text(struct rowbatch *b, const char *s, size_t len)
+{
+	if (len > 0x7fffffffu || b->tlen + len > 0x7fffffffu)
+		return -1;
+	if (b->tlen + len > b->tcap) {
+		size_t cap = b->tcap ? 2 * b->tcap : 64 * 1024;
+		while (cap < b->tlen + len)
+			cap *= 2;
+		char *t = sqlite3_realloc64(b->text, cap);
+		if (!t)
+			return -1;
+		b->text = t;
+		b->tcap = cap;
+	}
+	memcpy(b->text + b->tlen, s, len);
+	int64_t v = (int64_t)((uint64_t)b->tlen << 32 | len);
+	b->tlen += len;
 	return v;
 }
 
@@ -216,6 +246,7 @@ void rowbatch_free(struct rowbatch *b)
 {
 	if (b) {
 		sqlite3_finalize(b->insert);
+		sqlite3_free(b->text);
 		sqlite3_free(b);
 	}
 }

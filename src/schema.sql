@@ -1,15 +1,17 @@
--- schema.sql: the heapsnap snapshot schema, version 2.
+-- schema.sql: the heapsnap snapshot schema, version 3.
 -- One source of truth: compiled into libheapsnap.so (schema_sql.h) and
--- documented in doc/heapsnap-snapshot.5 (with the migration note from
--- version 1). Every snapshot file is written with exactly these statements,
+-- documented in doc/heapsnap-snapshot.5 (with the migration notes from
+-- versions 1 and 2). Every snapshot file is written with exactly these statements,
 -- then filled by the writer thread in one transaction. Views v_sites and
 -- v_stack_frames are the stable query surface; tables may gain columns in
 -- later versions (schema_version in meta).
 --
--- Version 2 stores stacks as a call-site trie: a stack is its innermost
--- node, a node is a location and a link to its caller's node, and stacks
--- that share callers share nodes. A file holds only the locations, frames
--- and nodes its stacks reference.
+-- Stacks are a call-site trie (since version 2): a node is a location and
+-- a link to its caller's node, and stacks that share callers share nodes.
+-- Version 3 stores the trie path-compressed: a callsites row is a run of
+-- nodes, a chain of callers with no branch and no stack's end inside it,
+-- and a stack is its innermost run (which ends at its innermost frame).
+-- A file holds only the locations, frames and runs its stacks reference.
 
 CREATE TABLE meta (
   key   TEXT PRIMARY KEY,
@@ -52,15 +54,19 @@ CREATE TABLE frames (
   PRIMARY KEY (location_id, inline_depth)
 ) WITHOUT ROWID;
 
--- The call-site trie. Roots (parent_id NULL) are outermost frames.
+-- The call-site trie, one row per run of nodes. A run's parent ends at the
+-- caller of the run's first (outermost) location; roots (parent_id NULL)
+-- start at the outermost frame. Every run ends where a stack ends or the
+-- trie branches.
 CREATE TABLE callsites (
-  id          INTEGER PRIMARY KEY,
-  parent_id   INTEGER REFERENCES callsites(id),
-  location_id INTEGER NOT NULL REFERENCES locations(id),
-  depth       INTEGER NOT NULL    -- 0 for a root, parent's depth + 1
+  id           INTEGER PRIMARY KEY,
+  parent_id    INTEGER REFERENCES callsites(id),  -- NULL for a root
+  depth        INTEGER NOT NULL,  -- of the run's first location from the outermost frame (0-based)
+  location_ids TEXT NOT NULL      -- JSON array of locations(id), outermost first: '[3,17,42]'
 );
 
--- Distinct stacks. callsite_id: the innermost captured frame's node.
+-- Distinct stacks. callsite_id: the run whose last location is the
+-- innermost captured frame.
 -- site_depth: position of the call site among the stack's frames in
 -- v_stack_frames order (innermost first, inlined frames expanded); the
 -- call site is the innermost frame that is not an allocator entry point or
@@ -122,30 +128,38 @@ CREATE VIEW v_sites AS
     LEFT JOIN locations l ON l.id = st.site_location_id
     LEFT JOIN modules m ON m.id = l.module_id
     LEFT JOIN callsites c ON c.id = st.callsite_id
-    LEFT JOIN frames rf ON rf.location_id = c.location_id AND rf.inline_depth = 0;
+    LEFT JOIN frames rf ON rf.location_id = json_extract(c.location_ids, '$[#-1]') AND rf.inline_depth = 0;
 
 -- Public view: the frames of each stack, innermost first, inlined frames
 -- expanded. depth 0 is the call site, positive depths its callers, negative
 -- depths the allocator entry points and wrappers inside it (strdup,
 -- operator new, g_malloc...). location_depth counts return addresses from
 -- the innermost (0); inline_depth is the frame's level at its location.
+-- The walk goes up the runs (base: location_depth of the run's last
+-- location) and json_each expands each run.
 CREATE VIEW v_stack_frames AS
-  WITH RECURSIVE walk(stack_id, location_depth, callsite_id) AS (
+  WITH RECURSIVE walk(stack_id, base, callsite_id) AS (
     SELECT id, 0, callsite_id FROM stacks WHERE callsite_id IS NOT NULL
     UNION ALL
-    SELECT w.stack_id, w.location_depth + 1, c.parent_id
+    SELECT w.stack_id, w.base + json_array_length(c.location_ids), c.parent_id
       FROM walk w JOIN callsites c ON c.id = w.callsite_id
      WHERE c.parent_id IS NOT NULL
   ),
-  expanded AS (
-    SELECT w.stack_id, w.location_depth, f.inline_depth, f.function, f.file, f.line,
-           l.module_id, l.address,
-           row_number() OVER (PARTITION BY w.stack_id
-                              ORDER BY w.location_depth, f.inline_depth) - 1 AS position
+  nodes AS (
+    SELECT w.stack_id, w.base + json_array_length(c.location_ids) - 1 - j.key AS location_depth,
+           j.value AS location_id
       FROM walk w
       JOIN callsites c ON c.id = w.callsite_id
-      JOIN locations l ON l.id = c.location_id
-      JOIN frames f ON f.location_id = c.location_id
+      JOIN json_each(c.location_ids) j
+  ),
+  expanded AS (
+    SELECT n.stack_id, n.location_depth, f.inline_depth, f.function, f.file, f.line,
+           l.module_id, l.address,
+           row_number() OVER (PARTITION BY n.stack_id
+                              ORDER BY n.location_depth, f.inline_depth) - 1 AS position
+      FROM nodes n
+      JOIN locations l ON l.id = n.location_id
+      JOIN frames f ON f.location_id = n.location_id
   )
   SELECT e.stack_id, e.position - st.site_depth AS depth,
          e.function, e.file, e.line, m.path AS module, e.address,

@@ -1,11 +1,11 @@
 /*
- * snapfile.c: one snapshot file, schema version 2 (see snapfile.h).
+ * snapfile.c: one snapshot file, schema version 3 (see snapfile.h).
  *
  * Invariants: (1) everything is written in one transaction, into a file
  * that is renamed into place only afterwards (writer.c): a reader never
  * sees half a file; (2) a file holds only what its stacks reference:
  * locations and frames are written on first use in the file (written_gen),
- * call-site nodes are made per file from the stacks sorted by their frames
+ * call-site runs are made per file from the stacks sorted by their frames
  * (no node table), a label on its first stack; so its size is bounded by
  * the live state and the distinct stacks, never by the run time; (3) the call site
  * of a stack is the innermost frame, inlined frames counted, that is not an
@@ -36,7 +36,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-#define SCHEMA_VERSION 2
+#define SCHEMA_VERSION 3
 
 /* ---- SQLite memory in the tracker arena ---- */
 
@@ -312,26 +312,26 @@ static int batches_prepare(struct db *d)
 		size_t off;
 		const char *name, *table_cols;
 		int ncols;
-		unsigned reals;
+		unsigned reals, texts;
 		bool replace;
 	} tables[] = {
-		/* no id: SQLite's next rowid is the node's (they are made and
+		/* no id: SQLite's next rowid is the run's (they are made and
 		 * written in order from 1), and an insert it numbers takes the
-		 * b-tree's append path, not a search */
-		{offsetof(struct db, callsites), "hs_callsite_rows", "callsites(parent_id, location_id, depth)", 3, 0, false},
+		 * b-tree's append path, not a search; location_ids is text */
+		{offsetof(struct db, callsites), "hs_callsite_rows", "callsites(parent_id, depth, location_ids)", 3, 0, 4u, false},
 		{offsetof(struct db, stacks), "hs_stack_rows",
-		 "stacks(id, callsite_id, nframes, site_depth, site_location_id, site_inline_depth, truncated, label_id)", 8, 0, false},
+		 "stacks(id, callsite_id, nframes, site_depth, site_location_id, site_inline_depth, truncated, label_id)", 8, 0, 0, false},
 		{offsetof(struct db, sites), "hs_site_rows",
-		 "sites(stack_id, live_bytes, live_count, alloc_bytes, alloc_count, free_bytes, free_count)", 7, 0, false},
+		 "sites(stack_id, live_bytes, live_count, alloc_bytes, alloc_count, free_bytes, free_count)", 7, 0, 0, false},
 		/* weight_count and time are REAL; OR REPLACE: as the one-row
 		 * statement it replaces had it */
 		{offsetof(struct db, allocs), "hs_alloc_rows",
-		 "allocations(address, size, weight_count, weight_bytes, stack_id, time, thread)", 7, 4u | 32u, true},
+		 "allocations(address, size, weight_count, weight_bytes, stack_id, time, thread)", 7, 4u | 32u, 0, true},
 	};
 	for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
 		struct rowbatch **slot = (struct rowbatch **)((char *)d + tables[i].off);
 		int rc = rowbatch_new(d->h, tables[i].name, tables[i].table_cols, tables[i].ncols, tables[i].reals,
-				      tables[i].replace, slot);
+				      tables[i].texts, tables[i].replace, slot);
 		if (rc)
 			return rc;
 	}
@@ -352,9 +352,12 @@ static void batches_finalize(struct db *d)
  * order a stack shares with the one before it the longest prefix (outer
  * frames) it shares with any stack before it: its nodes are the previous
  * stack's down to that prefix, and new ones below it. So the trie needs no
- * table of its nodes, nodes are numbered (and written) in depth-first
- * order, which appends to the callsites b-tree, and only the frames below
- * the shared prefix are looked up. */
+ * table of its nodes, and only the frames below the shared prefix are
+ * looked up. The file stores the trie path-compressed: a callsites row is
+ * a run of nodes with no branch and no stack's end inside it (the last
+ * node of a run is where a stack ends or the trie branches), so a stack is
+ * always the whole of its run and its callers' runs. Runs are numbered
+ * (and written) in depth-first order, which appends to the b-tree. */
 
 /* The number of outer frames a and b share, counting on from h (the first
  * h are known to be equal). */
@@ -546,26 +549,96 @@ static int write_location(struct db *d, const struct snapfile_input *in, struct 
 
 /* What the trie pass finds for a stack, for its row. */
 struct stack_info {
-	uint32_t node;     /* innermost frame's node; 0: empty stack */
+	uint32_t node;     /* the run that ends at the innermost frame; 0: empty stack */
 	uint32_t site_loc; /* location id of the call site; 0: none */
 	int32_t site_depth;
 	uint32_t site_level;
 };
 
+/* Where the runs of each stack's new nodes end: a later stack j whose
+ * shared prefix lcp[j] ends strictly inside the new nodes of stack i (they
+ * part there, or j is a prefix of i) cuts i's nodes at depth lcp[j], and
+ * no other depth is cut but a stack's end. Replays the sorted order's path
+ * as a stack of segments (each stack's new nodes, shortened by the cuts
+ * made so far; seg_* of maxf entries: a segment holds a node at least),
+ * reading only nframes and lcp. On return cuts[first[i] .. first[i + 1])
+ * are stack i's cut depths (position i in ord), deepest first. owner:
+ * scratch of n. */
+static void plan_runs(const struct snapfile_input *in, const uint32_t *ord, const uint32_t *lcp, size_t n,
+		      uint32_t *owner, uint32_t *first, uint32_t *cuts, uint32_t *seg_owner, uint32_t *seg_start,
+		      uint32_t *seg_end)
+{
+	size_t nseg = 0;
+	memset(first, 0, (n + 1) * sizeof(*first));
+	for (size_t j = 0; j < n; j++) {
+		if (j + 8 < n)
+			__builtin_prefetch(in->stacks[ord[j + 8]]);
+		uint32_t l = lcp[j], nf = in->stacks[ord[j]]->nframes;
+		while (nseg && seg_start[nseg - 1] >= l)
+			nseg--;
+		owner[j] = UINT32_MAX;
+		if (nseg && l < seg_end[nseg - 1]) {
+			owner[j] = seg_owner[nseg - 1];
+			seg_end[nseg - 1] = l;
+			first[owner[j] + 1]++;
+		}
+		if (nf > l) {
+			seg_owner[nseg] = (uint32_t)j;
+			seg_start[nseg] = l;
+			seg_end[nseg++] = nf;
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		first[i + 1] += first[i];
+	/* fill: first[o] walks over o's list (it ends at the next list's
+	 * start), then everything moves back one; j ascending puts each
+	 * list's cuts deepest first (a later cut is shallower) */
+	for (size_t j = 0; j < n; j++)
+		if (owner[j] != UINT32_MAX)
+			cuts[first[owner[j]]++] = lcp[j];
+	for (size_t i = n; i > 0; i--)
+		first[i] = first[i - 1];
+	first[0] = 0;
+}
+
+/* Appends "[a,b,...]" of the location ids of path_loc[from .. to) to buf;
+ * returns its length. buf holds 11 bytes per id and 2 more. */
+static size_t run_json(char *buf, struct snapfile_location *const *path_loc, unsigned from, unsigned to)
+{
+	char *p = buf;
+	*p++ = '[';
+	for (unsigned k = from; k < to; k++) {
+		char digits[10];
+		int nd = 0;
+		uint32_t v = path_loc[k]->id;
+		do
+			digits[nd++] = (char)('0' + v % 10);
+		while ((v /= 10) != 0);
+		if (k > from)
+			*p++ = ',';
+		while (nd)
+			*p++ = digits[--nd];
+	}
+	*p++ = ']';
+	return (size_t)(p - buf);
+}
+
 /* The trie pass: stacks in sort_stacks order (ord; lcp[i]: outer frames
- * shared with the one before), their new nodes and the locations those
- * reference (first use in the file), and each stack's node and call site
- * into info[position]. path_loc/path_node: scratch of maxf entries, indexed
- * by depth from the outermost frame. */
-static int write_trie(struct db *d, const struct snapfile_input *in, const uint32_t *ord,
-		      const uint32_t *lcp, struct stack_info *info, struct snapfile_location **path_loc, uint32_t *path_node,
-		      struct counts *c)
+ * shared with the one before), their new nodes as runs cut where
+ * plan_runs says, the locations those reference (first use in the file),
+ * and each stack's run and call site into info[position]. path_loc,
+ * end_run: scratch of maxf entries, indexed by depth from the outermost
+ * frame (end_run[d]: the run that ends at depth d on the current path);
+ * json: of 11 * maxf + 2 bytes. */
+static int write_trie(struct db *d, const struct snapfile_input *in, const uint32_t *ord, const uint32_t *lcp,
+		      const uint32_t *first, const uint32_t *cuts, struct stack_info *info,
+		      struct snapfile_location **path_loc, uint32_t *end_run, char *json, struct counts *c)
 {
 	int rc = 0;
 	for (size_t i = 0; i < in->nstacks && !rc; i++) {
 		const struct stacktab_entry *e = in->stacks[ord[i]];
-		unsigned n = e->nframes;
-		for (unsigned depth = lcp[i]; depth < n && !rc; depth++) {
+		unsigned n = e->nframes, from = lcp[i];
+		for (unsigned depth = from; depth < n && !rc; depth++) {
 			struct snapfile_location *l = in->locate(e->frames[n - 1 - depth], in->locate_ctx);
 			if (!l)
 				return -ENOMEM;
@@ -574,13 +647,24 @@ static int write_trie(struct db *d, const struct snapfile_input *in, const uint3
 				rc |= write_location(d, in, l, c);
 			}
 			path_loc[depth] = l;
-			path_node[depth] = (uint32_t)++c->callsites;
-			int64_t row[3] = {depth ? path_node[depth - 1] : 0, l->id, depth};
-			rc |= rowbatch_add(d->callsites, row, depth ? 0 : 1u);
+		}
+		/* the new nodes' runs: up to each cut (shallowest first), then
+		 * to the stack's end */
+		uint32_t parent = from ? end_run[from - 1] : 0;
+		for (uint32_t k = first[i + 1]; from < n && !rc; k--) {
+			unsigned to = k > first[i] ? cuts[k - 1] : n;
+			size_t len = run_json(json, path_loc, from, to);
+			int64_t text = rowbatch_text(d->callsites, json, len);
+			if (text < 0)
+				return -ENOMEM;
+			int64_t row[3] = {parent, from, text};
+			rc |= rowbatch_add(d->callsites, row, parent ? 0 : 1u);
+			parent = end_run[to - 1] = (uint32_t)++c->callsites;
+			from = to;
 		}
 		/* the call site: innermost frame, inlined ones counted, not an allocator */
 		struct stack_info *si = &info[ord[i]];
-		*si = (struct stack_info){.node = n ? path_node[n - 1] : 0, .site_depth = -1};
+		*si = (struct stack_info){.node = n ? end_run[n - 1] : 0, .site_depth = -1};
 		for (unsigned k = 0, position = 0; k < n && si->site_depth < 0; k++) {
 			const struct snapfile_location *l = path_loc[n - 1 - k];
 			for (unsigned lv = 0; lv < l->nframes; lv++, position++) {
@@ -633,19 +717,27 @@ static int write_stacks(struct db *d, const struct snapfile_input *in, struct co
 	uint32_t *ord = arena_alloc(n * sizeof(*ord) + sizeof(*ord));
 	uint32_t *lcp = arena_alloc(n * sizeof(*lcp) + sizeof(*lcp));
 	struct stack_info *info = arena_alloc(n * sizeof(*info) + sizeof(*info));
+	uint32_t *owner = arena_alloc(n * sizeof(*owner) + sizeof(*owner));
+	uint32_t *first = arena_alloc((n + 1) * sizeof(*first));
+	uint32_t *cuts = arena_alloc(n * sizeof(*cuts) + sizeof(*cuts));
 	struct snapfile_location **path_loc = NULL;
-	uint32_t *path_node = NULL;
-	int rc = ord && lcp && info ? 0 : -ENOMEM;
+	uint32_t *end_run = NULL, *seg = NULL;
+	char *json = NULL;
+	int rc = ord && lcp && info && owner && first && cuts ? 0 : -ENOMEM;
 	if (!rc)
 		rc = sort_stacks(in->stacks, ord, lcp, n, &maxf);
 	if (!rc) {
 		path_loc = arena_alloc(maxf * sizeof(*path_loc));
-		path_node = arena_alloc(maxf * sizeof(*path_node));
-		if (!path_loc || !path_node)
+		end_run = arena_alloc(maxf * sizeof(*end_run));
+		seg = arena_alloc(3 * (size_t)maxf * sizeof(*seg));
+		json = arena_alloc(11 * (size_t)maxf + 2);
+		if (!path_loc || !end_run || !seg || !json)
 			rc = -ENOMEM;
 	}
-	if (!rc)
-		rc = write_trie(d, in, ord, lcp, info, path_loc, path_node, c);
+	if (!rc) {
+		plan_runs(in, ord, lcp, n, owner, first, cuts, seg, seg + maxf, seg + 2 * (size_t)maxf);
+		rc = write_trie(d, in, ord, lcp, first, cuts, info, path_loc, end_run, json, c);
+	}
 	/* the list is newest first: from its end, ids ascend (appends) */
 	for (size_t i = n; i-- > 0 && !rc;)
 		rc = write_stack(d, in->stacks[i], &info[i], c);
@@ -656,8 +748,13 @@ static int write_stacks(struct db *d, const struct snapfile_input *in, struct co
 	arena_free(ord);
 	arena_free(lcp);
 	arena_free(info);
+	arena_free(owner);
+	arena_free(first);
+	arena_free(cuts);
 	arena_free(path_loc);
-	arena_free(path_node);
+	arena_free(end_run);
+	arena_free(seg);
+	arena_free(json);
 	return rc;
 }
 

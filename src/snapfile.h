@@ -1,10 +1,11 @@
 /*
- * snapfile.h: the encoding of one snapshot file (schema version 2).
+ * snapfile.h: the encoding of one snapshot file (schema version 3).
  *
  * Owns turning a copy of the shadow tables into a SQLite file: the schema
  * (schema.sql), the meta rows (totals, process facts, options), the module
- * list, the locations and frames the stacks reference, the call-site trie,
- * the stacks with their call site, the sites and the sampled allocations.
+ * list, the locations and frames the stacks reference, the call-site trie
+ * (as runs of nodes), the stacks with their call site, the sites and the
+ * sampled allocations.
  * It does not name addresses: the caller's locate() does (the writer's
  * location cache, filled by symbolize.c), and it does not choose the file's
  * name or move it into place (writer.c).

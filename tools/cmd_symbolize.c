@@ -1,8 +1,8 @@
 /*
  * cmd_symbolize.c: heapsnap symbolize [--debug-dir DIR]... DB...: write
- * file:line and inlined frames into names-only snapshots (schema 2).
+ * file:line and inlined frames into names-only snapshots (schema 2 or newer).
  *
- * Owns the command: checks each file with snapread (a snapshot, schema 2),
+ * Owns the command: checks each file with snapread (a snapshot, schema 2 or newer),
  * fills its lines (linefill_db) and the meta rows symbolized_time and
  * symbolized_by in a private copy beside it (same mode, and owner where
  * allowed), then renames the copy over it. Single-threaded.

@@ -3,8 +3,8 @@
  * memory (see linefill.h).
  *
  * Owns the tools' struct dwarfres (created on first use with the
- * --debug-dir list) and the schema-2 SQL that rewrites frames rows and the
- * stacks' site columns. Main thread only.
+ * --debug-dir list) and the schema-2 and -3 SQL that rewrites frames rows
+ * and the stacks' site columns. Main thread only.
  * Invariants: (1) linefill_db runs inside its caller's transaction and
  * returns on the first SQLite error, so the caller's ROLLBACK leaves the
  * file as it was; (2) linefill_snapread never opens the file for writing:
@@ -254,6 +254,184 @@ static const char walk_sql[] =
 	"  JOIN frames f ON f.location_id = c.location_id"
 	" ORDER BY w.stack_id, w.raw, f.inline_depth";
 
+/* The file's schema_version (meta), 0 when it cannot be read. */
+static int64_t schema_version(sqlite3 *db)
+{
+	sqlite3_stmt *st;
+	int64_t v = 0;
+
+	if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = 'schema_version'", -1, &st, NULL) != SQLITE_OK)
+		return 0;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+/* Sorted ids[0..n): the index of id, or -1. */
+static ssize_t find_id(const int64_t *ids, size_t n, int64_t id)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (ids[mid] == id)
+			return (ssize_t)mid;
+		if (ids[mid] < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+static void grow_to(void **v, size_t *cap, size_t len, size_t sz)
+{
+	if (len < *cap)
+		return;
+	*cap = *cap ? 2 * *cap : 1024;
+	*v = msgs_xrealloc(*v, *cap * sz);
+}
+
+/* Version 3's call sites, as walk_sql's consumer finds them, in C: its
+ * callsites rows are runs of locations (outermost first), and walking
+ * them in SQL means expanding every run a stack passes through with
+ * json_each and sorting the rows (0.7 M for a compile's 84 k stacks). Here
+ * the frames (location, inline depth, is_allocator), the runs and the
+ * stacks are read once, in id order, and each stack's walk goes from its
+ * run's last location outwards, the frames of a location innermost first,
+ * until a frame that is not an allocator; a location without frames adds
+ * nothing, a run that does not exist ends the walk, a stack with no frame
+ * on its walk keeps its row; all allocators: the innermost frame. Bounded
+ * like walk_sql (100000 runs). Returns 0 or -1 after a message. */
+static int recompute_sites_v3(sqlite3 *db, const char *path)
+{
+	sqlite3_stmt *st = NULL, *upd = NULL;
+	int64_t *loc_id = NULL, *fr_first = NULL, *run_id = NULL, *run_parent = NULL, *run_first = NULL, *locs = NULL;
+	unsigned char *fr_alloc = NULL;
+	int64_t *fr_inl = NULL;
+	size_t nloc = 0, nfr = 0, nrun = 0, nlocs = 0;
+	size_t cap_loc = 0, cap_ff = 0, cap_fa = 0, cap_fi = 0, cap_r = 0, cap_p = 0, cap_f = 0, cap_l = 0;
+	int rc = -1, step;
+
+	/* frames by location: fr_first[k] .. fr_first[k + 1] are loc_id[k]'s */
+	if (sqlite3_prepare_v2(db, "SELECT location_id, inline_depth, is_allocator FROM frames"
+			       " ORDER BY location_id, inline_depth", -1, &st, NULL) != SQLITE_OK)
+		goto sql;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t loc = sqlite3_column_int64(st, 0);
+
+		if (nloc == 0 || loc_id[nloc - 1] != loc) {
+			grow_to((void **)&loc_id, &cap_loc, nloc, sizeof(*loc_id));
+			grow_to((void **)&fr_first, &cap_ff, nloc + 1, sizeof(*fr_first));
+			loc_id[nloc] = loc;
+			fr_first[nloc++] = (int64_t)nfr;
+		}
+		grow_to((void **)&fr_alloc, &cap_fa, nfr, sizeof(*fr_alloc));
+		grow_to((void **)&fr_inl, &cap_fi, nfr, sizeof(*fr_inl));
+		fr_inl[nfr] = sqlite3_column_int64(st, 1);
+		fr_alloc[nfr++] = sqlite3_column_int(st, 2) != 0;
+	}
+	if (step != SQLITE_DONE)
+		goto sql;
+	sqlite3_finalize(st);
+	st = NULL;
+	grow_to((void **)&fr_first, &cap_ff, nloc + 1, sizeof(*fr_first));
+	fr_first[nloc] = (int64_t)nfr;
+
+	/* runs: run_first[r] .. run_first[r + 1] index locs */
+	if (sqlite3_prepare_v2(db, "SELECT id, parent_id, location_ids FROM callsites ORDER BY id",
+			       -1, &st, NULL) != SQLITE_OK)
+		goto sql;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		const unsigned char *text = sqlite3_column_type(st, 2) == SQLITE_TEXT ? sqlite3_column_text(st, 2) : NULL;
+		const char *why;
+
+		grow_to((void **)&run_id, &cap_r, nrun, sizeof(*run_id));
+		grow_to((void **)&run_parent, &cap_p, nrun, sizeof(*run_parent));
+		grow_to((void **)&run_first, &cap_f, nrun + 1, sizeof(*run_first));
+		run_id[nrun] = sqlite3_column_int64(st, 0);
+		run_parent[nrun] = sqlite3_column_type(st, 1) == SQLITE_NULL ? INT64_MIN : sqlite3_column_int64(st, 1);
+		run_first[nrun] = (int64_t)nlocs;
+		if (snapread_parse_location_ids(text, &locs, &nlocs, &cap_l, &why) < 0) {
+			msgs_error("%s: malformed snapshot (callsites row %lld: location_ids %s)", path,
+				   (long long)run_id[nrun], why);
+			goto out;
+		}
+		nrun++;
+	}
+	if (step != SQLITE_DONE)
+		goto sql;
+	sqlite3_finalize(st);
+	st = NULL;
+	grow_to((void **)&run_first, &cap_f, nrun + 1, sizeof(*run_first));
+	run_first[nrun] = (int64_t)nlocs;
+
+	if (sqlite3_prepare_v2(db, "SELECT id, callsite_id FROM stacks WHERE callsite_id IS NOT NULL ORDER BY id",
+			       -1, &st, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, "UPDATE stacks SET site_depth = ?2, site_location_id = ?3,"
+			       " site_inline_depth = ?4 WHERE id = ?1", -1, &upd, NULL) != SQLITE_OK)
+		goto sql;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t stack = sqlite3_column_int64(st, 0), run_of = sqlite3_column_int64(st, 1);
+		int64_t position = 0, site_pos = 0, site_loc = 0, site_inl = 0;
+		bool have = false, found = false;
+		ssize_t r = find_id(run_id, nrun, run_of);
+
+		for (int steps = 0; r >= 0 && !found && steps <= 100000; steps++) {
+			for (int64_t k = run_first[r + 1] - 1; k >= run_first[r] && !found; k--) {
+				ssize_t li = find_id(loc_id, nloc, locs[k]);
+
+				for (int64_t f = li < 0 ? 0 : fr_first[li]; li >= 0 && f < fr_first[li + 1]; f++) {
+					if (!have) { /* the innermost frame, until one is not an allocator */
+						have = true;
+						site_loc = locs[k];
+						site_inl = fr_inl[f];
+					}
+					if (!fr_alloc[f]) {
+						found = true;
+						site_pos = position;
+						site_loc = locs[k];
+						site_inl = fr_inl[f];
+						break;
+					}
+					position++;
+				}
+			}
+			r = run_parent[r] == INT64_MIN ? -1 : find_id(run_id, nrun, run_parent[r]);
+		}
+		if (!have)
+			continue;
+		sqlite3_bind_int64(upd, 1, stack);
+		sqlite3_bind_int64(upd, 2, site_pos);
+		sqlite3_bind_int64(upd, 3, site_loc);
+		sqlite3_bind_int64(upd, 4, site_inl);
+		int u = sqlite3_step(upd);
+		sqlite3_reset(upd);
+		if (u != SQLITE_DONE)
+			goto sql;
+	}
+	if (step != SQLITE_DONE)
+		goto sql;
+	rc = 0;
+	goto out;
+sql:
+	sql_error(db, path, "recompute call sites");
+out:
+	sqlite3_finalize(st);
+	sqlite3_finalize(upd);
+	free(loc_id);
+	free(fr_first);
+	free(fr_alloc);
+	free(fr_inl);
+	free(run_id);
+	free(run_parent);
+	free(run_first);
+	free(locs);
+	return rc;
+}
+
 static int recompute_sites(sqlite3 *db, const char *path)
 {
 	sqlite3_stmt *walk = NULL, *upd = NULL;
@@ -261,6 +439,8 @@ static int recompute_sites(sqlite3 *db, const char *path)
 	bool found = false, have = false;
 	int rc = 0, step;
 
+	if (schema_version(db) >= 3)
+		return recompute_sites_v3(db, path);
 	if (sqlite3_prepare_v2(db, walk_sql, -1, &walk, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(db, "UPDATE stacks SET site_depth = ?2, site_location_id = ?3,"
 			       " site_inline_depth = ?4 WHERE id = ?1", -1, &upd, NULL) != SQLITE_OK) {

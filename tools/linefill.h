@@ -1,7 +1,7 @@
 /*
  * linefill.h: file:line and inlined frames for snapshot locations recorded
- * without them (schema 2: the host names functions only), resolved by the
- * tools with src/dwarfres.c from local debug files.
+ * without them (schema 2 and newer: the host names functions only),
+ * resolved by the tools with src/dwarfres.c from local debug files.
  *
  * Owns the tools' one resolver (its --debug-dir list) and the SQL that
  * rewrites a location's frames rows into its inline chain and recomputes
@@ -36,7 +36,7 @@ struct linefill_stats {
 int linefill_add_debug_dir(const char *dir);
 
 /* Context: main thread. Fills the lines of every location of db (an open,
- * writable sqlite3 *, schema 2) that lacks them, inside the caller's
+ * writable sqlite3 *, schema 2 or newer) that lacks them, inside the caller's
  * transaction. path names the file in messages; modules without debug info
  * are listed on stderr when verbose. Returns 0 or -1 after msgs_error(). */
 int linefill_db(void *db, const char *path, int verbose, struct linefill_stats *st);

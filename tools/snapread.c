@@ -2,7 +2,8 @@
  * snapread.c: read-only access to snapshot files for heapsnap and heapdiff.
  *
  * Owns the SQLite connection of each opened snapshot and every query the
- * tools run on it, and version 2's call-site trie read from it into arrays
+ * tools run on it, and the call-site trie (version 2's nodes, version 3's
+ * runs expanded into nodes, their location_ids checked) read from it into arrays
  * (struct snapread_trie: read once per connection, dropped with it or by
  * snapread_trie_drop; walks bounded like the queries they replace). Main
  * thread only; one connection per file.
@@ -27,8 +28,9 @@
 #include <unistd.h>
 
 /* Tables every query here relies on, checked at open, per schema version:
- * 1 has one frames row per address and stack_frames; 2 has locations, their
- * frames (inline levels) and the call-site trie. */
+ * 1 has one frames row per address and stack_frames; 2 and 3 have
+ * locations, their frames (inline levels) and the call-site trie (3: its
+ * rows are runs of nodes). */
 static const char *const required_v1[] = {
 	"modules", "frames", "stacks", "stack_frames", "sites", NULL,
 };
@@ -523,9 +525,11 @@ void snapread_sites_free(struct snapread_site *v, size_t n)
 
 /* --- the call-site trie, read once per connection ----------------------- */
 
-/* Version 2's stacks as arrays: each table read once in id order, ids
- * turned into indexes at load, so a stack's frames are a walk of a few
- * array steps per level instead of a recursive query. */
+/* Version 2's and 3's stacks as arrays: each table read once in id order,
+ * ids turned into indexes at load, so a stack's frames are a walk of a few
+ * array steps per level instead of a recursive query. Version 3's runs are
+ * expanded into one node per location at load (cs_id is then the node's
+ * index, and a run is known by its last node). */
 struct snapread_trie {
 	/* stacks, by id */
 	int64_t *st_id;
@@ -596,12 +600,193 @@ static void grow(void **v, size_t *cap, size_t len, size_t sz)
 	*v = msgs_xrealloc(*v, *cap * sz);
 }
 
+/* Reports a version 3 callsites row whose location_ids is malformed; -1. */
+static int bad_run(const struct snapread *s, int64_t id, const char *why)
+{
+	return msgs_error("%s: malformed snapshot (callsites row %lld: location_ids %s)", s->path,
+			  (long long)id, why);
+}
+
+int snapread_parse_location_ids(const unsigned char *p, int64_t **out, size_t *len, size_t *cap,
+				const char **why)
+{
+	size_t start = *len;
+
+#define SKIP_WS() while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r') p++
+	*why = "is not a JSON array";
+	if (!p)
+		return -1;
+	SKIP_WS();
+	if (*p++ != '[')
+		return -1;
+	SKIP_WS();
+	if (*p == ']') {
+		p++;
+		SKIP_WS();
+		if (!*p)
+			*why = "is empty";
+		return -1;
+	}
+	for (;;) {
+		bool neg = false;
+		uint64_t v = 0;
+		int nd = 0;
+
+		SKIP_WS();
+		if (*p == '-') {
+			neg = true;
+			p++;
+		}
+		while (*p >= '0' && *p <= '9') {
+			if (v > (UINT64_MAX - 9) / 10) {
+				*why = "holds an integer out of range";
+				return -1;
+			}
+			v = v * 10 + (uint64_t)(*p++ - '0');
+			nd++;
+		}
+		if (nd == 0 || *p == '.' || *p == 'e' || *p == 'E' || v > INT64_MAX) {
+			*why = "holds a value that is not an integer";
+			return -1;
+		}
+		grow((void **)out, cap, *len, sizeof(**out));
+		(*out)[(*len)++] = neg ? -(int64_t)v : (int64_t)v;
+		SKIP_WS();
+		if (*p == ',') {
+			p++;
+			continue;
+		}
+		if (*p != ']') {
+			*why = *p == '\0' ? "is not a JSON array (unterminated)" : "holds a value that is not an integer";
+			return -1;
+		}
+		p++;
+		SKIP_WS();
+		if (*p != '\0') {
+			*why = "is not a JSON array (text after it)";
+			return -1;
+		}
+		break;
+	}
+#undef SKIP_WS
+	*why = "is empty";
+	return *len > start ? 0 : -1;
+}
+
+/* A run's location_ids parsed (snapread_parse_location_ids) and each id
+ * checked against the known ones (ids[0..nids), sorted). Returns 0, or -1
+ * after bad_run(). */
+static int parse_run(const struct snapread *s, int64_t id, const unsigned char *p, const int64_t *ids,
+		     size_t nids, int64_t **out, size_t *len, size_t *cap)
+{
+	size_t start = *len;
+	const char *why;
+
+	if (snapread_parse_location_ids(p, out, len, cap, &why) < 0)
+		return bad_run(s, id, why);
+	for (size_t k = start; k < *len; k++) {
+		if (id_find(ids, nids, (*out)[k]) < 0) {
+			char buf[96];
+
+			snprintf(buf, sizeof(buf), "names location %lld, which is not in locations",
+				 (long long)(*out)[k]);
+			return bad_run(s, id, buf);
+		}
+	}
+	return 0;
+}
+
+/* Version 3: reads the runs (callsites rows, by id) and expands them into
+ * t's nodes, one per location, outermost first within a run: node i's
+ * parent is the node before it in its run, or its run's parent's last node
+ * (-1: a root, or a parent row that does not exist, as version 2's walk
+ * stops at a missing node). *run_id (sorted) and *run_last (its last node)
+ * say which node ends each run. Returns 0, or -1 after a message. */
+static int load_runs(struct snapread *s, struct snapread_trie *t, int64_t **run_id, int64_t **run_last,
+		     size_t *nrun)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t *ids = NULL, *locs = NULL, *parent_id = NULL, *first = NULL;
+	size_t nids = 0, cap_ids = 0, nlocs = 0, cap_locs = 0, cap_r = 0, cap_p = 0, cap_f = 0, cap_l = 0;
+	int rc;
+
+	*run_id = *run_last = NULL;
+	*nrun = 0;
+	rc = sqlite3_prepare_v2(s->db, "SELECT id FROM locations ORDER BY id", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		goto bad;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		grow((void **)&ids, &cap_ids, nids, sizeof(*ids));
+		ids[nids++] = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (rc != SQLITE_DONE)
+		goto bad;
+	rc = sqlite3_prepare_v2(s->db, "SELECT id, parent_id, location_ids FROM callsites ORDER BY id",
+				-1, &st, NULL);
+	if (rc != SQLITE_OK)
+		goto bad;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(st, 0);
+		const unsigned char *text = sqlite3_column_type(st, 2) == SQLITE_TEXT
+			? sqlite3_column_text(st, 2) : NULL;
+
+		grow((void **)run_id, &cap_r, *nrun, sizeof(**run_id));
+		grow((void **)&parent_id, &cap_p, *nrun, sizeof(*parent_id));
+		grow((void **)&first, &cap_f, *nrun, sizeof(*first));
+		grow((void **)run_last, &cap_l, *nrun, sizeof(**run_last));
+		(*run_id)[*nrun] = id;
+		parent_id[*nrun] = sqlite3_column_type(st, 1) == SQLITE_NULL ? INT64_MIN
+									    : sqlite3_column_int64(st, 1);
+		first[*nrun] = (int64_t)nlocs;
+		if (parse_run(s, id, text, ids, nids, &locs, &nlocs, &cap_locs) < 0)
+			goto fail;
+		(*run_last)[*nrun] = (int64_t)nlocs - 1;
+		(*nrun)++;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (rc != SQLITE_DONE)
+		goto bad;
+	t->ncs = nlocs;
+	t->cs_id = msgs_xmalloc((nlocs ? nlocs : 1) * sizeof(*t->cs_id));
+	t->cs_parent = msgs_xmalloc((nlocs ? nlocs : 1) * sizeof(*t->cs_parent));
+	t->cs_loc = msgs_xmalloc((nlocs ? nlocs : 1) * sizeof(*t->cs_loc));
+	for (size_t r = 0; r < *nrun; r++) {
+		ssize_t p = parent_id[r] == INT64_MIN ? -1 : id_find(*run_id, *nrun, parent_id[r]);
+
+		for (int64_t k = first[r]; k <= (*run_last)[r]; k++) {
+			t->cs_id[k] = k;
+			t->cs_parent[k] = k > first[r] ? k - 1 : p < 0 ? -1 : (*run_last)[p];
+			t->cs_loc[k] = id_find(t->loc_id, t->nloc, locs[k]);
+		}
+	}
+	free(ids);
+	free(locs);
+	free(parent_id);
+	free(first);
+	return 0;
+bad:
+	msgs_error("cannot read stack frames from '%s': %s", s->path, sqlite3_errmsg(s->db));
+fail:
+	sqlite3_finalize(st);
+	free(ids);
+	free(locs);
+	free(parent_id);
+	free(first);
+	free(*run_id);
+	free(*run_last);
+	*run_id = *run_last = NULL;
+	return -1;
+}
+
 static int trie_load(struct snapread *s)
 {
 	struct snapread_trie *t = msgs_xmalloc(sizeof(*t));
 	size_t cap_st = 0, cap_cs = 0, cap_loc = 0, cap_fr = 0;
-	int64_t *cs_parent_id = NULL, *cs_loc_id = NULL, *st_cs_id = NULL;
-	size_t cap_a = 0, cap_b = 0, cap_c = 0;
+	int64_t *cs_parent_id = NULL, *cs_loc_id = NULL, *st_cs_id = NULL, *run_id = NULL, *run_last = NULL;
+	size_t cap_a = 0, cap_b = 0, cap_c = 0, nrun = 0;
 	sqlite3_stmt *st = NULL;
 	int rc;
 
@@ -639,30 +824,35 @@ static int trie_load(struct snapread *s)
 	if (rc != SQLITE_DONE)
 		goto bad;
 
-	rc = sqlite3_prepare_v2(s->db, "SELECT id, parent_id, location_id FROM callsites ORDER BY id",
-				-1, &st, NULL);
-	if (rc != SQLITE_OK)
-		goto bad;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		grow((void **)&t->cs_id, &cap_cs, t->ncs, sizeof(*t->cs_id));
-		grow((void **)&cs_parent_id, &cap_a, t->ncs, sizeof(*cs_parent_id));
-		grow((void **)&cs_loc_id, &cap_b, t->ncs, sizeof(*cs_loc_id));
-		t->cs_id[t->ncs] = sqlite3_column_int64(st, 0);
-		cs_parent_id[t->ncs] = sqlite3_column_type(st, 1) == SQLITE_NULL
-			? INT64_MIN : sqlite3_column_int64(st, 1);
-		cs_loc_id[t->ncs] = sqlite3_column_int64(st, 2);
-		t->ncs++;
-	}
-	sqlite3_finalize(st);
-	st = NULL;
-	if (rc != SQLITE_DONE)
-		goto bad;
-	t->cs_parent = msgs_xmalloc((t->ncs ? t->ncs : 1) * sizeof(*t->cs_parent));
-	t->cs_loc = msgs_xmalloc((t->ncs ? t->ncs : 1) * sizeof(*t->cs_loc));
-	for (size_t i = 0; i < t->ncs; i++) {
-		t->cs_parent[i] = cs_parent_id[i] == INT64_MIN ? -1
-			: id_find(t->cs_id, t->ncs, cs_parent_id[i]);
-		t->cs_loc[i] = id_find(t->loc_id, t->nloc, cs_loc_id[i]);
+	if (s->schema_version >= 3) {
+		if (load_runs(s, t, &run_id, &run_last, &nrun) < 0)
+			goto fail;
+	} else {
+		rc = sqlite3_prepare_v2(s->db, "SELECT id, parent_id, location_id FROM callsites ORDER BY id",
+					-1, &st, NULL);
+		if (rc != SQLITE_OK)
+			goto bad;
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			grow((void **)&t->cs_id, &cap_cs, t->ncs, sizeof(*t->cs_id));
+			grow((void **)&cs_parent_id, &cap_a, t->ncs, sizeof(*cs_parent_id));
+			grow((void **)&cs_loc_id, &cap_b, t->ncs, sizeof(*cs_loc_id));
+			t->cs_id[t->ncs] = sqlite3_column_int64(st, 0);
+			cs_parent_id[t->ncs] = sqlite3_column_type(st, 1) == SQLITE_NULL
+				? INT64_MIN : sqlite3_column_int64(st, 1);
+			cs_loc_id[t->ncs] = sqlite3_column_int64(st, 2);
+			t->ncs++;
+		}
+		sqlite3_finalize(st);
+		st = NULL;
+		if (rc != SQLITE_DONE)
+			goto bad;
+		t->cs_parent = msgs_xmalloc((t->ncs ? t->ncs : 1) * sizeof(*t->cs_parent));
+		t->cs_loc = msgs_xmalloc((t->ncs ? t->ncs : 1) * sizeof(*t->cs_loc));
+		for (size_t i = 0; i < t->ncs; i++) {
+			t->cs_parent[i] = cs_parent_id[i] == INT64_MIN ? -1
+				: id_find(t->cs_id, t->ncs, cs_parent_id[i]);
+			t->cs_loc[i] = id_find(t->loc_id, t->nloc, cs_loc_id[i]);
+		}
 	}
 
 	rc = sqlite3_prepare_v2(s->db, "SELECT id, callsite_id, site_depth FROM stacks ORDER BY id",
@@ -684,18 +874,31 @@ static int trie_load(struct snapread *s)
 	if (rc != SQLITE_DONE)
 		goto bad;
 	t->st_cs = msgs_xmalloc((t->nst ? t->nst : 1) * sizeof(*t->st_cs));
-	for (size_t i = 0; i < t->nst; i++)
-		t->st_cs[i] = st_cs_id[i] == INT64_MIN ? -1 : id_find(t->cs_id, t->ncs, st_cs_id[i]);
+	for (size_t i = 0; i < t->nst; i++) {
+		if (st_cs_id[i] == INT64_MIN)
+			t->st_cs[i] = -1;
+		else if (run_id) { /* version 3: the run's last node */
+			ssize_t r = id_find(run_id, nrun, st_cs_id[i]);
+
+			t->st_cs[i] = r < 0 ? -1 : run_last[r];
+		} else
+			t->st_cs[i] = id_find(t->cs_id, t->ncs, st_cs_id[i]);
+	}
 	free(cs_parent_id);
 	free(cs_loc_id);
 	free(st_cs_id);
+	free(run_id);
+	free(run_last);
 	return 0;
 bad:
 	msgs_error("cannot read stack frames from '%s': %s", s->path, sqlite3_errmsg(s->db));
+fail:
 	sqlite3_finalize(st);
 	free(cs_parent_id);
 	free(cs_loc_id);
 	free(st_cs_id);
+	free(run_id);
+	free(run_last);
 	snapread_trie_drop(s);
 	return -1;
 }
@@ -821,6 +1024,9 @@ int snapread_frames(struct snapread *s, int64_t stack_id,
 
 	*out = NULL;
 	*n = 0;
+	/* version 3's runs are read (and checked) by the trie's load */
+	if (s->schema_version >= 3 && !s->trie && trie_load(s) < 0)
+		return -1;
 	if (v2 && s->trie) {
 		/* the trie is in memory already (a --by stack series): the
 		 * same rows without the query */
@@ -883,7 +1089,7 @@ void snapread_frames_free(struct snapread_frame *v, size_t n)
 	free(v);
 }
 
-/* snapread_profile's frames of version 2 from the trie: the rows its old
+/* snapread_profile's frames of versions 2 and 3 from the trie: the rows its old
  * query gave (stacks with a node, walk k <= 4095, no row limit, ordered by
  * stack, step and inline depth), kept and numbered the same way, for v[0..len)
  * in stack_id order (a repeated stack_id gets frames on its first row only).
@@ -933,7 +1139,7 @@ static int profile_trie(struct snapread *s, struct snapread_pstack *v, size_t le
 	return 0;
 }
 
-/* Exporters: every stack at once. Version 2 walks the trie in C
+/* Exporters: every stack at once. Versions 2 and 3 walk the trie in C
  * (profile_trie); version 1's frames query reads stack_frames, ordered by
  * stack and position, merged with the sites rows by stack_id. */
 int snapread_profile(struct snapread *s, struct snapread_pstack **out, size_t *n)

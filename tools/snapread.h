@@ -3,7 +3,7 @@
  *
  * Owns everything the tools know about the snapshot schema (src/schema.sql):
  * which tables prove a file is a snapshot, which schema_versions are read
- * (1 and 2: every version this project has written), and the queries for
+ * (1, 2 and 3: every version this project has written), and the queries for
  * meta, sites (with their request label when the file has labels) and
  * stack frames, and the in-memory call-site trie that --by stack and the
  * exports walk instead of a query per stack. Main thread only.
@@ -22,7 +22,7 @@
 #include <stdint.h>
 
 /* Newest snapshot schema these tools understand. */
-#define SNAPREAD_SCHEMA_VERSION 2
+#define SNAPREAD_SCHEMA_VERSION 3
 
 enum snapread_type { SNAPREAD_NULL, SNAPREAD_INT, SNAPREAD_REAL, SNAPREAD_TEXT };
 
@@ -67,7 +67,7 @@ struct snapread {
 	size_t nmeta;
 	int64_t schema_version;
 	bool has_labels;              /* a labels table (and stacks.label_id) */
-	struct snapread_trie *trie;   /* v2: the call-site trie of db, read once
+	struct snapread_trie *trie;   /* v2, v3: the call-site trie of db, read once
 				       * (snapread_stack_refs); NULL: not read */
 };
 
@@ -109,8 +109,8 @@ void snapread_frames_free(struct snapread_frame *v, size_t n);
 /* Context: main thread. The frames of one stack with depth >= 0, exactly as
  * snapread_frames gives them, without a query per stack: the first call
  * reads the file's call-site trie once (stacks, callsites, and every
- * location's frames: four queries) into arrays, and each stack is a walk
- * up them in C, bounded like the query's. *refs[k] indexes the frames of
+ * location's frames: four queries, five for version 3) into arrays, and
+ * each stack is a walk up them in C, bounded like the query's. *refs[k] indexes the frames of
  * snapread_trie_frames(); both are borrowed: valid until
  * snapread_trie_drop(), a change of s->db (linefill drops it) or
  * snapread_close(), and *refs only until the next call. The indexes are
@@ -119,6 +119,14 @@ void snapread_frames_free(struct snapread_frame *v, size_t n);
  * after msgs_error(). */
 int snapread_stack_refs(struct snapread *s, int64_t stack_id, const uint32_t **refs, size_t *n);
 const struct snapread_frame *snapread_trie_frames(const struct snapread *s);
+
+/* Context: any. Parses a version 3 callsites.location_ids (text p, NULL:
+ * not text): a JSON array of one or more integers, whitespace allowed.
+ * Appends them to *out (*len of *cap elements, grown with msgs_xrealloc).
+ * Returns 0, or -1 with *why the cause, worded to follow "location_ids"
+ * ("is empty", "is not a JSON array"...). */
+int snapread_parse_location_ids(const unsigned char *p, int64_t **out, size_t *len, size_t *cap,
+				const char **why);
 
 /* Context: main thread. Frees the trie read by snapread_stack_refs (a
  * series drops it with each file); NULL trie is a no-op. */

@@ -6,7 +6,8 @@
 # integration/sigkill-leaves-only-complete-snapshots.sh: large exact-mode
 # snapshots, kills aimed at the write, and every file is read back. Every
 # *.db passes integrity_check, answers v_sites and holds as many
-# allocations rows as its sampled_live_count says; the .db.tmp files a kill
+# allocations rows as its sampled_live_count says, every location its
+# call-site runs name; the .db.tmp files a kill
 # leaves behind are never renamed, and the next snapshot of another process
 # is unaffected by them.
 . "$(dirname "$0")/../integration/lib.sh"
@@ -25,9 +26,11 @@ for f in "$OUT"/*; do
 		dbs=$((dbs + 1))
 		got=$(q "$f" "PRAGMA integrity_check; SELECT value FROM meta WHERE key='schema_version';
 			SELECT value FROM meta WHERE key='trigger'; SELECT count(*) >= 0 FROM v_sites;
-			SELECT (SELECT count(*) FROM allocations) = (SELECT value FROM meta WHERE key='sampled_live_count')" 2>&1 | tr '\n' ' ')
-		[ "$got" = "ok 2 interval 1 1 " ] ||
-			fail "$(basename "$f"): integrity_check, schema_version, trigger, v_sites, allocations = sampled_live_count: '$got'"
+			SELECT (SELECT count(*) FROM allocations) = (SELECT value FROM meta WHERE key='sampled_live_count');
+			SELECT count(*) FROM callsites c, json_each(c.location_ids) j
+				LEFT JOIN locations l ON l.id = j.value WHERE l.id IS NULL" 2>&1 | tr '\n' ' ')
+		[ "$got" = "ok 3 interval 1 1 0 " ] ||
+			fail "$(basename "$f"): integrity_check, schema_version, trigger, v_sites, allocations = sampled_live_count, call-site locations missing: '$got'"
 		;;
 	*.db.tmp)
 		tmps=$((tmps + 1))

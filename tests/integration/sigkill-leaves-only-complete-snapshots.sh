@@ -1,6 +1,6 @@
 #!/bin/sh
 # kill -9 at random moments while snapshots are written every 0.05 s: every
-# *.db file left behind is complete (opens, schema_version 2, passes
+# *.db file left behind is complete (opens, schema_version 3, passes
 # PRAGMA integrity_check); only *.db.tmp files may be partial.
 . "$(dirname "$0")/lib.sh"
 rand_ms() { # MIN MAX: a random number of milliseconds
@@ -24,7 +24,7 @@ for db in "$WORK"/*.db; do
 	n=$((n + 1))
 	v=$(q "$db" "SELECT value FROM meta WHERE key='schema_version'" 2>&1) ||
 		fail "$(basename "$db"): cannot be read: $v"
-	[ "$v" = 2 ] || fail "$(basename "$db"): schema_version is '$v'"
+	[ "$v" = 3 ] || fail "$(basename "$db"): schema_version is '$v'"
 	ok=$(q "$db" "PRAGMA integrity_check" 2>&1)
 	[ "$ok" = ok ] || fail "$(basename "$db"): integrity_check says '$ok'"
 	t=$(q "$db" "SELECT value FROM meta WHERE key='trigger'")

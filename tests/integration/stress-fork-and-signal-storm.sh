@@ -34,7 +34,8 @@ for db in "$WORK"/fork/*.db "$WORK"/sig/*.db; do
 	# self-contained: every location a stack's trie path names is in the
 	# file with its frames (a forked child inherits the location cache of a
 	# parent that already wrote files)
-	missing=$(q "$db" "SELECT count(*) FROM callsites c LEFT JOIN locations l ON l.id = c.location_id WHERE l.id IS NULL")
+	missing=$(q "$db" "SELECT count(*) FROM callsites c, json_each(c.location_ids) j
+		LEFT JOIN locations l ON l.id = j.value WHERE l.id IS NULL")
 	[ "$missing" = 0 ] || fail "$db: $missing call-site nodes name no location"
 	frameless=$(q "$db" "SELECT count(*) FROM locations l WHERE NOT EXISTS (SELECT 1 FROM frames f WHERE f.location_id = l.id)")
 	[ "$frameless" = 0 ] || fail "$db: $frameless locations without frames"

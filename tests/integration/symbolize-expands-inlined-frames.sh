@@ -16,7 +16,7 @@ out=$(timeout 120 env LD_PRELOAD="$LIB" HEAPSNAP_OPTIONS="sample=1:wrappers=*mak
 [ "$out" = "kept 400" ] || fail "program printed '$out'"
 db=$(last_snapshot "$WORK/out")
 [ -n "$db" ] || fail "no snapshot written"
-[ "$(q "$db" "SELECT value FROM meta WHERE key = 'schema_version'")" = 2 ] ||
+[ "$(q "$db" "SELECT value FROM meta WHERE key = 'schema_version'")" = 3 ] ||
 	fail "expected a schema 2 snapshot"
 # names only: the tracker's default (symbolize=names) reads no DWARF
 [ "$(q "$db" "SELECT count(*) FROM frames WHERE file IS NOT NULL")" = 0 ] ||

@@ -5,12 +5,14 @@
 # frames the schema's own v_stack_frames view gives (depth >= 0, call site
 # first), on a version 2 file whose trie shares nodes between stacks, has
 # an inlined frame, a node whose location has no frames, a stack behind
-# an allocator (site_depth 2) and a stack whose node is missing, and on a
-# version 1 file (stack_frames). The exports read the same walk
+# an allocator (site_depth 2) and a stack whose node is missing, on a
+# version 3 file with the same (its runs shared), and on a version 1 file
+# (stack_frames). The exports read the same walk
 # (snapread_profile): their frame count must match the view's too.
 . "${srcdir:-$(dirname "$0")/..}/tools/lib.sh"
 command -v python3 >/dev/null 2>&1 || skip "python3 is not installed"
 
+SCHEMA=$srcdir/tools/schema-v2.sql # the frozen version 2: one row per node
 fixture demo1
 fixture demo3
 f=$tmp/demo3.db
@@ -81,6 +83,34 @@ awk '{ sub(/ [0-9]+$/, ""); n += split($0, a, ";") } END { print n }' "$tmp/out"
 grep -q 'inlined_helper' "$tmp/out" || fail "export --folded lost the inlined level"
 grep -q 'handle_request.*parse_config (config.c:17) 777$' "$tmp/out" ||
 	fail "export --folded: stack 9 is not under the shared node: $(grep 777 "$tmp/out")"
+
+# version 3: the same extension as runs; stack 9's run [99, 6] hangs under
+# stack 1's outer run [13, 5, 4] (ends at handle_request)
+SCHEMA=$top_srcdir/src/schema.sql
+fixture demo1
+fixture demo3
+[ "$(sqlite3 "$f" "SELECT value FROM meta WHERE key = 'schema_version'")" = 3 ] ||
+	harness_error "the current schema is not version 3"
+sqlite3 "$f" "INSERT INTO locations(id, address, module_id, offset, jit, resolution)
+		SELECT 99, address + 16, module_id, offset + 16, 0, 'symbol' FROM locations WHERE id = 4;
+	INSERT INTO frames(location_id, inline_depth, function, file, line, is_allocator)
+		VALUES (4, 1, 'inlined_helper', 'helper.h', 7, 0);
+	INSERT INTO callsites(id, parent_id, depth, location_ids) VALUES (9000, 1001, 3, '[99,6]');
+	INSERT INTO stacks(id, callsite_id, nframes, site_depth, site_location_id, site_inline_depth)
+		VALUES (9, 9000, 5, 0, 6, 0);
+	INSERT INTO stacks(id, callsite_id, nframes, site_depth, site_location_id, site_inline_depth)
+		VALUES (10, 123456, 1, 0, 6, 0);
+	INSERT INTO sites(stack_id, live_bytes, live_count, alloc_bytes, alloc_count, free_bytes, free_count)
+		VALUES (9, 777, 7, 777, 7, 0, 0);
+	INSERT INTO sites(stack_id, live_bytes, live_count, alloc_bytes, alloc_count, free_bytes, free_count)
+		VALUES (10, 555, 5, 555, 5, 0, 0);" ||
+	harness_error "cannot extend $f (version 3)"
+check "$f" "$tmp/demo1.db"
+grep -q '"function": "inlined_helper"' "$tmp/by-stack.json" || fail "version 3: the inlined level is missing"
+grep -q '"final_bytes": 777' "$tmp/by-stack.json" || fail "version 3: stack 9 is missing"
+expect_rc 0 timeout 60 "$HEAPSNAP" export --folded - "$f"
+grep -q 'handle_request.*parse_config (config.c:17) 777$' "$tmp/out" ||
+	fail "version 3: export --folded: stack 9 is not under the shared run: $(grep 777 "$tmp/out")"
 
 # version 1: stack_frames, read by the frames query
 sh "$MKFIXTURE" "$srcdir/tools/schema-v1.sql" "$tmp/v1-demo1.db" demo1 &&

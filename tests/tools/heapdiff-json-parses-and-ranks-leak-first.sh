@@ -15,7 +15,7 @@ import json, sys
 d = json.load(open(sys.argv[1]))
 assert sorted(d) == ["new", "old", "sites"], sorted(d)
 assert d["old"]["pid"] == 1234 and d["old"]["seq"] == 1 and d["new"]["seq"] == 3
-assert d["old"]["schema_version"] == 2 and isinstance(d["new"]["time"], float)
+assert d["old"]["schema_version"] == 3 and isinstance(d["new"]["time"], float)
 assert d["new"]["cmdline"] == 'demo --serve "port 80"'
 s = d["sites"][0]
 assert sorted(s) == sorted(["bytes_delta", "count_delta", "old_bytes", "new_bytes",

@@ -20,7 +20,7 @@ sqlite3 "$tmp/nover.db" "INSERT INTO meta VALUES('pid', 1);" || harness_error "s
 cp "$tmp/nover.db" "$tmp/textver.db"
 sqlite3 "$tmp/textver.db" "INSERT INTO meta VALUES('schema_version', 'one');" || harness_error "sqlite3"
 cp "$tmp/nover.db" "$tmp/newer.db"
-sqlite3 "$tmp/newer.db" "INSERT INTO meta VALUES('schema_version', 3);" || harness_error "sqlite3"
+sqlite3 "$tmp/newer.db" "INSERT INTO meta VALUES('schema_version', 4);" || harness_error "sqlite3"
 cp "$tmp/nover.db" "$tmp/nosites.db"
 sqlite3 "$tmp/nosites.db" "INSERT INTO meta VALUES('schema_version', 2); DROP VIEW v_sites; DROP TABLE sites;" ||
 	harness_error "sqlite3"
@@ -43,7 +43,7 @@ check "$tmp/nometa.db" "not a heapsnap snapshot (no meta table)"
 check "$tmp/blank.db" "not a heapsnap snapshot (no meta table)"
 check "$tmp/nover.db" "not a heapsnap snapshot (no schema_version)"
 check "$tmp/textver.db" "not a heapsnap snapshot (schema_version is not an integer)"
-check "$tmp/newer.db" "snapshot schema_version 3 is newer than this heapdiff supports (2); upgrade heapsnap"
+check "$tmp/newer.db" "snapshot schema_version 4 is newer than this heapdiff supports (3); upgrade heapsnap"
 check "$tmp/nosites.db" "not a heapsnap snapshot (no sites table)"
 
 # Usage errors are exit 1, also with nothing on stdout.

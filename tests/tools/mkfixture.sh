@@ -7,9 +7,11 @@
 #                               another build_id, stack ids + 100, the
 #                               sites of demo3, 3600 s after demo1)
 # The snapshot is built from SCHEMA.sql plus the INSERTs below, so the
-# fixtures follow the schema the library writes: version 2 (src/schema.sql,
-# a locations table and a call-site trie) or version 1 (tools/schema-v1.sql,
-# one frames row per address and stack_frames), told apart by the schema. Known facts the tests rely
+# fixtures follow the schema the library writes: version 3 (src/schema.sql,
+# a locations table and a call-site trie of runs), version 2
+# (tools/schema-v2.sql, a trie of one row per node) or version 1
+# (tools/schema-v1.sql, one frames row per address and stack_frames), told
+# apart by the schema. Known facts the tests rely
 # on (demo1 -> demo3): leak_buffer (demo.c:42) grows most, +1049088 bytes,
 # over two stacks (via handle_request and via main); libplugin.so+0x1a2b
 # (unsymbolized) +4096; session_new appears (+512); copy_name (behind
@@ -18,11 +20,15 @@
 set -eu
 
 schema=$1 out=$2 variant=$3
-if grep -q 'CREATE TABLE locations' "$schema"; then version=2; else version=1; fi
-# Version 2 is filled from version-1 rows in temporary tables (the same
-# data), converted by SQL at the end: a location per frame row, one trie
-# node per stack frame (nodes need not be shared to be a valid trie).
-if [ $version = 2 ]; then F=v1_frames S=v1_stacks SF=v1_stack_frames; else F=frames S=stacks SF=stack_frames; fi
+if grep -q 'location_ids' "$schema"; then version=3
+elif grep -q 'CREATE TABLE locations' "$schema"; then version=2
+else version=1; fi
+# Versions 2 and 3 are filled from version-1 rows in temporary tables (the
+# same data), converted by SQL at the end: a location per frame row, one
+# trie node per stack frame (nodes need not be shared to be a valid trie);
+# version 3's runs: each stack's two innermost frames (id STACK * 1000)
+# under a run of the others (STACK * 1000 + 1).
+if [ $version -ge 2 ]; then F=v1_frames S=v1_stacks SF=v1_stack_frames; else F=frames S=stacks SF=stack_frames; fi
 
 pid=1234 build=5f1e0c2a9b7d4e31 idoff=0 tbase=0
 case $variant in
@@ -72,7 +78,7 @@ rm -f "$out"
 {
 	cat "$schema"
 	echo "BEGIN;"
-	if [ $version = 2 ]; then
+	if [ $version -ge 2 ]; then
 		cat <<SQL
 CREATE TEMP TABLE v1_frames (id INTEGER PRIMARY KEY, address, module_id, offset, function, file, line, is_allocator);
 CREATE TEMP TABLE v1_stacks (id INTEGER PRIMARY KEY, nframes, site_depth, truncated);
@@ -117,19 +123,34 @@ SQL
 	stack 7 1  1 11 4 5 13
 	stack 8 1  1 12 5 13
 	echo "$sites"
-	if [ $version = 2 ]; then
+	if [ $version -ge 2 ]; then
 		cat <<'SQL'
 INSERT INTO locations SELECT id, address, module_id, offset, function, 0,
   CASE WHEN file IS NOT NULL THEN 'lines' WHEN function IS NOT NULL THEN 'symbol' ELSE 'unresolved' END
   FROM v1_frames;
 INSERT INTO frames SELECT id, 0, function, file, line, is_allocator FROM v1_frames;
+INSERT INTO stacks SELECT st.id, st.id * 1000, st.nframes, st.site_depth,
+  (SELECT frame_id FROM v1_stack_frames WHERE stack_id = st.id AND raw_depth = st.site_depth), 0, st.truncated, NULL
+  FROM v1_stacks st;
+SQL
+	fi
+	if [ $version = 3 ]; then
+		cat <<'SQL'
+INSERT INTO callsites SELECT st.id * 1000 + 1, NULL, 0,
+  (SELECT json_group_array(frame_id) FROM (SELECT frame_id FROM v1_stack_frames
+    WHERE stack_id = st.id AND raw_depth >= 2 ORDER BY raw_depth DESC))
+  FROM v1_stacks st;
+INSERT INTO callsites SELECT st.id * 1000, st.id * 1000 + 1, st.nframes - 2,
+  (SELECT json_group_array(frame_id) FROM (SELECT frame_id FROM v1_stack_frames
+    WHERE stack_id = st.id AND raw_depth < 2 ORDER BY raw_depth DESC))
+  FROM v1_stacks st;
+SQL
+	elif [ $version = 2 ]; then
+		cat <<'SQL'
 INSERT INTO callsites SELECT sf.stack_id * 1000 + sf.raw_depth,
   CASE WHEN sf.raw_depth + 1 < st.nframes THEN sf.stack_id * 1000 + sf.raw_depth + 1 END,
   sf.frame_id, st.nframes - 1 - sf.raw_depth
   FROM v1_stack_frames sf JOIN v1_stacks st ON st.id = sf.stack_id;
-INSERT INTO stacks SELECT st.id, st.id * 1000, st.nframes, st.site_depth,
-  (SELECT frame_id FROM v1_stack_frames WHERE stack_id = st.id AND raw_depth = st.site_depth), 0, st.truncated, NULL
-  FROM v1_stacks st;
 SQL
 	fi
 	echo "COMMIT;"
