@@ -53,6 +53,11 @@ static pthread_mutex_t window_lock = PTHREAD_MUTEX_INITIALIZER;
 static bool window_open;
 static double window_start = -1, window_end, window_interval, next_interval;
 static const char *window_ended_by; /* "duration", "stop", "max_snapshots" */
+/* A window that ended by its duration is paused before its last file is
+ * written (the file is the tables' final state): until that file is in
+ * place, status says "closing", so that "dormant" means the last file
+ * exists. */
+static bool window_closing;
 /* what opened the window: "startup", "control", "arm_rss", "arm_growth" */
 static const char *window_cause;
 
@@ -249,8 +254,12 @@ void triggers_tick(double now)
 	if (window_end > 0 && now >= window_end) {
 		/* paused first: the last file is the tables' final state */
 		close_locked("duration");
+		window_closing = true;
 		pthread_mutex_unlock(&window_lock);
 		writer_snapshot_now("duration", NULL);
+		pthread_mutex_lock(&window_lock);
+		window_closing = false;
+		pthread_mutex_unlock(&window_lock);
 		return;
 	}
 	if (window_interval > 0 && now >= next_interval) {
@@ -466,7 +475,7 @@ void triggers_status(struct triggers_status *st)
 {
 	memset(st, 0, sizeof(*st));
 	pthread_mutex_lock(&window_lock);
-	st->state = core_disabled() ? "stopped" : core_running ? "running" : "dormant";
+	st->state = core_disabled() ? "stopped" : core_running ? "running" : window_closing ? "closing" : "dormant";
 	st->window_start = window_start;
 	st->window_end = window_end;
 	st->interval = window_interval;

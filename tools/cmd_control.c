@@ -220,8 +220,9 @@ int cmd_status(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			fputs("usage: heapsnap status PID\n"
-			      "Show process PID's tracker: state (running, dormant, stopped), its\n"
-			      "window (seconds since the tracker started), snapshot files written,\n"
+			      "Show process PID's tracker: state (running, dormant, stopped; closing\n"
+			      "while a window's last file is written), its window (seconds since\n"
+			      "the tracker started), snapshot files written,\n"
 			      "the newest file, tracker memory, sampling mean and interval.\n"
 			      "Exit status: 0, 1 usage error, 3 no such process, not traced, another\n"
 			      "user's.\n", stdout);
