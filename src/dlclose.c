@@ -2,7 +2,8 @@
  * dlclose.c: the exported dlclose. Reads the module list before and after
  * the real dlclose and tells modmap.c the modules that went away (path,
  * build-id, load address), so that the addresses live stacks hold in them
- * are still named, from the file on disk, by later snapshots, and flushes
+ * are still named, from the file on disk, by later snapshots, bumps the
+ * module epoch (modmap.h) once per dlclose that removed any, and flushes
  * the unwinder's rule cache (cfiunwind.h) once the real dlclose returned.
  * Context: any application thread. The real dlclose runs without the guard
  * (the destructors it runs are the program's, tracked as ever); the lists
@@ -50,6 +51,7 @@ __attribute__((visibility("default"))) int dlclose(void *handle)
 	cfiunwind_flush(); /* a module may be gone: its rules with it */
 	struct modmap after;
 	if (rc == 0 && modmap_read(&after) == 0) {
+		uint32_t epoch = 0; /* bumped once, at the first module gone */
 		for (size_t i = 0; i < before.n; i++) {
 			const struct modmap_module *b = &before.v[i];
 			if (b->unloaded)
@@ -58,8 +60,11 @@ __attribute__((visibility("default"))) int dlclose(void *handle)
 			for (size_t j = 0; j < after.n && !still; j++)
 				still = !after.v[j].unloaded && after.v[j].base == b->base && after.v[j].lo == b->lo &&
 					strcmp(after.v[j].path, b->path) == 0;
-			if (!still)
-				modmap_remember_unloaded(b);
+			if (!still) {
+				if (!epoch)
+					epoch = modmap_epoch_bump();
+				modmap_remember_unloaded(b, epoch);
+			}
 		}
 		modmap_free(&after);
 	}

@@ -9,7 +9,15 @@
  * with an atomic increment and published by its ready flag, so neither a
  * fork nor a signal can leave it locked. A module already in it (same
  * path, base and build-id: a plugin opened and closed in a loop) is not
- * added again; past UNLOADED_MAX, unloaded modules are not remembered.
+ * added again (its entry's epoch, the one field that changes, becomes the
+ * new unload's) unless a module remembered since overlaps it (then the
+ * range was reused in between, and a new entry, with its later unload
+ * epoch, names the stacks of the module's second life); past UNLOADED_MAX,
+ * unloaded modules are not remembered.
+ * Epochs: modmap_unload_counter counts the dlcloses that removed modules;
+ * each entry keeps the value its dlclose made. A stack captured when the
+ * counter was g ran in the modules mapped then: for an address, the entry
+ * covering it with the smallest unload epoch > g, else what is mapped now.
  */
 #include "modmap.h"
 
@@ -30,6 +38,12 @@ static struct {
 	int ready; /* atomic: m is complete */
 } unloaded[UNLOADED_MAX];
 static size_t unloaded_claimed; /* atomic */
+uint32_t modmap_unload_counter; /* atomic */
+
+uint32_t modmap_epoch_bump(void)
+{
+	return __atomic_add_fetch(&modmap_unload_counter, 1, __ATOMIC_ACQ_REL);
+}
 
 static void read_build_id(const struct dl_phdr_info *info, char *out, size_t outlen)
 {
@@ -145,6 +159,9 @@ int modmap_read(struct modmap *m)
 	struct collect c = {m, 0, 0};
 	m->v = NULL;
 	m->n = 0;
+	m->gone = NULL;
+	m->ngone = 0;
+	size_t gone_cap = 0;
 	dl_iterate_phdr(collect_one, &c);
 	if (c.err) {
 		modmap_free(m);
@@ -157,8 +174,27 @@ int modmap_read(struct modmap *m)
 		bool covered = false;
 		for (size_t j = 0; j < m->n && !covered; j++)
 			covered = u->lo < m->v[j].hi && m->v[j].lo < u->hi; /* loaded, or an earlier one */
-		if (covered)
+		if (covered) {
+			/* reused range: a row of its own, for the stacks of its time */
+			if (m->ngone == gone_cap) {
+				size_t ncap = gone_cap ? gone_cap * 2 : 8;
+				struct modmap_module *nv = arena_realloc(m->gone, ncap * sizeof(*nv));
+				if (!nv) {
+					c.err = -ENOMEM;
+					break;
+				}
+				m->gone = nv;
+				gone_cap = ncap;
+			}
+			m->gone[m->ngone] = *u;
+			m->gone[m->ngone].path = arena_strdup(u->path);
+			if (!m->gone[m->ngone].path) {
+				c.err = -ENOMEM;
+				break;
+			}
+			m->ngone++;
 			continue;
+		}
 		if (m->n == c.cap) {
 			size_t ncap = c.cap ? c.cap * 2 : 32;
 			struct modmap_module *nv = arena_realloc(m->v, ncap * sizeof(*nv));
@@ -207,25 +243,90 @@ long modmap_find(const struct modmap *m, uintptr_t addr)
 	return -1;
 }
 
+static bool same_instance(const struct modmap_module *a, const struct modmap_module *b)
+{
+	return a->lo == b->lo && a->base == b->base && strcmp(a->path, b->path) == 0 &&
+	       strcmp(a->build_id, b->build_id) == 0;
+}
+
+long modmap_row(const struct modmap *m, uintptr_t addr, const struct modmap_module *u)
+{
+	if (!u) {
+		long mi = modmap_find(m, addr);
+		return mi >= 0 ? mi + 1 : 0;
+	}
+	/* two entries alike in all but their epoch are the same file at the
+	 * same place: either row names it */
+	for (size_t i = 0; i < m->n; i++)
+		if (m->v[i].unloaded && same_instance(&m->v[i], u))
+			return (long)i + 1;
+	for (size_t i = 0; i < m->ngone; i++)
+		if (same_instance(&m->gone[i], u))
+			return (long)(m->n + i) + 1;
+	return 0;
+}
+
 void modmap_free(struct modmap *m)
 {
 	for (size_t i = 0; i < m->n; i++)
 		arena_free(m->v[i].path);
+	for (size_t i = 0; i < m->ngone; i++)
+		arena_free(m->gone[i].path);
 	arena_free(m->v);
+	arena_free(m->gone);
 	m->v = NULL;
 	m->n = 0;
+	m->gone = NULL;
+	m->ngone = 0;
+}
+
+const struct modmap_module *modmap_unloaded_at(uintptr_t addr, uint32_t epoch)
+{
+	const struct modmap_module *best = NULL, *u;
+	uint32_t best_epoch = 0;
+	for (size_t i = 0; (u = modmap_unloaded(i)) != NULL; i++)
+		if (u->lo <= addr && addr < u->hi) {
+			uint32_t e = __atomic_load_n(&u->epoch, __ATOMIC_ACQUIRE);
+			if (e > epoch && (!best || e < best_epoch)) {
+				best = u;
+				best_epoch = e;
+			}
+		}
+	return best;
+}
+
+bool modmap_reused(uintptr_t addr, uint32_t from, uint32_t to)
+{
+	const struct modmap_module *u;
+	for (size_t i = 0; (u = modmap_unloaded(i)) != NULL; i++)
+		if (u->lo <= addr && addr < u->hi) {
+			uint32_t e = __atomic_load_n(&u->epoch, __ATOMIC_ACQUIRE);
+			if (e > from && e <= to)
+				return true;
+		}
+	return false;
 }
 
 /* ---- modules dlclose'd ---- */
 
-void modmap_remember_unloaded(const struct modmap_module *mod)
+void modmap_remember_unloaded(const struct modmap_module *mod, uint32_t epoch)
 {
 	size_t n = __atomic_load_n(&unloaded_claimed, __ATOMIC_ACQUIRE);
 	for (size_t i = 0; i < n && i < UNLOADED_MAX; i++) {
 		const struct modmap_module *u = modmap_unloaded(i);
-		if (u && u->base == mod->base && u->lo == mod->lo && strcmp(u->path, mod->path) == 0 &&
-		    strcmp(u->build_id, mod->build_id) == 0)
+		if (!u || u->base != mod->base || u->lo != mod->lo || strcmp(u->path, mod->path) != 0 ||
+		    strcmp(u->build_id, mod->build_id) != 0)
+			continue;
+		bool reused = false; /* another module lived in its range since */
+		for (size_t j = i + 1; j < n && j < UNLOADED_MAX && !reused; j++) {
+			const struct modmap_module *w = modmap_unloaded(j);
+			reused = w && w->lo < u->hi && u->lo < w->hi;
+		}
+		if (!reused) {
+			/* the same life as far as names go: it now ends here */
+			__atomic_store_n(&unloaded[i].m.epoch, epoch, __ATOMIC_RELEASE);
 			return;
+		}
 	}
 	size_t i = __atomic_fetch_add(&unloaded_claimed, 1, __ATOMIC_ACQ_REL);
 	if (i >= UNLOADED_MAX)
@@ -236,6 +337,7 @@ void modmap_remember_unloaded(const struct modmap_module *mod)
 	unloaded[i].m = *mod;
 	unloaded[i].m.path = path;
 	unloaded[i].m.unloaded = true;
+	unloaded[i].m.epoch = epoch;
 	struct stat st;
 	if (stat(path, &st) == 0) {
 		unloaded[i].m.dev = (unsigned long)st.st_dev;

@@ -519,12 +519,12 @@ static int write_location(struct db *d, const struct snapfile_input *in, struct 
 			  struct counts *c)
 {
 	int rc = 0;
-	long mi = modmap_find(in->mods, l->addr);
+	long row = modmap_row(in->mods, l->addr, l->unloaded);
 	sqlite3_bind_int64(d->location, 1, l->id);
 	sqlite3_bind_int64(d->location, 2, (int64_t)l->addr);
-	if (mi >= 0) {
-		sqlite3_bind_int64(d->location, 3, mi + 1);
-		sqlite3_bind_int64(d->location, 4, (int64_t)(l->addr - in->mods->v[mi].base));
+	if (row > 0) {
+		sqlite3_bind_int64(d->location, 3, row);
+		sqlite3_bind_int64(d->location, 4, (int64_t)(l->addr - modmap_row_module(in->mods, row)->base));
 	}
 	bind_text_or_null(d->location, 5, l->symbol);
 	sqlite3_bind_int(d->location, 6, l->jit);
@@ -601,6 +601,36 @@ static void plan_runs(const struct snapfile_input *in, const uint32_t *ord, cons
 	first[0] = 0;
 }
 
+/* The sort shares prefixes by address; a trie node is a location, an
+ * address in one module instance. Stacks of two module epochs may have an
+ * address in two instances (a plugin loaded where a closed one was): the
+ * shared prefix lcp[i] is cut where the two stacks' locations part. Only
+ * neighbours of different epochs are compared, and only when a dlclose'd
+ * module is remembered at all. A stack that shares more with an earlier,
+ * not adjacent, stack than with its neighbour then starts a sibling node of
+ * the same location: its path is still its own, node for node. */
+static int cut_at_other_instances(const struct snapfile_input *in, const uint32_t *ord, uint32_t *lcp, size_t n)
+{
+	if (!modmap_unloaded(0))
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		const struct stacktab_entry *a = in->stacks[ord[i - 1]], *b = in->stacks[ord[i]];
+		if (a->epoch == b->epoch)
+			continue; /* one epoch: one instance per address */
+		for (uint32_t d = 0; d < lcp[i]; d++) {
+			struct snapfile_location *la = in->locate(a->frames[a->nframes - 1 - d], a->epoch, in->locate_ctx);
+			struct snapfile_location *lb = in->locate(b->frames[b->nframes - 1 - d], b->epoch, in->locate_ctx);
+			if (!la || !lb)
+				return -ENOMEM;
+			if (la != lb) {
+				lcp[i] = d;
+				break;
+			}
+		}
+	}
+	return 0;
+}
+
 /* Appends "[a,b,...]" of the location ids of path_loc[from .. to) to buf;
  * returns its length. buf holds 11 bytes per id and 2 more. */
 static size_t run_json(char *buf, struct snapfile_location *const *path_loc, unsigned from, unsigned to)
@@ -639,7 +669,7 @@ static int write_trie(struct db *d, const struct snapfile_input *in, const uint3
 		const struct stacktab_entry *e = in->stacks[ord[i]];
 		unsigned n = e->nframes, from = lcp[i];
 		for (unsigned depth = from; depth < n && !rc; depth++) {
-			struct snapfile_location *l = in->locate(e->frames[n - 1 - depth], in->locate_ctx);
+			struct snapfile_location *l = in->locate(e->frames[n - 1 - depth], e->epoch, in->locate_ctx);
 			if (!l)
 				return -ENOMEM;
 			if (l->written_gen != in->generation) {
@@ -734,6 +764,8 @@ static int write_stacks(struct db *d, const struct snapfile_input *in, struct co
 		if (!path_loc || !end_run || !seg || !json)
 			rc = -ENOMEM;
 	}
+	if (!rc)
+		rc = cut_at_other_instances(in, ord, lcp, n);
 	if (!rc) {
 		plan_runs(in, ord, lcp, n, owner, first, cuts, seg, seg + maxf, seg + 2 * (size_t)maxf);
 		rc = write_trie(d, in, ord, lcp, first, cuts, info, path_loc, end_run, json, c);
@@ -764,6 +796,18 @@ static int write_tables(struct db *d, const struct snapfile_input *in, struct co
 	for (size_t i = 0; i < in->mods->n && !rc; i++) {
 		const struct modmap_module *m = &in->mods->v[i];
 		sqlite3_bind_int64(d->module, 1, (int64_t)i + 1);
+		sqlite3_bind_text(d->module, 2, m->path, -1, SQLITE_STATIC);
+		if (m->build_id[0])
+			sqlite3_bind_text(d->module, 3, m->build_id, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(d->module, 4, (int64_t)m->base);
+		sqlite3_bind_int64(d->module, 5, (int64_t)(m->hi - m->lo));
+		rc = step(d->module);
+	}
+	/* dlclose'd modules whose range another module took since: the rows
+	 * of their instance, for the locations of stacks of their time */
+	for (size_t i = 0; i < in->mods->ngone && !rc; i++) {
+		const struct modmap_module *m = &in->mods->gone[i];
+		sqlite3_bind_int64(d->module, 1, (int64_t)(in->mods->n + i) + 1);
 		sqlite3_bind_text(d->module, 2, m->path, -1, SQLITE_STATIC);
 		if (m->build_id[0])
 			sqlite3_bind_text(d->module, 3, m->build_id, -1, SQLITE_STATIC);

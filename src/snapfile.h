@@ -35,11 +35,14 @@ struct snapfile_frame {
 	bool is_allocator;    /* allocator entry point or wrapper: never the call site */
 };
 
-/* A return address as the files name it; owned by the caller's cache and
- * kept across snapshots. written_gen is snapfile's: the generation of the
- * last file that holds the location's rows. */
+/* A return address in one module instance, as the files name it; owned by
+ * the caller's cache and kept across snapshots. written_gen is snapfile's:
+ * the generation of the last file that holds the location's rows. */
 struct snapfile_location {
 	uintptr_t addr;
+	/* the dlclose'd module (modmap.h's remembered entry) the address was
+	 * code of when its stacks ran; NULL: the module mapped there now */
+	const struct modmap_module *unloaded;
 	uint32_t id;          /* > 0, unique in the process, stable across files */
 	uint32_t written_gen;
 	const char *symbol;   /* raw name; NULL: none */
@@ -49,8 +52,10 @@ struct snapfile_location {
 	const struct snapfile_frame *frames;
 };
 
-/* Returns the location of addr, or NULL when it cannot be had (memory). */
-typedef struct snapfile_location *(*snapfile_locate_fn)(uintptr_t addr, void *ctx);
+/* Returns the location of addr in a stack interned at module epoch epoch
+ * (stacktab.h), or NULL when it cannot be had (memory). Two stacks' equal
+ * addresses are one location when they lie in the same module instance. */
+typedef struct snapfile_location *(*snapfile_locate_fn)(uintptr_t addr, uint32_t epoch, void *ctx);
 
 /* One more meta row, from the caller (triggers.h: limits hit, window). */
 enum snapfile_meta_type { SNAPFILE_META_INT, SNAPFILE_META_REAL, SNAPFILE_META_TEXT };

@@ -6,15 +6,17 @@
  * a valid (possibly slightly old) list. Inserts take the bucket's striped
  * mutex (stripe = high bits of the bucket index), look again, and publish.
  * Invariants: (1) an entry is inserted once and never moved or freed, and
- * its fields but the counters never change after it is published; (2) a
- * bucket head and `all_head` are published with a release store after the
- * entry is complete; (3) a stripe lock is a leaf except for arena_alloc
+ * its fields but the counters and `checked` (a cache of the module-epoch
+ * test, stacktab.h; it only rises, atomically) never change after it is
+ * published; (2) a bucket head and `all_head` are published with a release
+ * store after the entry is complete; (3) a stripe lock is a leaf except for arena_alloc
  * (jemalloc, which never calls back into the tracker).
  */
 #include "stacktab.h"
 
 #include "arena.h"
 #include "debug.h"
+#include "modmap.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -51,6 +53,22 @@ static uint64_t hash_frames(const uintptr_t *frames, unsigned n)
 	return h ? h : 1;
 }
 
+/* Whether e's frames are named as they were at its epoch at epoch g too
+ * (no module they lie in unloaded since); the answer is cached in checked. */
+static bool still_current(struct stacktab_entry *e, uint32_t g)
+{
+	uint32_t checked = __atomic_load_n(&e->checked, __ATOMIC_ACQUIRE);
+	if (g <= checked)
+		return true;
+	for (unsigned i = 0; i < e->nframes; i++)
+		if (modmap_reused(e->frames[i], e->epoch, g))
+			return false;
+	while (checked < g && !__atomic_compare_exchange_n(&e->checked, &checked, g, true, __ATOMIC_RELEASE,
+							   __ATOMIC_ACQUIRE))
+		;
+	return true;
+}
+
 bool stacktab_matches(const struct stacktab_entry *e, const uintptr_t *frames, unsigned n, bool truncated,
 		      uint16_t label)
 {
@@ -59,7 +77,8 @@ bool stacktab_matches(const struct stacktab_entry *e, const uintptr_t *frames, u
 	unsigned i = 0;
 	while (i < n && e->frames[i] == frames[i])
 		i++;
-	return i == n;
+	/* checked is the one field that changes: a cache, not the key */
+	return i == n && still_current((struct stacktab_entry *)e, modmap_epoch());
 }
 
 /* The entry of the key in the chain from `from` up to (not including) `stop`. */
@@ -100,6 +119,7 @@ struct stacktab_entry *stacktab_intern(const uintptr_t *frames, unsigned n, bool
 			e->nframes = (uint16_t)n;
 			e->truncated = truncated;
 			e->label = label;
+			e->epoch = e->checked = modmap_epoch();
 			memcpy(e->frames, frames, n * sizeof(*frames));
 			e->id = __atomic_add_fetch(&next_id, 1, __ATOMIC_RELAXED);
 			DEBUG_ASSERT_HELD(lock, "stacktab: a bucket chain changes only under its stripe lock");

@@ -9,6 +9,15 @@
  * the process lives, so pointers to them stay valid without locks.
  * All entries are also on an append-only list that the writer walks without
  * locks (published with a release store).
+ * Module epochs: an entry names its frames after the modules mapped at its
+ * epoch (modmap.h). The epoch is not hashed: the same addresses interned
+ * later are the same entry as long as no dlclose since the entry's epoch
+ * unmapped a module one of its frames lies in (checked once per dlclose and
+ * entry, then cached in `checked`); when one did, the addresses may be
+ * another module's code now (a plugin loaded where a closed one was, with
+ * the same layout) and a new entry, of the current epoch, is made. So
+ * stacks captured before and after such a reuse are never merged, and a
+ * program that opens and closes plugins elsewhere keeps its entries.
  * Context: stacktab_intern on app threads in the sampled path (guard held);
  * stacktab_first/next on the writer. Memory from the tracker arena.
  */
@@ -26,6 +35,9 @@ struct stacktab_entry {
 	uint16_t nframes;
 	uint8_t truncated;
 	uint16_t label;               /* labels.h id; 0: no label */
+	uint32_t epoch;               /* module epoch (modmap.h) when first interned */
+	uint32_t checked;             /* atomic: no module its frames lie in was unloaded in
+				       * (epoch, checked]: the entry still stands for its frames */
 	/* Estimated totals; counts in SAMPLER_FX units. Atomic updates. */
 	uint64_t alloc_count_fx, alloc_bytes, free_count_fx, free_bytes;
 	uintptr_t frames[];
@@ -41,8 +53,9 @@ struct stacktab_entry *stacktab_intern(const uintptr_t *frames, unsigned n, bool
 				       uint16_t label);
 
 /* Context: any thread. Never allocates. Lock-free. Whether e is the entry
- * of (frames, n, truncated, label): a caller that kept an entry (the
- * thread's last stack, core.c) checks it before a full intern. */
+ * of (frames, n, truncated, label) at the current module epoch: a caller
+ * that kept an entry (the thread's last stack, core.c) checks it before a
+ * full intern. */
 bool stacktab_matches(const struct stacktab_entry *e, const uintptr_t *frames, unsigned n, bool truncated,
 		      uint16_t label);
 

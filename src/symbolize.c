@@ -1061,6 +1061,25 @@ void symbolize_addr(uintptr_t addr, struct symbolize_result *out)
 	}
 }
 
+void symbolize_addr_unloaded(uintptr_t addr, const struct modmap_module *u, struct symbolize_result *out)
+{
+	DEBUG_ASSERT_GUARD("symbolize_addr_unloaded: writer, guard held");
+	memset(out, 0, sizeof(*out));
+	out->nframes = 1;
+	out->frames = &out->one;
+	out->resolution = SYMBOLIZE_UNRESOLVED;
+	uintptr_t pc = addr ? addr - 1 : addr;
+	/* the file index is found, or built, in the process-wide list */
+	struct module m = {.base = u->base, .path = u->path, .dev = (dev_t)u->dev, .ino = (ino_t)u->ino};
+	snprintf(m.build_id, sizeof(m.build_id), "%s", u->build_id);
+	size_t len;
+	const char *name = elfsym_lookup(module_file_index(&m), pc - m.base, &len, NULL);
+	if (name) {
+		set_one(out, name, strlen(name));
+		out->resolution = SYMBOLIZE_SYMBOL;
+	}
+}
+
 /* ---- full mode: libdw ---- */
 
 /* An inlined or real function's name from its DIE (or its abstract

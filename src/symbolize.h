@@ -66,4 +66,12 @@ void symbolize_refresh(void);
  * innermost frame, so the call instruction (addr - 1) is looked up. */
 void symbolize_addr(uintptr_t addr, struct symbolize_result *out);
 
+struct modmap_module;
+
+/* Context: writer, guard held. addr named in the dlclose'd module u
+ * (modmap.h), from its file on disk, whatever is mapped at addr now: a
+ * stack captured while u was mapped. Names mode's ELF symbols (libdw's
+ * session knows the modules mapped now only). */
+void symbolize_addr_unloaded(uintptr_t addr, const struct modmap_module *u, struct symbolize_result *out);
+
 #endif

@@ -50,11 +50,19 @@
 
 #define LOCATION_LG_BUCKETS 15
 
-/* The location cache: every return address seen, named once per process
- * (symbolize.c) and kept across snapshots. A location owns its frames
- * (inline levels, innermost first) and their call-site marks (callsite.c). */
+/* The location cache: every return address seen, in each module instance
+ * it was code of, named once per process (symbolize.c) and kept across
+ * snapshots. A location owns its frames (inline levels, innermost first)
+ * and their call-site marks (callsite.c). Keyed by (address, instance):
+ * loc.unloaded is the dlclose'd module (modmap.h) for a stack of an epoch
+ * when it was mapped there, NULL for the module mapped there now. A NULL
+ * one was named after what was mapped at module epoch `checked`; once a
+ * module covering its address was unloaded since, it is re-keyed to that
+ * module (its names are that module's: they stay right for the stacks of
+ * its time) and the address is named anew for what is mapped now. */
 struct location {
 	struct location *next;
+	uint32_t checked;
 	struct snapfile_location loc;
 	struct snapfile_frame frames[];
 };
@@ -131,22 +139,43 @@ double writer_now(void)
 
 /* ---- location cache ---- */
 
-/* ctx: the snapshot's module map, for the call-site rule's module test. */
-static struct snapfile_location *location_get(uintptr_t addr, void *ctx)
+/* ctx: the snapshot's module map, for the call-site rule's module test.
+ * A stack of epoch `epoch` ran in the modules mapped then: addr's instance
+ * is modmap_unloaded_at's, else the module mapped now. */
+static struct snapfile_location *location_get(uintptr_t addr, uint32_t epoch, void *ctx)
 {
 	const struct modmap *mods = ctx;
 	DEBUG_ASSERT_HELD(&snapshot_lock, "the location cache changes only under the snapshot lock");
+	const struct modmap_module *u = modmap_unloaded(0) ? modmap_unloaded_at(addr, epoch) : NULL;
+	uint32_t now = modmap_epoch();
 	unsigned b = (unsigned)((addr * 0x9e3779b97f4a7c15ull) >> (64 - LOCATION_LG_BUCKETS));
-	for (struct location *l = location_buckets[b]; l; l = l->next)
-		if (l->loc.addr == addr)
+	for (struct location *l = location_buckets[b]; l; l = l->next) {
+		if (l->loc.addr != addr)
+			continue;
+		if (!l->loc.unloaded && l->checked != now) {
+			const struct modmap_module *was = modmap_unloaded_at(addr, l->checked);
+			if (was)
+				l->loc.unloaded = was; /* it named a module closed since */
+			else
+				l->checked = now; /* what it named is mapped there still */
+		}
+		if (l->loc.unloaded == u)
 			return &l->loc;
+	}
 	struct symbolize_result r;
-	symbolize_addr(addr, &r);
+	const char *module;
+	if (u && modmap_row(mods, addr, u) != modmap_row(mods, addr, NULL)) {
+		/* another module is mapped there now: u's file names it */
+		symbolize_addr_unloaded(addr, u, &r);
+		module = u->path;
+	} else {
+		symbolize_addr(addr, &r); /* u, if any, is named where it was */
+		long mi = modmap_find(mods, addr);
+		module = mi >= 0 ? mods->v[mi].path : NULL;
+	}
 	struct location *l = arena_alloc(sizeof(*l) + r.nframes * sizeof(l->frames[0]));
 	if (!l)
 		return NULL;
-	long mi = modmap_find(mods, addr);
-	const char *module = mi >= 0 ? mods->v[mi].path : NULL;
 	for (unsigned i = 0; i < r.nframes; i++) {
 		l->frames[i] = (struct snapfile_frame){
 			.function = r.frames[i].function,
@@ -155,8 +184,10 @@ static struct snapfile_location *location_get(uintptr_t addr, void *ctx)
 			.is_allocator = callsite_is_allocator(r.frames[i].function, module),
 		};
 	}
+	l->checked = now;
 	l->loc = (struct snapfile_location){
 		.addr = addr,
+		.unloaded = u,
 		.id = ++location_next_id,
 		.symbol = r.symbol,
 		.resolution = r.resolution,
@@ -174,7 +205,7 @@ static int name_site(const struct stacktab_entry *e, const struct modmap *mods, 
 {
 	const struct snapfile_location *first = NULL;
 	for (unsigned k = 0; k < e->nframes; k++) {
-		const struct snapfile_location *l = location_get(e->frames[k], (void *)mods);
+		const struct snapfile_location *l = location_get(e->frames[k], e->epoch, (void *)mods);
 		if (!l)
 			return -ENOMEM;
 		if (!first)

@@ -37,10 +37,11 @@ for f in 'recurse@cfi_stacks < recurse@cfi_stacks' 'chain_c@cfi_stacks < chain_b
 	; do
 	grep -qF "$f" "$WORK/cfi.stacks" || fail "cfi: no stack with '$f'"
 done
-# B is mapped where A was (same layout): the writer names A's frames after
-# B, so both plugins' allocations show one stack, whole
+# B is mapped where A was (same layout): A's stacks, captured before its
+# dlclose, are named after A, B's after B (the module epoch), each whole
 plugin=$(grep '@libcfi_plugin_' "$WORK/cfi.all")
-[ "$plugin" = "plugin_alloc@libcfi_plugin_b.so < main@cfi_stacks < __libc_start_call_main@libc.so.6 < __libc_start_main@libc.so.6 < _start@cfi_stacks" ] ||
+[ "$plugin" = "plugin_alloc@libcfi_plugin_a.so < main@cfi_stacks < __libc_start_call_main@libc.so.6 < __libc_start_main@libc.so.6 < _start@cfi_stacks
+plugin_alloc@libcfi_plugin_b.so < main@cfi_stacks < __libc_start_call_main@libc.so.6 < __libc_start_main@libc.so.6 < _start@cfi_stacks" ] ||
 	fail "cfi: the plugins' stacks are '$plugin'"
 if ! cmp -s "$WORK/cfi.stacks" "$WORK/libunwind.stacks"; then
 	diff "$WORK/libunwind.stacks" "$WORK/cfi.stacks" | head -20

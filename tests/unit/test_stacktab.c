@@ -3,6 +3,7 @@
  * stable ids, from concurrent threads; counters add up.
  */
 #include "arena.h"
+#include "modmap.h"
 #include "stacktab.h"
 
 #include "check_main.h"
@@ -58,6 +59,33 @@ START_TEST(stacktab_counters_accumulate)
 }
 END_TEST
 
+/* A dlclose that unmaps a module one of a stack's frames lies in makes the
+ * same addresses another stack (they may be another module's code now,
+ * loaded where the closed one was); one elsewhere leaves the entry be. */
+START_TEST(stacktab_reuse_of_a_frame_s_module_is_another_stack)
+{
+	uintptr_t in[] = {0x1010, 0x9000}, out[] = {0x5010, 0x9000};
+	struct stacktab_entry *ein = stacktab_intern(in, 2, false, 0);
+	struct stacktab_entry *eout = stacktab_intern(out, 2, false, 0);
+	ck_assert_uint_eq(ein->epoch, 0);
+	struct modmap_module a = {.path = (char *)"/nonexistent/liba.so", .base = 0x1000, .lo = 0x1000, .hi = 0x2000};
+	uint32_t g = modmap_epoch_bump();
+	modmap_remember_unloaded(&a, g);
+	ck_assert_uint_eq(modmap_epoch(), 1);
+	ck_assert(!stacktab_matches(ein, in, 2, false, 0));
+	struct stacktab_entry *ein2 = stacktab_intern(in, 2, false, 0);
+	ck_assert_ptr_ne(ein2, ein);
+	ck_assert_uint_eq(ein2->epoch, 1);
+	ck_assert_ptr_eq(stacktab_intern(in, 2, false, 0), ein2);
+	ck_assert_ptr_eq(stacktab_intern(out, 2, false, 0), eout); /* not in the closed module */
+	ck_assert(stacktab_matches(eout, out, 2, false, 0));
+	/* naming: the stack of epoch 0 ran in a, the one of epoch 1 in what is there now */
+	ck_assert_ptr_eq(modmap_unloaded_at(0x1010, 0), modmap_unloaded(0));
+	ck_assert_ptr_null(modmap_unloaded_at(0x1010, 1));
+	ck_assert_ptr_null(modmap_unloaded_at(0x5010, 0));
+}
+END_TEST
+
 static void *worker(void *arg)
 {
 	tstate_guard_enter(&tstate_tls); /* as on the sampled path */
@@ -100,6 +128,7 @@ int main(void)
 	tcase_add_checked_fixture(tc, setup, NULL);
 	tcase_add_test(tc, stacktab_same_frames_same_entry);
 	tcase_add_test(tc, stacktab_counters_accumulate);
+	tcase_add_test(tc, stacktab_reuse_of_a_frame_s_module_is_another_stack);
 	tcase_add_test(tc, stacktab_concurrent_interning_stores_each_stack_once);
 	suite_add_tcase(s, tc);
 	return check_main_run(s);
