@@ -187,6 +187,8 @@ int modmap_read(struct modmap *m)
 				gone_cap = ncap;
 			}
 			m->gone[m->ngone] = *u;
+			/* the one field modmap_remember_unloaded may raise meanwhile */
+			m->gone[m->ngone].epoch = __atomic_load_n(&u->epoch, __ATOMIC_ACQUIRE);
 			m->gone[m->ngone].path = arena_strdup(u->path);
 			if (!m->gone[m->ngone].path) {
 				c.err = -ENOMEM;
@@ -206,6 +208,7 @@ int modmap_read(struct modmap *m)
 			c.cap = ncap;
 		}
 		m->v[m->n] = *u;
+		m->v[m->n].epoch = __atomic_load_n(&u->epoch, __ATOMIC_ACQUIRE);
 		m->v[m->n].path = arena_strdup(u->path);
 		if (!m->v[m->n].path) {
 			c.err = -ENOMEM;
