@@ -16,16 +16,20 @@
  * miss) up to one bucket per filter bit: the free()-miss probe never reads the
  * bucket array, so resizing does not touch it, and a small live set (exact
  * mode's 50 k blocks) keeps a bucket array that fits in cache instead of
- * 16 MiB of mostly empty heads. Each stripe keeps up to SPARE_MAX
- * entries freed from it, under its lock, for the next insert into it: a
- * sample and its free skip the arena (jemalloc: ~200 instructions each
- * way); the spares are still counted in the arena's `held`.
+ * 16 MiB of mostly empty heads. Entries come from slabs (one arena block
+ * of 4..64 entries, entry_get_locked) and are never freed on their own: a
+ * removed entry becomes a spare of its stripe, under its lock, for the
+ * next insert into it, so a sample and its free skip the arena (jemalloc:
+ * ~200 instructions each way) and a growing live set takes one arena call
+ * per slab. The tracker's entries are thus each stripe's peak live count
+ * plus less than a slab (the hash spreads addresses evenly: about the peak
+ * live set), all counted in the arena's `held`.
  * Invariants: (1) bit k of filter byte f is set iff the table holds an entry
  * whose hash picks byte f and bit k; the byte and the buckets of its entries
  * change only under their stripe lock; buckets and lg_chain change only
  * with every stripe held; (2) the stripe lock is a leaf except
- * for the tracker arena; (3) an entry is freed, or made a spare, only after
- * it is unlinked; (4) a stripe's spare list and live count change only
+ * for the tracker arena; (3) an entry is made a spare only after it is
+ * unlinked, and never freed (it may be inside a slab); (4) a stripe's spare list and live count change only
  * under its lock; (5) livetab_copy (the writer) never allocates with a
  * stripe lock held.
  */
@@ -69,7 +73,9 @@ static struct {
 	struct spinlock l;
 } __attribute__((aligned(64))) stripes[NSTRIPES];
 
-#define SPARE_MAX 128
+/* Entries per slab (entry_get_locked): 256 B .. 4 KiB, jemalloc size classes. */
+#define SLAB_MIN 4
+#define SLAB_MAX 64
 /* Buckets livetab_copy copies per hold of a stripe lock. */
 #define COPY_RUN 64
 /* Under the stripe lock of the same index; one cache line per stripe. */
@@ -142,29 +148,47 @@ static struct stripe_extra *extra_of(uint64_t h)
 	return &extra[stripe_index(h)];
 }
 
-/* Stripe lock of h held. A spare entry, or a new one from the arena. */
-static struct livetab_entry *entry_get_locked(uint64_t h)
+/* Stripe lock of h held. A spare entry, or one carved from a new slab: one
+ * arena block of SLAB_MIN..SLAB_MAX entries, the first for the caller, the
+ * others the stripe's spares (a growing live set took one jemalloc call per
+ * sample, ~170 instructions with its accounting). The slab grows with the
+ * stripe's live count, so the entries carved and not yet used stay at most
+ * a quarter of it (and SLAB_MAX - 1). */
+static __attribute__((noinline, cold)) struct livetab_entry *entry_from_slab(struct stripe_extra *x)
+{
+	unsigned n = SLAB_MIN;
+	while (n < SLAB_MAX && (size_t)n * 4 <= x->live)
+		n *= 2;
+	struct livetab_entry *slab = arena_alloc_uninit((size_t)n * sizeof(*slab));
+	if (!slab)
+		return NULL;
+	for (unsigned i = 1; i < n; i++) {
+		slab[i].chain = x->spare;
+		x->spare = &slab[i];
+	}
+	x->nspare += n - 1;
+	return &slab[0];
+}
+
+static inline struct livetab_entry *entry_get_locked(uint64_t h)
 {
 	struct stripe_extra *x = extra_of(h);
 	struct livetab_entry *e = x->spare;
-	if (!e)
-		return arena_alloc(sizeof(*e));
+	if (__builtin_expect(e == NULL, 0))
+		return entry_from_slab(x);
 	x->spare = e->chain;
 	x->nspare--;
 	return e;
 }
 
-/* Stripe lock of e (hash h) held; e unlinked. Keeps e as a spare, or NULL
- * when the stripe has enough: the caller frees it after the lock. */
-static struct livetab_entry *entry_put_locked(struct livetab_entry *e, uint64_t h)
+/* Stripe lock of e (hash h) held; e unlinked. Keeps e as a spare: an
+ * entry may be part of a slab, never freed on its own. */
+static void entry_put_locked(struct livetab_entry *e, uint64_t h)
 {
 	struct stripe_extra *x = extra_of(h);
-	if (x->nspare >= SPARE_MAX)
-		return e;
 	e->chain = x->spare;
 	x->spare = e;
 	x->nspare++;
-	return NULL;
 }
 
 /* e's hash is h. Returns 1 when the stripe's load went above 1/2: the
@@ -305,7 +329,7 @@ static inline __attribute__((always_inline)) struct livetab_entry *unlink_slow(u
 	size_t fi = filter_index_of(h), f = fi >> 3;
 	unsigned k = (unsigned)fi & 7;
 	struct spinlock *lock = stripe_of(h);
-	struct livetab_entry *found = NULL, *drop = NULL, *e, **pp;
+	struct livetab_entry *found = NULL, *e, **pp;
 	bool in_use = false; /* another entry of the bucket picks the same filter bit */
 	DEBUG_NOMALLOC_ENTER("livetab_remove");
 	spinlock_lock(lock);
@@ -330,15 +354,10 @@ static inline __attribute__((always_inline)) struct livetab_entry *unlink_slow(u
 		found->chain = NULL;
 		if (out) {
 			*out = *found;
-			drop = entry_put_locked(found, h);
+			entry_put_locked(found, h);
 		}
 	}
 	spinlock_unlock(lock);
-	if (drop) {
-		int saved = errno; /* called from free(): the program's errno stays */
-		arena_free(drop);
-		errno = saved;
-	}
 	DEBUG_NOMALLOC_LEAVE();
 	return found;
 }
@@ -362,10 +381,13 @@ void livetab_relink(struct livetab_entry *e)
 
 void livetab_discard(struct livetab_entry *e)
 {
+	/* a spare of the stripe its address picks, as a remove makes it */
+	uint64_t h = livetab_hash(e->addr);
+	struct spinlock *lock = stripe_of(h);
 	DEBUG_NOMALLOC_ENTER("livetab_remove");
-	int saved = errno; /* called from free(): the program's errno stays */
-	arena_free(e);
-	errno = saved;
+	spinlock_lock(lock);
+	entry_put_locked(e, h);
+	spinlock_unlock(lock);
 	DEBUG_NOMALLOC_LEAVE();
 }
 

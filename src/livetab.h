@@ -65,7 +65,8 @@ static inline bool livetab_remove(uintptr_t addr, struct livetab_entry *out);
 /* Context: any thread, inside realloc. Takes the entry of addr out of the
  * table (lock-free miss, as livetab_remove) and hands it to the caller, who
  * then either puts it back with livetab_relink (which cannot fail: nothing
- * is allocated) or frees it with livetab_discard (keeps errno). NULL when
+ * is allocated) or drops it with livetab_discard (a spare again; keeps
+ * errno). NULL when
  * addr is not in the table. */
 struct livetab_entry *livetab_unlink(uintptr_t addr);
 void livetab_relink(struct livetab_entry *e);
