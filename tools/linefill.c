@@ -268,24 +268,6 @@ static int64_t schema_version(sqlite3 *db)
 	return v;
 }
 
-/* Sorted ids[0..n): the index of id, or -1. */
-static ssize_t find_id(const int64_t *ids, size_t n, int64_t id)
-{
-	size_t lo = 0, hi = n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (ids[mid] == id)
-			return (ssize_t)mid;
-		if (ids[mid] < id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return -1;
-}
-
 static void grow_to(void **v, size_t *cap, size_t len, size_t sz)
 {
 	if (len < *cap)
@@ -377,11 +359,11 @@ static int recompute_sites_v3(sqlite3 *db, const char *path)
 		int64_t stack = sqlite3_column_int64(st, 0), run_of = sqlite3_column_int64(st, 1);
 		int64_t position = 0, site_pos = 0, site_loc = 0, site_inl = 0;
 		bool have = false, found = false;
-		ssize_t r = find_id(run_id, nrun, run_of);
+		ssize_t r = snapread_id_find(run_id, nrun, run_of);
 
 		for (int steps = 0; r >= 0 && !found && steps <= 100000; steps++) {
 			for (int64_t k = run_first[r + 1] - 1; k >= run_first[r] && !found; k--) {
-				ssize_t li = find_id(loc_id, nloc, locs[k]);
+				ssize_t li = snapread_id_find(loc_id, nloc, locs[k]);
 
 				for (int64_t f = li < 0 ? 0 : fr_first[li]; li >= 0 && f < fr_first[li + 1]; f++) {
 					if (!have) { /* the innermost frame, until one is not an allocator */
@@ -399,7 +381,7 @@ static int recompute_sites_v3(sqlite3 *db, const char *path)
 					position++;
 				}
 			}
-			r = run_parent[r] == INT64_MIN ? -1 : find_id(run_id, nrun, run_parent[r]);
+			r = run_parent[r] == INT64_MIN ? -1 : snapread_id_find(run_id, nrun, run_parent[r]);
 		}
 		if (!have)
 			continue;

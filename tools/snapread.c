@@ -551,7 +551,7 @@ struct snapread_trie {
 	size_t refs_cap;
 };
 
-static ssize_t id_find(const int64_t *ids, size_t n, int64_t id)
+ssize_t snapread_id_find(const int64_t *ids, size_t n, int64_t id)
 {
 	size_t lo = 0, hi = n;
 
@@ -685,7 +685,7 @@ static int parse_run(const struct snapread *s, int64_t id, const unsigned char *
 	if (snapread_parse_location_ids(p, out, len, cap, &why) < 0)
 		return bad_run(s, id, why);
 	for (size_t k = start; k < *len; k++) {
-		if (id_find(ids, nids, (*out)[k]) < 0) {
+		if (snapread_id_find(ids, nids, (*out)[k]) < 0) {
 			char buf[96];
 
 			snprintf(buf, sizeof(buf), "names location %lld, which is not in locations",
@@ -754,12 +754,12 @@ static int load_runs(struct snapread *s, struct snapread_trie *t, int64_t **run_
 	t->cs_parent = msgs_xmalloc((nlocs ? nlocs : 1) * sizeof(*t->cs_parent));
 	t->cs_loc = msgs_xmalloc((nlocs ? nlocs : 1) * sizeof(*t->cs_loc));
 	for (size_t r = 0; r < *nrun; r++) {
-		ssize_t p = parent_id[r] == INT64_MIN ? -1 : id_find(*run_id, *nrun, parent_id[r]);
+		ssize_t p = parent_id[r] == INT64_MIN ? -1 : snapread_id_find(*run_id, *nrun, parent_id[r]);
 
 		for (int64_t k = first[r]; k <= (*run_last)[r]; k++) {
 			t->cs_id[k] = k;
 			t->cs_parent[k] = k > first[r] ? k - 1 : p < 0 ? -1 : (*run_last)[p];
-			t->cs_loc[k] = id_find(t->loc_id, t->nloc, locs[k]);
+			t->cs_loc[k] = snapread_id_find(t->loc_id, t->nloc, locs[k]);
 		}
 	}
 	free(ids);
@@ -850,8 +850,8 @@ static int trie_load(struct snapread *s)
 		t->cs_loc = msgs_xmalloc((t->ncs ? t->ncs : 1) * sizeof(*t->cs_loc));
 		for (size_t i = 0; i < t->ncs; i++) {
 			t->cs_parent[i] = cs_parent_id[i] == INT64_MIN ? -1
-				: id_find(t->cs_id, t->ncs, cs_parent_id[i]);
-			t->cs_loc[i] = id_find(t->loc_id, t->nloc, cs_loc_id[i]);
+				: snapread_id_find(t->cs_id, t->ncs, cs_parent_id[i]);
+			t->cs_loc[i] = snapread_id_find(t->loc_id, t->nloc, cs_loc_id[i]);
 		}
 	}
 
@@ -878,11 +878,11 @@ static int trie_load(struct snapread *s)
 		if (st_cs_id[i] == INT64_MIN)
 			t->st_cs[i] = -1;
 		else if (run_id) { /* version 3: the run's last node */
-			ssize_t r = id_find(run_id, nrun, st_cs_id[i]);
+			ssize_t r = snapread_id_find(run_id, nrun, st_cs_id[i]);
 
 			t->st_cs[i] = r < 0 ? -1 : run_last[r];
 		} else
-			t->st_cs[i] = id_find(t->cs_id, t->ncs, st_cs_id[i]);
+			t->st_cs[i] = snapread_id_find(t->cs_id, t->ncs, st_cs_id[i]);
 	}
 	free(cs_parent_id);
 	free(cs_loc_id);
@@ -951,7 +951,7 @@ int snapread_stack_refs(struct snapread *s, int64_t stack_id, const uint32_t **r
 	if (!s->trie && trie_load(s) < 0)
 		return -1;
 	t = s->trie;
-	si = id_find(t->st_id, t->nst, stack_id);
+	si = snapread_id_find(t->st_id, t->nst, stack_id);
 	if (si < 0)
 		return 0;
 	/* snapread_frames' query: walk k <= 4096, LIMIT 4096 rows, then
@@ -1031,7 +1031,7 @@ int snapread_frames(struct snapread *s, int64_t stack_id,
 		/* the trie is in memory already (a --by stack series): the
 		 * same rows without the query */
 		struct snapread_trie *t = s->trie;
-		ssize_t si = id_find(t->st_id, t->nst, stack_id);
+		ssize_t si = snapread_id_find(t->st_id, t->nst, stack_id);
 		size_t rows = si < 0 ? 0 : trie_walk(t, (size_t)si, 4096, 4096, NULL, NULL);
 
 		for (size_t pos = 0; pos < rows; pos++) {
@@ -1113,7 +1113,7 @@ static int profile_trie(struct snapread *s, struct snapread_pstack *v, size_t le
 		p->borrowed = true;
 		if (i > 0 && v[i - 1].stack_id == p->stack_id)
 			continue;
-		si = id_find(t->st_id, t->nst, p->stack_id);
+		si = snapread_id_find(t->st_id, t->nst, p->stack_id);
 		if (si < 0)
 			continue;
 		rows = trie_walk(t, (size_t)si, 4095, SIZE_MAX, &kk, &kcap);

@@ -20,6 +20,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 /* Newest snapshot schema these tools understand. */
 #define SNAPREAD_SCHEMA_VERSION 3
@@ -185,5 +186,8 @@ void snapread_labels_free(struct snapread_label *v, size_t n);
  * *out (free with snapread_modules_free) or -1 after msgs_error(). */
 int snapread_modules(struct snapread *s, struct snapread_module **out, size_t *n);
 void snapread_modules_free(struct snapread_module *v, size_t n);
+
+/* Sorted ids[0..n): the index of id, or -1 (binary search). */
+ssize_t snapread_id_find(const int64_t *ids, size_t n, int64_t id);
 
 #endif
