@@ -790,31 +790,27 @@ static int write_stacks(struct db *d, const struct snapfile_input *in, struct co
 	return rc;
 }
 
+/* One modules row. */
+static int write_module(struct db *d, int64_t id, const struct modmap_module *m)
+{
+	sqlite3_bind_int64(d->module, 1, id);
+	sqlite3_bind_text(d->module, 2, m->path, -1, SQLITE_STATIC);
+	if (m->build_id[0])
+		sqlite3_bind_text(d->module, 3, m->build_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(d->module, 4, (int64_t)m->base);
+	sqlite3_bind_int64(d->module, 5, (int64_t)(m->hi - m->lo));
+	return step(d->module);
+}
+
 static int write_tables(struct db *d, const struct snapfile_input *in, struct counts *c)
 {
 	int rc = 0;
-	for (size_t i = 0; i < in->mods->n && !rc; i++) {
-		const struct modmap_module *m = &in->mods->v[i];
-		sqlite3_bind_int64(d->module, 1, (int64_t)i + 1);
-		sqlite3_bind_text(d->module, 2, m->path, -1, SQLITE_STATIC);
-		if (m->build_id[0])
-			sqlite3_bind_text(d->module, 3, m->build_id, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(d->module, 4, (int64_t)m->base);
-		sqlite3_bind_int64(d->module, 5, (int64_t)(m->hi - m->lo));
-		rc = step(d->module);
-	}
+	for (size_t i = 0; i < in->mods->n && !rc; i++)
+		rc = write_module(d, (int64_t)i + 1, &in->mods->v[i]);
 	/* dlclose'd modules whose range another module took since: the rows
 	 * of their instance, for the locations of stacks of their time */
-	for (size_t i = 0; i < in->mods->ngone && !rc; i++) {
-		const struct modmap_module *m = &in->mods->gone[i];
-		sqlite3_bind_int64(d->module, 1, (int64_t)(in->mods->n + i) + 1);
-		sqlite3_bind_text(d->module, 2, m->path, -1, SQLITE_STATIC);
-		if (m->build_id[0])
-			sqlite3_bind_text(d->module, 3, m->build_id, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(d->module, 4, (int64_t)m->base);
-		sqlite3_bind_int64(d->module, 5, (int64_t)(m->hi - m->lo));
-		rc = step(d->module);
-	}
+	for (size_t i = 0; i < in->mods->ngone && !rc; i++)
+		rc = write_module(d, (int64_t)(in->mods->n + i) + 1, &in->mods->gone[i]);
 	if (!rc)
 		rc = write_stacks(d, in, c);
 	for (size_t i = 0; i < in->nallocs && !rc; i++) {
