@@ -161,20 +161,133 @@ void cfiunwind_flush(void)
 }
 
 /*
+ * What a walk records as it goes, innermost first: in its own frame, which
+ * lies below the sp it starts from and so is never read by it. It is copied
+ * into ts->memo once the walk is complete, so that the last walk's record
+ * stays whole while this one may still join it.
+ */
+struct walk_record {
+	struct tstate_memo_read read[TSTATE_MEMO_READS];
+	uintptr_t sp[TSTATE_MEMO_FRAMES], fp[TSTATE_MEMO_FRAMES];
+	uint8_t first_read[TSTATE_MEMO_FRAMES];
+};
+
+/*
+ * Writes a walk's inner part in front of what m holds from position `at`
+ * on (its frames [at, TSTATE_MEMO_FRAMES), their reads_below reads): n
+ * frames of out and rec, nreads reads of rec; then the memo is whole
+ * again. The caller checked that both fit.
+ */
+static void record_front(struct tstate_walk_memo *m, const struct walk_record *rec, const uintptr_t *out,
+			 unsigned n, unsigned nreads, unsigned at, unsigned reads_below, unsigned clean_from,
+			 uintptr_t lo, uintptr_t start_fp, int truncated)
+{
+	m->sp = 0; /* no memo until it is whole again */
+	const unsigned f0 = at - n, r0 = TSTATE_MEMO_READS - reads_below - nreads;
+	const unsigned total = reads_below + nreads;
+	for (unsigned k = 0; k < n; k++) {
+		m->frames[f0 + k] = out[k];
+		m->frame_sp[f0 + k] = rec->sp[k];
+		m->frame_fp[f0 + k] = rec->fp[k];
+		m->reads_from[f0 + k] = (uint8_t)(total - rec->first_read[k]);
+	}
+	for (unsigned i = 0; i < nreads; i++)
+		m->read[r0 + i] = rec->read[i];
+	/* padded in front to a multiple of four with the first read again,
+	 * for the check's rounds of four (TSTATE_MEMO_READS is one) */
+	unsigned padded = total;
+	while (padded & 3) {
+		m->read[TSTATE_MEMO_READS - padded - 1] = m->read[TSTATE_MEMO_READS - total];
+		padded++;
+	}
+	m->fp = start_fp;
+	m->n = TSTATE_MEMO_FRAMES - f0;
+	m->nreads = padded;
+	m->truncated = truncated;
+	m->clean_from = f0 + clean_from;
+	m->stack = NULL;
+	m->sp = lo; /* last: the memo is whole (hi and genmax are set) */
+}
+
+/*
+ * The suffix match. The walk is at its n-th kept frame, in the state (pc,
+ * sp, fp) that the last walk (m) had at position at: from there the last
+ * walk is this one's too, if every word it read from there on still holds
+ * its value (all lie in [sp, hi): no frame from clean_from on read below
+ * its own sp), and if it went far enough (a last walk cut at max is
+ * joined only where this one is cut at the same frame). Then the memo
+ * becomes this walk when its inner part fits in front (CFIUNWIND_RECORDED,
+ * the frames the memo's); else out gets the rest (CFIUNWIND_WALKED).
+ * Returns -2 when a word changed, *bad then a count of reads: no suffix
+ * that reads more than that from its start on can be joined.
+ */
+__attribute__((noinline)) static int join_last(struct tstate_walk_memo *m, const struct walk_record *rec,
+					       uintptr_t *out, unsigned max, unsigned *nout, int *truncated,
+					       unsigned n, unsigned nreads, unsigned clean_from, unsigned at,
+					       uintptr_t lo, uintptr_t start_fp, unsigned *bad)
+{
+	unsigned t = TSTATE_MEMO_FRAMES - at; /* the frames joined */
+	const unsigned below = m->reads_from[at];
+	unsigned stop = 0;                    /* reads_from where this walk stops: its end */
+	int cut = m->truncated;
+	if (t > max - n) {
+		t = max - n; /* cut at max inside the last walk's frames */
+		stop = m->reads_from[at + t];
+		cut = 1;
+	} else if (cut && t < max - n) {
+		*bad = 0; /* the last walk stopped short of this one's end */
+		return -2;
+	}
+	const struct tstate_memo_read *r = m->read + TSTATE_MEMO_READS - below,
+				      *end = m->read + TSTATE_MEMO_READS - stop;
+	for (; end - r >= 4; r += 4) {
+		uintptr_t d = (*(const uintptr_t *)r[0].addr ^ r[0].val) | (*(const uintptr_t *)r[1].addr ^ r[1].val) |
+			      (*(const uintptr_t *)r[2].addr ^ r[2].val) | (*(const uintptr_t *)r[3].addr ^ r[3].val);
+		if (d)
+			break;
+	}
+	for (; r != end; r++)
+		if (*(const uintptr_t *)r->addr != r->val)
+			break;
+	if (r != end) {
+		/* a word in this round (or this one) changed: no suffix that
+		 * still reads it joins */
+		*bad = (unsigned)(m->read + TSTATE_MEMO_READS - r) - (end - r >= 4 ? 3 : 0);
+		return -2;
+	}
+	*nout = n + t;
+	*truncated = cut;
+	if (stop == 0 && n <= at && nreads + below <= TSTATE_MEMO_READS) {
+		record_front(m, rec, out, n, nreads, at, below, clean_from, lo, start_fp, cut);
+		return CFIUNWIND_RECORDED;
+	}
+	for (unsigned k = 0; k < t; k++) /* too long to remember: the last walk stays */
+		out[n + k] = m->frames[at + k];
+	return CFIUNWIND_WALKED;
+}
+
+/*
  * The walk from a start state (pc, sp, fp) that cfiunwind_walk took in its
  * own frame: out of line, so that the common case (the memo holds) runs in
  * a small frame. It never reads below sp, so its own frame is never read.
+ * At each kept frame it looks for the same state among the last walk's
+ * frames (both walks' sps grow, so one scan serves the whole walk): where
+ * one is found, join_last may finish the walk from the last one.
  */
 __attribute__((noinline)) static int walk_full(struct tstate *ts, uintptr_t *out, unsigned max, unsigned *nout,
 					       int *truncated, uintptr_t pc, uintptr_t sp, uintptr_t fp, unsigned gen)
 {
 	const uint64_t *const table = cache;
 	const uintptr_t lo = sp, hi = ts->stack_hi;
+	const uint64_t genmax = (uint64_t)gen << 32 | max;
 	struct tstate_walk_memo *m = &ts->memo;
-	m->sp = 0; /* no memo until this walk is complete */
-	m->stack = NULL;
+	/* the last walk's frames at positions [at, TSTATE_MEMO_FRAMES) may be joined */
+	unsigned at = TSTATE_MEMO_FRAMES;
+	if (m->sp && m->hi == hi && m->genmax == genmax)
+		at = m->clean_from;
+	struct walk_record rec;
 	const uintptr_t start_fp = fp;
-	unsigned nreads = 0;
+	unsigned nreads = 0, clean_from = 0;
 	uintptr_t key = pc;
 	unsigned n = 0;
 	int leading = 1; /* still in the tracker's own frames */
@@ -188,6 +301,23 @@ __attribute__((noinline)) static int walk_full(struct tstate *ts, uintptr_t *out
 			if (n == max) {
 				*truncated = 1;
 				break;
+			}
+			while (at < TSTATE_MEMO_FRAMES && m->frame_sp[at] < sp)
+				at++;
+			if (at < TSTATE_MEMO_FRAMES && m->frame_sp[at] == sp && m->frames[at] == pc &&
+			    m->frame_fp[at] == fp) {
+				unsigned bad;
+				int rc = join_last(m, &rec, out, max, nout, truncated, n, nreads, clean_from, at, lo,
+						   start_fp, &bad);
+				if (rc != -2)
+					return rc;
+				while (at < TSTATE_MEMO_FRAMES && m->reads_from[at] >= bad)
+					at++;
+			}
+			if (n < TSTATE_MEMO_FRAMES) {
+				rec.sp[n] = sp;
+				rec.fp[n] = fp;
+				rec.first_read[n] = (uint8_t)(nreads < TSTATE_MEMO_READS ? nreads : TSTATE_MEMO_READS);
 			}
 			out[n++] = pc;
 		}
@@ -212,14 +342,16 @@ __attribute__((noinline)) static int walk_full(struct tstate *ts, uintptr_t *out
 			return -1; /* the CFA must grow, and its return address lie in [lo, hi) */
 		uintptr_t ra = *(const uintptr_t *)(cfa - 8);
 		if (nreads < TSTATE_MEMO_READS)
-			m->read[nreads] = (struct tstate_memo_read){cfa - 8, ra};
+			rec.read[nreads] = (struct tstate_memo_read){cfa - 8, ra};
 		nreads++;
 		if (k) {
 			if (k > cfa - lo)
 				return -1;
+			if (k > cfa - sp)
+				clean_from = n; /* a read below this frame's own sp */
 			fp = *(const uintptr_t *)(cfa - k);
 			if (nreads < TSTATE_MEMO_READS)
-				m->read[nreads] = (struct tstate_memo_read){cfa - k, fp};
+				rec.read[nreads] = (struct tstate_memo_read){cfa - k, fp};
 			nreads++;
 		}
 		sp = cfa;
@@ -227,25 +359,13 @@ __attribute__((noinline)) static int walk_full(struct tstate *ts, uintptr_t *out
 		key = ra - 1;
 	}
 	*nout = n;
-	if (nreads <= TSTATE_MEMO_READS && n <= TSTATE_MEMO_FRAMES) {
-		m->fp = start_fp;
-		m->hi = hi;
-		m->genmax = (uint64_t)gen << 32 | max;
-		m->n = n;
-		/* padded to a multiple of four (TSTATE_MEMO_READS is one) with
-		 * the last read again, for the check's rounds of four */
-		while (nreads & 3) {
-			m->read[nreads] = m->read[nreads - 1];
-			nreads++;
-		}
-		m->nreads = nreads;
-		m->truncated = *truncated;
-		for (unsigned k = 0; k < n; k++)
-			m->frames[k] = out[k];
-		m->sp = lo; /* last: the memo is whole */
-		return CFIUNWIND_RECORDED;
-	}
-	return CFIUNWIND_WALKED;
+	if (nreads > TSTATE_MEMO_READS || n > TSTATE_MEMO_FRAMES)
+		return CFIUNWIND_WALKED; /* too long to remember: the last walk stays */
+	m->sp = 0; /* hi and genmax first: record_front sets the rest */
+	m->hi = hi;
+	m->genmax = genmax;
+	record_front(m, &rec, out, n, nreads, TSTATE_MEMO_FRAMES, 0, clean_from, lo, start_fp, *truncated);
+	return CFIUNWIND_RECORDED;
 }
 
 /*
@@ -272,9 +392,9 @@ __attribute__((noinline)) int cfiunwind_walk(struct tstate *ts, uintptr_t *out, 
 		 * sp, rbp), the rules (one generation) and the stack words it
 		 * reads: all equal, its result is the last one. The words lie
 		 * in [sp, hi), the live part of this thread's stack. */
-		const struct tstate_memo_read *r = m->read, *end = r + m->nreads;
-		/* four words a round (walk_full pads the list to a multiple of
-		 * four with copies of its last read) */
+		const struct tstate_memo_read *end = m->read + TSTATE_MEMO_READS, *r = end - m->nreads;
+		/* four words a round (record_front pads the list to a multiple
+		 * of four with copies of its first read) */
 		for (; r != end; r += 4) {
 			uintptr_t d = (*(const uintptr_t *)r[0].addr ^ r[0].val) |
 				      (*(const uintptr_t *)r[1].addr ^ r[1].val) |

@@ -249,7 +249,7 @@ void *core_sample_alloc(struct tstate *ts, void *p, size_t size)
 		st = ts->memo.stack;
 		if (st && st->label == ts->label)
 			goto interned;
-		frames = ts->memo.frames;
+		frames = tstate_memo_frames(&ts->memo);
 		n = ts->memo.n;
 		truncated = ts->memo.truncated;
 	} else {

@@ -42,14 +42,16 @@ int stacktab_init(void)
 	return 0;
 }
 
+/* One multiply a frame (a strong odd constant carries every bit of a frame
+ * upwards), the mix at the end brings the high bits down to the bucket's. */
 static uint64_t hash_frames(const uintptr_t *frames, unsigned n)
 {
 	uint64_t h = 0xcbf29ce484222325ull ^ n;
-	for (unsigned i = 0; i < n; i++) {
-		h ^= frames[i];
-		h *= 0x100000001b3ull;
-		h ^= h >> 29;
-	}
+	for (unsigned i = 0; i < n; i++)
+		h = (h ^ frames[i]) * 0x9e3779b97f4a7c15ull;
+	h ^= h >> 31;
+	h *= 0xbf58476d1ce4e5b9ull;
+	h ^= h >> 29;
 	return h ? h : 1;
 }
 
@@ -74,11 +76,18 @@ bool stacktab_matches(const struct stacktab_entry *e, const uintptr_t *frames, u
 {
 	if (e->nframes != n || e->truncated != truncated || e->label != label)
 		return false;
+	/* four frames a round: a stack found again compares all of them */
+	const uintptr_t *a = e->frames;
 	unsigned i = 0;
-	while (i < n && e->frames[i] == frames[i])
-		i++;
+	for (; i + 4 <= n; i += 4)
+		if ((a[i] ^ frames[i]) | (a[i + 1] ^ frames[i + 1]) | (a[i + 2] ^ frames[i + 2]) |
+		    (a[i + 3] ^ frames[i + 3]))
+			return false;
+	for (; i < n; i++)
+		if (a[i] != frames[i])
+			return false;
 	/* checked is the one field that changes: a cache, not the key */
-	return i == n && still_current((struct stacktab_entry *)e, modmap_epoch());
+	return still_current((struct stacktab_entry *)e, modmap_epoch());
 }
 
 /* The entry of the key in the chain from `from` up to (not including) `stop`. */

@@ -39,7 +39,7 @@ enum tstate_state { TSTATE_UNBORN = 0, TSTATE_ACTIVE = 1, TSTATE_DEAD = 2 };
 /* A cfi walk is remembered when it kept at most TSTATE_MEMO_FRAMES frames
  * and read at most TSTATE_MEMO_READS stack words (two a frame at most). */
 #define TSTATE_MEMO_FRAMES 32
-#define TSTATE_MEMO_READS 80 /* a multiple of 4 (cfiunwind.c checks four a round) */
+#define TSTATE_MEMO_READS 80 /* a multiple of 4 (cfiunwind.c checks four a round), < 256 */
 
 struct tstate {
 	int hot;            /* 1: ACTIVE and guard == 0 (read by every hook) */
@@ -70,19 +70,36 @@ struct tstate {
 	/* The last complete cfi walk of this thread (cfiunwind.c): where it
 	 * started, every stack word it read, and what it found; `stack` is the
 	 * entry core.c interned from those frames (NULL until it has: cleared
-	 * whenever the walk is recorded anew). Own thread only. */
+	 * whenever the walk is recorded anew). The arrays are filled from
+	 * their ends, the outermost frame and its reads last: a walk that
+	 * shares the last one's outer part (its suffix) leaves that part where
+	 * it is and writes only its own inner frames in front of it. Own
+	 * thread only. */
 	struct tstate_walk_memo {
 		uintptr_t sp, fp, hi; /* sp 0: no memo */
 		uint64_t genmax;      /* the rules' generation << 32 | the depth asked */
-		unsigned n, nreads;
+		unsigned n;           /* frames: frames[TSTATE_MEMO_FRAMES - n ..] */
+		unsigned nreads;      /* reads: read[TSTATE_MEMO_READS - nreads ..], padded in front */
+		unsigned clean_from;  /* no frame at this position or above read below its own sp */
 		int truncated;
 		struct stacktab_entry *stack;
 		struct tstate_memo_read {
 			uintptr_t addr, val;
 		} read[TSTATE_MEMO_READS]; /* each word read, in order */
 		uintptr_t frames[TSTATE_MEMO_FRAMES];
+		/* each frame's start state (its sp and rbp), and how many reads
+		 * the walk made from that frame on (no padding), for a later
+		 * walk that reaches the same state */
+		uintptr_t frame_sp[TSTATE_MEMO_FRAMES], frame_fp[TSTATE_MEMO_FRAMES];
+		uint8_t reads_from[TSTATE_MEMO_FRAMES];
 	} memo;
 };
+
+/* The memo's frames, innermost first (m->n of them). */
+static inline const uintptr_t *tstate_memo_frames(const struct tstate_walk_memo *m)
+{
+	return m->frames + TSTATE_MEMO_FRAMES - m->n;
+}
 
 extern __thread struct tstate tstate_tls __attribute__((tls_model("initial-exec")));
 

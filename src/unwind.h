@@ -57,6 +57,10 @@ static inline unsigned unwind_capture(struct tstate *ts, uintptr_t *out, unsigne
 		*memo = r;
 		if (r == CFIUNWIND_AGAIN)
 			return 0; /* the memo's frames (see above) */
+		if (r == CFIUNWIND_RECORDED) {
+			*frames = tstate_memo_frames(&ts->memo); /* out may hold only the inner ones */
+			return ts->memo.n;
+		}
 		if (r >= 0) {
 			*frames = out;
 			return n;
