@@ -33,12 +33,14 @@
 
 #include "arena.h"
 #include "cfiprog.h"
+#include "stacktab.h"
 #include "tstate.h"
 #include "unwind.h"
 
 #include <errno.h>
 #include <link.h>
 #include <stddef.h>
+#include <string.h>
 
 _Static_assert(TSTATE_MEMO_READS % 4 == 0, "the memo check reads four words a round");
 
@@ -178,27 +180,36 @@ struct walk_record {
  * frames of out and rec, nreads reads of rec; then the memo is whole
  * again. The caller checked that both fit.
  */
-static void record_front(struct tstate_walk_memo *m, const struct walk_record *rec, const uintptr_t *out,
+static inline __attribute__((always_inline)) void record_front(struct tstate_walk_memo *m, const struct walk_record *rec, const uintptr_t *out,
 			 unsigned n, unsigned nreads, unsigned at, unsigned reads_below, unsigned clean_from,
 			 uintptr_t lo, uintptr_t start_fp, int truncated)
 {
 	m->sp = 0; /* no memo until it is whole again */
 	const unsigned f0 = at - n, r0 = TSTATE_MEMO_READS - reads_below - nreads;
 	const unsigned total = reads_below + nreads;
+	uint64_t h = at < TSTATE_MEMO_FRAMES ? m->hash_from[at] : STACKTAB_HASH_SEED;
+	for (unsigned k = n; k-- > 0;)
+		m->hash_from[f0 + k] = h = stacktab_hash_step(h, out[k]);
 	for (unsigned k = 0; k < n; k++) {
 		m->frames[f0 + k] = out[k];
 		m->frame_sp[f0 + k] = rec->sp[k];
 		m->frame_fp[f0 + k] = rec->fp[k];
 		m->reads_from[f0 + k] = (uint8_t)(total - rec->first_read[k]);
 	}
-	for (unsigned i = 0; i < nreads; i++)
-		m->read[r0 + i] = rec->read[i];
+	memcpy(&m->read[r0], rec->read, nreads * sizeof rec->read[0]);
 	/* padded in front to a multiple of four with the first read again,
 	 * for the check's rounds of four (TSTATE_MEMO_READS is one) */
-	unsigned padded = total;
-	while (padded & 3) {
-		m->read[TSTATE_MEMO_READS - padded - 1] = m->read[TSTATE_MEMO_READS - total];
-		padded++;
+	const unsigned padded = (total + 3) & ~3u;
+	if (!(total & 3)) {
+		/* a whole number of rounds */
+	} else if (total + 3 <= TSTATE_MEMO_READS) {
+		const struct tstate_memo_read first = m->read[TSTATE_MEMO_READS - total];
+		m->read[TSTATE_MEMO_READS - total - 1] = first;
+		m->read[TSTATE_MEMO_READS - total - 2] = first;
+		m->read[TSTATE_MEMO_READS - total - 3] = first;
+	} else {
+		for (unsigned p = total; p < padded; p++)
+			m->read[TSTATE_MEMO_READS - p - 1] = m->read[TSTATE_MEMO_READS - total];
 	}
 	m->fp = start_fp;
 	m->n = TSTATE_MEMO_FRAMES - f0;
@@ -221,7 +232,7 @@ static void record_front(struct tstate_walk_memo *m, const struct walk_record *r
  * Returns -2 when a word changed, *bad then a count of reads: no suffix
  * that reads more than that from its start on can be joined.
  */
-__attribute__((noinline)) static int join_last(struct tstate_walk_memo *m, const struct walk_record *rec,
+static inline __attribute__((always_inline)) int join_last(struct tstate_walk_memo *m, const struct walk_record *rec,
 					       uintptr_t *out, unsigned max, unsigned *nout, int *truncated,
 					       unsigned n, unsigned nreads, unsigned clean_from, unsigned at,
 					       uintptr_t lo, uintptr_t start_fp, unsigned *bad)
@@ -267,12 +278,71 @@ __attribute__((noinline)) static int join_last(struct tstate_walk_memo *m, const
 }
 
 /*
+ * One frame of a walk: the rule of *key (the frame's pc, minus one but for
+ * the first), the CFA from it, and the words it reads there (recorded in
+ * rec while they fit), giving the caller's state in *pc, *sp, *fp, *key.
+ * Returns 0, 1 at the outermost frame, -1 where the walk gives up. A read
+ * below the frame's own sp sets *clean_from to n.
+ */
+static inline __attribute__((always_inline)) int step(struct tstate *ts, const uint64_t *table, uintptr_t lo,
+						      uintptr_t hi, struct walk_record *rec, unsigned *nreads,
+						      unsigned *clean_from, unsigned n, uintptr_t *pc, uintptr_t *sp,
+						      uintptr_t *fp, uintptr_t *key)
+{
+	const uintptr_t kk = *key;
+	const uint64_t *set = table + 2 * ((kk ^ (kk >> SET_BITS)) & (SETS - 1));
+	uint64_t tag = (uint64_t)kk >> SET_BITS, r = 0, w = __atomic_load_n(&set[0], __ATOMIC_RELAXED);
+	if ((w >> RULE_BITS) == tag || ((w = __atomic_load_n(&set[1], __ATOMIC_RELAXED)) >> RULE_BITS) == tag)
+		r = w & RULE_MASK;
+	if (__builtin_expect((r & 3) != KIND_RULE, 0)) {
+		if (!r)
+			r = miss(ts, kk);
+		if ((r & 3) == KIND_OUTERMOST)
+			return 1;
+		if ((r & 3) != KIND_RULE)
+			return -1;
+	}
+	const uintptr_t s = *sp;
+	uintptr_t base = (r & 4) ? *fp : s;
+	uintptr_t off = (uintptr_t)((r >> 3) & ((1u << OFF_BITS) - 1)) * 8;
+	uintptr_t k = (uintptr_t)((r >> (3 + OFF_BITS)) & ((1u << RBP_BITS) - 1)) * 8;
+	/* off < 2^19: a sum that wraps (base near 2^64) comes out below sp */
+	uintptr_t cfa = base + off;
+	if (cfa > hi || cfa < s + 8)
+		return -1; /* the CFA must grow, and its return address lie in [lo, hi) */
+	uintptr_t ra = *(const uintptr_t *)(cfa - 8);
+	unsigned i = *nreads;
+	if (i < TSTATE_MEMO_READS)
+		rec->read[i] = (struct tstate_memo_read){cfa - 8, ra};
+	i++;
+	if (k) {
+		if (k > cfa - lo)
+			return -1;
+		if (k > cfa - s)
+			*clean_from = n; /* a read below this frame's own sp */
+		uintptr_t f = *(const uintptr_t *)(cfa - k);
+		if (i < TSTATE_MEMO_READS)
+			rec->read[i] = (struct tstate_memo_read){cfa - k, f};
+		i++;
+		*fp = f;
+	}
+	*nreads = i;
+	*sp = cfa;
+	*pc = ra;
+	*key = ra - 1;
+	if (ra - 1 - PC_MIN >= PC_LIMIT - PC_MIN)
+		return -1; /* no code there (a return address of 0, say) */
+	return 0;
+}
+
+/*
  * The walk from a start state (pc, sp, fp) that cfiunwind_walk took in its
  * own frame: out of line, so that the common case (the memo holds) runs in
  * a small frame. It never reads below sp, so its own frame is never read.
- * At each kept frame it looks for the same state among the last walk's
- * frames (both walks' sps grow, so one scan serves the whole walk): where
- * one is found, join_last may finish the walk from the last one.
+ * The tracker's own leading frames are walked first, and not kept. At each
+ * kept frame it looks for the same state among the last walk's frames
+ * (both walks' sps grow, so one scan serves the whole walk): where one is
+ * found, join_last may finish the walk from the last one.
  */
 __attribute__((noinline)) static int walk_full(struct tstate *ts, uintptr_t *out, unsigned max, unsigned *nout,
 					       int *truncated, uintptr_t pc, uintptr_t sp, uintptr_t fp, unsigned gen)
@@ -281,8 +351,10 @@ __attribute__((noinline)) static int walk_full(struct tstate *ts, uintptr_t *out
 	const uintptr_t lo = sp, hi = ts->stack_hi;
 	const uint64_t genmax = (uint64_t)gen << 32 | max;
 	struct tstate_walk_memo *m = &ts->memo;
-	/* the last walk's frames at positions [at, TSTATE_MEMO_FRAMES) may be joined */
+	/* the last walk's frames at positions [at, TSTATE_MEMO_FRAMES) may be
+	 * joined (frame_sp[TSTATE_MEMO_FRAMES] is a sentinel above any sp) */
 	unsigned at = TSTATE_MEMO_FRAMES;
+	m->frame_sp[TSTATE_MEMO_FRAMES] = UINTPTR_MAX;
 	if (m->sp && m->hi == hi && m->genmax == genmax)
 		at = m->clean_from;
 	struct walk_record rec;
@@ -290,74 +362,45 @@ __attribute__((noinline)) static int walk_full(struct tstate *ts, uintptr_t *out
 	unsigned nreads = 0, clean_from = 0;
 	uintptr_t key = pc;
 	unsigned n = 0;
-	int leading = 1; /* still in the tracker's own frames */
+	int rc;
 	*truncated = 0;
+	if (key - PC_MIN >= PC_LIMIT - PC_MIN)
+		return -1;
+	while (pc >= self_lo && pc < self_hi) /* the tracker's own frames */
+		if ((rc = step(ts, table, lo, hi, &rec, &nreads, &clean_from, 0, &pc, &sp, &fp, &key)) != 0) {
+			if (rc < 0)
+				return -1;
+			goto done;
+		}
 	for (;;) {
-		if (key - PC_MIN >= PC_LIMIT - PC_MIN)
-			return -1; /* no code there (a return address of 0, say) */
-		if (leading && (pc < self_lo || pc >= self_hi))
-			leading = 0;
-		if (!leading) {
-			if (n == max) {
-				*truncated = 1;
-				break;
-			}
-			while (at < TSTATE_MEMO_FRAMES && m->frame_sp[at] < sp)
+		if (n == max) {
+			*truncated = 1;
+			break;
+		}
+		while (m->frame_sp[at] < sp)
+			at++;
+		if (m->frame_sp[at] == sp && m->frames[at] == pc && m->frame_fp[at] == fp) {
+			unsigned bad;
+			rc = join_last(m, &rec, out, max, nout, truncated, n, nreads, clean_from, at, lo, start_fp,
+				       &bad);
+			if (rc != -2)
+				return rc;
+			while (at < TSTATE_MEMO_FRAMES && m->reads_from[at] >= bad)
 				at++;
-			if (at < TSTATE_MEMO_FRAMES && m->frame_sp[at] == sp && m->frames[at] == pc &&
-			    m->frame_fp[at] == fp) {
-				unsigned bad;
-				int rc = join_last(m, &rec, out, max, nout, truncated, n, nreads, clean_from, at, lo,
-						   start_fp, &bad);
-				if (rc != -2)
-					return rc;
-				while (at < TSTATE_MEMO_FRAMES && m->reads_from[at] >= bad)
-					at++;
-			}
-			if (n < TSTATE_MEMO_FRAMES) {
-				rec.sp[n] = sp;
-				rec.fp[n] = fp;
-				rec.first_read[n] = (uint8_t)(nreads < TSTATE_MEMO_READS ? nreads : TSTATE_MEMO_READS);
-			}
-			out[n++] = pc;
 		}
-		const uint64_t *set = table + 2 * ((key ^ (key >> SET_BITS)) & (SETS - 1));
-		uint64_t tag = (uint64_t)key >> SET_BITS, r = 0, w = __atomic_load_n(&set[0], __ATOMIC_RELAXED);
-		if ((w >> RULE_BITS) == tag || ((w = __atomic_load_n(&set[1], __ATOMIC_RELAXED)) >> RULE_BITS) == tag)
-			r = w & RULE_MASK;
-		if (__builtin_expect((r & 3) != KIND_RULE, 0)) {
-			if (!r)
-				r = miss(ts, key);
-			if ((r & 3) == KIND_OUTERMOST)
-				break;
-			if ((r & 3) != KIND_RULE)
+		if (n < TSTATE_MEMO_FRAMES) {
+			rec.sp[n] = sp;
+			rec.fp[n] = fp;
+			rec.first_read[n] = (uint8_t)(nreads < TSTATE_MEMO_READS ? nreads : TSTATE_MEMO_READS);
+		}
+		out[n++] = pc;
+		if ((rc = step(ts, table, lo, hi, &rec, &nreads, &clean_from, n, &pc, &sp, &fp, &key)) != 0) {
+			if (rc < 0)
 				return -1;
+			break;
 		}
-		uintptr_t base = (r & 4) ? fp : sp;
-		uintptr_t off = (uintptr_t)((r >> 3) & ((1u << OFF_BITS) - 1)) * 8;
-		uintptr_t k = (uintptr_t)((r >> (3 + OFF_BITS)) & ((1u << RBP_BITS) - 1)) * 8;
-		/* off < 2^19: a sum that wraps (base near 2^64) comes out below sp */
-		uintptr_t cfa = base + off;
-		if (cfa > hi || cfa < sp + 8)
-			return -1; /* the CFA must grow, and its return address lie in [lo, hi) */
-		uintptr_t ra = *(const uintptr_t *)(cfa - 8);
-		if (nreads < TSTATE_MEMO_READS)
-			rec.read[nreads] = (struct tstate_memo_read){cfa - 8, ra};
-		nreads++;
-		if (k) {
-			if (k > cfa - lo)
-				return -1;
-			if (k > cfa - sp)
-				clean_from = n; /* a read below this frame's own sp */
-			fp = *(const uintptr_t *)(cfa - k);
-			if (nreads < TSTATE_MEMO_READS)
-				rec.read[nreads] = (struct tstate_memo_read){cfa - k, fp};
-			nreads++;
-		}
-		sp = cfa;
-		pc = ra;
-		key = ra - 1;
 	}
+done:
 	*nout = n;
 	if (nreads > TSTATE_MEMO_READS || n > TSTATE_MEMO_FRAMES)
 		return CFIUNWIND_WALKED; /* too long to remember: the last walk stays */

@@ -261,7 +261,10 @@ void *core_sample_alloc(struct tstate *ts, void *p, size_t size)
 	 * frames compare equal to its last one and need no hash, no lookup. */
 	st = ts->last_stack;
 	if (!st || !stacktab_matches(st, frames, n, truncated != 0, ts->label))
-		st = ts->last_stack = stacktab_intern(frames, n, truncated != 0, ts->label);
+		st = ts->last_stack = memo == CFIUNWIND_WALKED
+					      ? stacktab_intern(frames, n, truncated != 0, ts->label)
+					      : stacktab_intern_hashed(frames, n, truncated != 0, ts->label,
+								       tstate_memo_hash(&ts->memo));
 	if (!st) {
 		core_disable("cannot record a sampled stack (tracker memory exhausted)", ENOMEM);
 		goto out;

@@ -42,13 +42,11 @@ int stacktab_init(void)
 	return 0;
 }
 
-/* One multiply a frame (a strong odd constant carries every bit of a frame
- * upwards), the mix at the end brings the high bits down to the bucket's. */
-static uint64_t hash_frames(const uintptr_t *frames, unsigned n)
+/* The hash of n frames and the rest of the key from their steps (the
+ * mix brings the high bits down to the bucket's). */
+static uint64_t hash_finish(uint64_t partial, unsigned n, bool truncated, uint16_t label)
 {
-	uint64_t h = 0xcbf29ce484222325ull ^ n;
-	for (unsigned i = 0; i < n; i++)
-		h = (h ^ frames[i]) * 0x9e3779b97f4a7c15ull;
+	uint64_t h = partial ^ n ^ (truncated ? 0x5bd1e995ull << 32 : 0) ^ ((uint64_t)label * 0x9e3779b97f4a7c15ull);
 	h ^= h >> 31;
 	h *= 0xbf58476d1ce4e5b9ull;
 	h ^= h >> 29;
@@ -101,12 +99,18 @@ static struct stacktab_entry *find(struct stacktab_entry *from, struct stacktab_
 	return NULL;
 }
 
-struct stacktab_entry *stacktab_intern(const uintptr_t *frames, unsigned n, bool truncated,
-				       uint16_t label)
+struct stacktab_entry *stacktab_intern(const uintptr_t *frames, unsigned n, bool truncated, uint16_t label)
 {
-	uint64_t h = hash_frames(frames, n) ^ (truncated ? 0x5bd1e995ull : 0) ^
-		     ((uint64_t)label * 0x9e3779b97f4a7c15ull);
-	h = h ? h : 1;
+	uint64_t partial = STACKTAB_HASH_SEED;
+	for (unsigned i = n; i-- > 0;)
+		partial = stacktab_hash_step(partial, frames[i]);
+	return stacktab_intern_hashed(frames, n, truncated, label, partial);
+}
+
+struct stacktab_entry *stacktab_intern_hashed(const uintptr_t *frames, unsigned n, bool truncated, uint16_t label,
+					      uint64_t partial)
+{
+	uint64_t h = hash_finish(partial, n, truncated, label);
 	unsigned b = (unsigned)(h >> (64 - LG_BUCKETS));
 	pthread_mutex_t *lock = &stripes[b >> (LG_BUCKETS - LG_STRIPES)];
 	DEBUG_ASSERT_GUARD("stacktab_intern: sampled path, guard held");

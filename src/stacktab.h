@@ -46,6 +46,21 @@ struct stacktab_entry {
 /* Context: start-up. Returns 0 or a negative errno. */
 int stacktab_init(void);
 
+/* The stack hash, taken from the outermost frame in (so that stacks that
+ * share their outer part share the hash of that part: the cfi walk's memo
+ * keeps it for each of its frames). STACKTAB_HASH_SEED, then one step for
+ * each frame from the last to the first; stacktab_intern_hashed finishes it. */
+#define STACKTAB_HASH_SEED 0xcbf29ce484222325ull
+static inline uint64_t stacktab_hash_step(uint64_t h, uintptr_t frame)
+{
+	return (h ^ frame) * 0x9e3779b97f4a7c15ull; /* a strong odd constant carries every bit upwards */
+}
+
+/* Context: as stacktab_intern. `partial`: the hash steps of all n frames
+ * from STACKTAB_HASH_SEED (stacktab_intern takes them itself). */
+struct stacktab_entry *stacktab_intern_hashed(const uintptr_t *frames, unsigned n, bool truncated, uint16_t label,
+					      uint64_t partial);
+
 /* Context: app threads, sampled path, guard held. Lock-free for a stack
  * already in the table; takes one stripe lock to insert a new one.
  * Allocates from the tracker arena; NULL when it cannot. */

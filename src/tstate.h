@@ -90,10 +90,21 @@ struct tstate {
 		/* each frame's start state (its sp and rbp), and how many reads
 		 * the walk made from that frame on (no padding), for a later
 		 * walk that reaches the same state */
-		uintptr_t frame_sp[TSTATE_MEMO_FRAMES], frame_fp[TSTATE_MEMO_FRAMES];
+		uintptr_t frame_sp[TSTATE_MEMO_FRAMES + 1]; /* the last: UINTPTR_MAX, a sentinel */
+		uintptr_t frame_fp[TSTATE_MEMO_FRAMES];
 		uint8_t reads_from[TSTATE_MEMO_FRAMES];
+		/* the stack hash's steps over the frames from each one out
+		 * (stacktab_hash_step): a walk that joins this one hashes only
+		 * its own inner frames */
+		uint64_t hash_from[TSTATE_MEMO_FRAMES];
 	} memo;
 };
+
+/* The hash steps over all the memo's frames (stacktab_intern_hashed). */
+static inline uint64_t tstate_memo_hash(const struct tstate_walk_memo *m)
+{
+	return m->hash_from[TSTATE_MEMO_FRAMES - m->n];
+}
 
 /* The memo's frames, innermost first (m->n of them). */
 static inline const uintptr_t *tstate_memo_frames(const struct tstate_walk_memo *m)
