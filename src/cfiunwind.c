@@ -14,8 +14,9 @@
  * does not fit the packing is cached as "fallback".
  * Invariants: (1) the walk dereferences only words inside [rsp at its
  * start, ts->stack_hi), and only when the walk started on the thread's
- * own stack; each CFA must be above the previous one; (2) never allocates
- * but in cfiunwind_init; (3) a flush bumps `generation` before it clears:
+ * own stack; each CFA must be above the previous one; (2) allocates only
+ * from the tracker's arena: the cache in cfiunwind_init, a thread's memo
+ * on its first walk (memo_first); (3) a flush bumps `generation` before it clears:
  * a miss that raced a flush takes its entry back out (store, fence, check),
  * so no rule of an unloaded module survives a flush; (4) the memo of a
  * thread's last complete walk (ts->memo, its own thread only) is reused
@@ -26,7 +27,7 @@
  * walk would not). A loop that allocates from one call path then pays one
  * compare per word instead of a walk; a walk that is the memo's again hands
  * back the memo's frames, uncopied, and says so (CFIUNWIND_AGAIN), so that
- * the caller may reuse what it made of them (ts->memo.stack, cleared
+ * the caller may reuse what it made of them (ts->memo->stack, cleared
  * whenever the memo is rewritten or dropped).
  */
 #include "cfiunwind.h"
@@ -39,6 +40,8 @@
 
 #include <errno.h>
 #include <link.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -61,10 +64,25 @@ static uint64_t *cache;
 static unsigned generation;
 static uintptr_t self_lo, self_hi; /* the tracker's code: its leading frames are not kept */
 
+/* tstate_release_memo: a retiring thread's memo back to the arena.
+ * Signals wait meanwhile: a handler's fork must not find this thread inside
+ * the arena (two syscalls once per thread). */
+static void release_memo(struct tstate *ts)
+{
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	struct tstate_walk_memo *m = ts->memo;
+	ts->memo = NULL;
+	arena_free(m);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
 int cfiunwind_init(uintptr_t lo, uintptr_t hi)
 {
 	self_lo = lo;
 	self_hi = hi;
+	__atomic_store_n(&tstate_release_memo, release_memo, __ATOMIC_RELEASE);
 	if (cache)
 		return 0;
 	cache = arena_alloc(2 * SETS * sizeof(uint64_t));
@@ -163,24 +181,12 @@ void cfiunwind_flush(void)
 }
 
 /*
- * What a walk records as it goes, innermost first: in its own frame, which
- * lies below the sp it starts from and so is never read by it. It is copied
- * into ts->memo once the walk is complete, so that the last walk's record
- * stays whole while this one may still join it.
- */
-struct walk_record {
-	struct tstate_memo_read read[TSTATE_MEMO_READS];
-	uintptr_t sp[TSTATE_MEMO_FRAMES], fp[TSTATE_MEMO_FRAMES];
-	uint8_t first_read[TSTATE_MEMO_FRAMES];
-};
-
-/*
  * Writes a walk's inner part in front of what m holds from position `at`
  * on (its frames [at, TSTATE_MEMO_FRAMES), their reads_below reads): n
  * frames of out and rec, nreads reads of rec; then the memo is whole
  * again. The caller checked that both fit.
  */
-static inline __attribute__((always_inline)) void record_front(struct tstate_walk_memo *m, const struct walk_record *rec, const uintptr_t *out,
+static inline __attribute__((always_inline)) void record_front(struct tstate_walk_memo *m, const struct tstate_walk_record *rec, const uintptr_t *out,
 			 unsigned n, unsigned nreads, unsigned at, unsigned reads_below, unsigned clean_from,
 			 uintptr_t lo, uintptr_t start_fp, int truncated)
 {
@@ -232,7 +238,7 @@ static inline __attribute__((always_inline)) void record_front(struct tstate_wal
  * Returns -2 when a word changed, *bad then a count of reads: no suffix
  * that reads more than that from its start on can be joined.
  */
-static inline __attribute__((always_inline)) int join_last(struct tstate_walk_memo *m, const struct walk_record *rec,
+static inline __attribute__((always_inline)) int join_last(struct tstate_walk_memo *m, const struct tstate_walk_record *rec,
 					       uintptr_t *out, unsigned max, unsigned *nout, int *truncated,
 					       unsigned n, unsigned nreads, unsigned clean_from, unsigned at,
 					       uintptr_t lo, uintptr_t start_fp, unsigned *bad)
@@ -285,7 +291,7 @@ static inline __attribute__((always_inline)) int join_last(struct tstate_walk_me
  * below the frame's own sp sets *clean_from to n.
  */
 static inline __attribute__((always_inline)) int step(struct tstate *ts, const uint64_t *table, uintptr_t lo,
-						      uintptr_t hi, struct walk_record *rec, unsigned *nreads,
+						      uintptr_t hi, struct tstate_walk_record *rec, unsigned *nreads,
 						      unsigned *clean_from, unsigned n, uintptr_t *pc, uintptr_t *sp,
 						      uintptr_t *fp, uintptr_t *key)
 {
@@ -350,14 +356,14 @@ __attribute__((noinline)) static int walk_full(struct tstate *ts, uintptr_t *out
 	const uint64_t *const table = cache;
 	const uintptr_t lo = sp, hi = ts->stack_hi;
 	const uint64_t genmax = (uint64_t)gen << 32 | max;
-	struct tstate_walk_memo *m = &ts->memo;
+	struct tstate_walk_memo *m = ts->memo;
 	/* the last walk's frames at positions [at, TSTATE_MEMO_FRAMES) may be
 	 * joined (frame_sp[TSTATE_MEMO_FRAMES] is a sentinel above any sp) */
 	unsigned at = TSTATE_MEMO_FRAMES;
 	m->frame_sp[TSTATE_MEMO_FRAMES] = UINTPTR_MAX;
 	if (m->sp && m->hi == hi && m->genmax == genmax)
 		at = m->clean_from;
-	struct walk_record rec;
+	struct tstate_walk_record *const rec = &m->rec;
 	const uintptr_t start_fp = fp;
 	unsigned nreads = 0, clean_from = 0;
 	uintptr_t key = pc;
@@ -367,7 +373,7 @@ __attribute__((noinline)) static int walk_full(struct tstate *ts, uintptr_t *out
 	if (key - PC_MIN >= PC_LIMIT - PC_MIN)
 		return -1;
 	while (pc >= self_lo && pc < self_hi) /* the tracker's own frames */
-		if ((rc = step(ts, table, lo, hi, &rec, &nreads, &clean_from, 0, &pc, &sp, &fp, &key)) != 0) {
+		if ((rc = step(ts, table, lo, hi, rec, &nreads, &clean_from, 0, &pc, &sp, &fp, &key)) != 0) {
 			if (rc < 0)
 				return -1;
 			goto done;
@@ -381,7 +387,7 @@ __attribute__((noinline)) static int walk_full(struct tstate *ts, uintptr_t *out
 			at++;
 		if (m->frame_sp[at] == sp && m->frames[at] == pc && m->frame_fp[at] == fp) {
 			unsigned bad;
-			rc = join_last(m, &rec, out, max, nout, truncated, n, nreads, clean_from, at, lo, start_fp,
+			rc = join_last(m, rec, out, max, nout, truncated, n, nreads, clean_from, at, lo, start_fp,
 				       &bad);
 			if (rc != -2)
 				return rc;
@@ -389,12 +395,12 @@ __attribute__((noinline)) static int walk_full(struct tstate *ts, uintptr_t *out
 				at++;
 		}
 		if (n < TSTATE_MEMO_FRAMES) {
-			rec.sp[n] = sp;
-			rec.fp[n] = fp;
-			rec.first_read[n] = (uint8_t)(nreads < TSTATE_MEMO_READS ? nreads : TSTATE_MEMO_READS);
+			rec->sp[n] = sp;
+			rec->fp[n] = fp;
+			rec->first_read[n] = (uint8_t)(nreads < TSTATE_MEMO_READS ? nreads : TSTATE_MEMO_READS);
 		}
 		out[n++] = pc;
-		if ((rc = step(ts, table, lo, hi, &rec, &nreads, &clean_from, n, &pc, &sp, &fp, &key)) != 0) {
+		if ((rc = step(ts, table, lo, hi, rec, &nreads, &clean_from, n, &pc, &sp, &fp, &key)) != 0) {
 			if (rc < 0)
 				return -1;
 			break;
@@ -407,7 +413,7 @@ done:
 	m->sp = 0; /* hi and genmax first: record_front sets the rest */
 	m->hi = hi;
 	m->genmax = genmax;
-	record_front(m, &rec, out, n, nreads, TSTATE_MEMO_FRAMES, 0, clean_from, lo, start_fp, *truncated);
+	record_front(m, rec, out, n, nreads, TSTATE_MEMO_FRAMES, 0, clean_from, lo, start_fp, *truncated);
 	return CFIUNWIND_RECORDED;
 }
 
@@ -420,6 +426,13 @@ done:
  * (no tail call: the walk reads it), and holds only what the memo check
  * needs.
  */
+/* The thread's first walk: its memo (about 8 KiB) from the arena, empty
+ * (sp 0). NULL when the arena is exhausted: the walk falls back. */
+__attribute__((noinline, cold)) static struct tstate_walk_memo *memo_first(struct tstate *ts)
+{
+	return ts->memo = arena_alloc(sizeof *ts->memo);
+}
+
 __attribute__((noinline)) int cfiunwind_walk(struct tstate *ts, uintptr_t *out, unsigned max, unsigned *nout,
 					     int *truncated)
 {
@@ -428,7 +441,9 @@ __attribute__((noinline)) int cfiunwind_walk(struct tstate *ts, uintptr_t *out, 
 			 : "=&r"(pc), "=&r"(sp), "=&r"(fp));
 	if (!cache || !unwind_stack_covers(ts, sp))
 		return -1; /* a sigaltstack, or bounds unknown */
-	const struct tstate_walk_memo *m = &ts->memo;
+	const struct tstate_walk_memo *m = ts->memo;
+	if (__builtin_expect(!m, 0) && !(m = memo_first(ts)))
+		return -1;
 	const unsigned gen = __atomic_load_n(&generation, __ATOMIC_RELAXED);
 	if (m->sp == sp && m->fp == fp && m->hi == ts->stack_hi && m->genmax == ((uint64_t)gen << 32 | max)) {
 		/* The walk is a function of its start (pc is this function's,

@@ -246,12 +246,12 @@ void *core_sample_alloc(struct tstate *ts, void *p, size_t size)
 		 * same. (libunwind runs in a thread only inside a sample, and
 		 * every sample since the memo was recorded looked for its TLS
 		 * block: none to look for here.) */
-		st = ts->memo.stack;
+		st = ts->memo->stack;
 		if (st && st->label == ts->label)
 			goto interned;
-		frames = tstate_memo_frames(&ts->memo);
-		n = ts->memo.n;
-		truncated = ts->memo.truncated;
+		frames = tstate_memo_frames(ts->memo);
+		n = ts->memo->n;
+		truncated = ts->memo->truncated;
 	} else {
 		void *own = unwind_tls_block(ts);
 		if (own && core_record_own(own) != 0)
@@ -264,13 +264,13 @@ void *core_sample_alloc(struct tstate *ts, void *p, size_t size)
 		st = ts->last_stack = memo == CFIUNWIND_WALKED
 					      ? stacktab_intern(frames, n, truncated != 0, ts->label)
 					      : stacktab_intern_hashed(frames, n, truncated != 0, ts->label,
-								       tstate_memo_hash(&ts->memo));
+								       tstate_memo_hash(ts->memo));
 	if (!st) {
 		core_disable("cannot record a sampled stack (tracker memory exhausted)", ENOMEM);
 		goto out;
 	}
 	if (memo != CFIUNWIND_WALKED)
-		ts->memo.stack = st; /* the memo holds these frames */
+		ts->memo->stack = st; /* the memo holds these frames */
 interned:
 	if (livetab_insert_sample((uintptr_t)p, size, w.count_fx, w.bytes, st, ts->tid, sample_time()) != 0) {
 		core_disable("cannot record a sampled allocation (tracker memory exhausted)", ENOMEM);

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 __thread struct tstate tstate_tls __attribute__((tls_model("initial-exec")));
+void (*tstate_release_memo)(struct tstate *ts);
 
 static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct tstate *registry;
@@ -55,6 +56,11 @@ static void tstate_retire(void *arg)
 	pthread_mutex_unlock(&registry_lock);
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	ts->registry_held = 0;
+	/* the walk memo goes back (cfiunwind.c): the next thread's TLS starts
+	 * zeroed, so it would be lost */
+	void (*release)(struct tstate *) = __atomic_load_n(&tstate_release_memo, __ATOMIC_ACQUIRE);
+	if (ts->memo && release)
+		release(ts);
 	tstate_guard_leave(ts);
 }
 

@@ -36,10 +36,55 @@ enum tstate_state { TSTATE_UNBORN = 0, TSTATE_ACTIVE = 1, TSTATE_DEAD = 2 };
 
 /* Frames captured beyond `depth` to make room for the tracker's own. */
 #define TSTATE_SKIP_MAX 8
-/* A cfi walk is remembered when it kept at most TSTATE_MEMO_FRAMES frames
- * and read at most TSTATE_MEMO_READS stack words (two a frame at most). */
-#define TSTATE_MEMO_FRAMES 32
-#define TSTATE_MEMO_READS 80 /* a multiple of 4 (cfiunwind.c checks four a round), < 256 */
+/* A cfi walk is remembered when it kept at most TSTATE_MEMO_FRAMES frames (the
+ * default depth: a walk of the default depth always fits)
+ * and read at most TSTATE_MEMO_READS stack words (two a frame at most: room
+ * for 64 frames and the tracker's own leading ones). */
+#define TSTATE_MEMO_FRAMES 64
+#define TSTATE_MEMO_READS 160 /* a multiple of 4 (cfiunwind.c checks four a round), < 256 */
+
+/* The last complete cfi walk of this thread (cfiunwind.c): where it
+ * started, every stack word it read, and what it found; `stack` is the
+ * entry core.c interned from those frames (NULL until it has: cleared
+ * whenever the walk is recorded anew). The arrays are filled from
+ * their ends, the outermost frame and its reads last: a walk that
+ * shares the last one's outer part (its suffix) leaves that part where
+ * it is and writes only its own inner frames in front of it. Own
+ * thread only: allocated from the arena on the thread's first walk, not held
+ * in the thread's static TLS, which glibc carves out of every thread's stack
+ * (a thread with a 16 KiB stack must still start). */
+struct tstate_walk_memo {
+	uintptr_t sp, fp, hi; /* sp 0: no memo */
+	uint64_t genmax;      /* the rules' generation << 32 | the depth asked */
+	unsigned n;           /* frames: frames[TSTATE_MEMO_FRAMES - n ..] */
+	unsigned nreads;      /* reads: read[TSTATE_MEMO_READS - nreads ..], padded in front */
+	unsigned clean_from;  /* no frame at this position or above read below its own sp */
+	int truncated;
+	struct stacktab_entry *stack;
+	struct tstate_memo_read {
+		uintptr_t addr, val;
+	} read[TSTATE_MEMO_READS]; /* each word read, in order */
+	uintptr_t frames[TSTATE_MEMO_FRAMES];
+	/* each frame's start state (its sp and rbp), and how many reads
+	 * the walk made from that frame on (no padding), for a later
+	 * walk that reaches the same state */
+	uintptr_t frame_sp[TSTATE_MEMO_FRAMES + 1]; /* the last: UINTPTR_MAX, a sentinel */
+	uintptr_t frame_fp[TSTATE_MEMO_FRAMES];
+	uint8_t reads_from[TSTATE_MEMO_FRAMES];
+	/* the stack hash's steps over the frames from each one out
+	 * (stacktab_hash_step): a walk that joins this one hashes only
+	 * its own inner frames */
+	uint64_t hash_from[TSTATE_MEMO_FRAMES];
+	/* what the walk in progress records, innermost first: copied into
+	 * the memo above once it is complete, so that the last walk's record
+	 * stays whole while this one may still join it (here, not in the
+	 * walk's frame: a sampled hook's stack use stays small) */
+	struct tstate_walk_record {
+		struct tstate_memo_read read[TSTATE_MEMO_READS];
+		uintptr_t sp[TSTATE_MEMO_FRAMES], fp[TSTATE_MEMO_FRAMES];
+		uint8_t first_read[TSTATE_MEMO_FRAMES];
+	} rec;
+};
 
 struct tstate {
 	int hot;            /* 1: ACTIVE and guard == 0 (read by every hook) */
@@ -67,37 +112,9 @@ struct tstate {
 	unsigned fork_unlocked; /* stack of bits: fork_prepare took no lock (core.c) */
 	void *deferred;      /* frees deferred by handlers, linked through the blocks */
 	uintptr_t frames[OPTIONS_DEPTH_MAX + TSTATE_SKIP_MAX]; /* backtrace buffer */
-	/* The last complete cfi walk of this thread (cfiunwind.c): where it
-	 * started, every stack word it read, and what it found; `stack` is the
-	 * entry core.c interned from those frames (NULL until it has: cleared
-	 * whenever the walk is recorded anew). The arrays are filled from
-	 * their ends, the outermost frame and its reads last: a walk that
-	 * shares the last one's outer part (its suffix) leaves that part where
-	 * it is and writes only its own inner frames in front of it. Own
-	 * thread only. */
-	struct tstate_walk_memo {
-		uintptr_t sp, fp, hi; /* sp 0: no memo */
-		uint64_t genmax;      /* the rules' generation << 32 | the depth asked */
-		unsigned n;           /* frames: frames[TSTATE_MEMO_FRAMES - n ..] */
-		unsigned nreads;      /* reads: read[TSTATE_MEMO_READS - nreads ..], padded in front */
-		unsigned clean_from;  /* no frame at this position or above read below its own sp */
-		int truncated;
-		struct stacktab_entry *stack;
-		struct tstate_memo_read {
-			uintptr_t addr, val;
-		} read[TSTATE_MEMO_READS]; /* each word read, in order */
-		uintptr_t frames[TSTATE_MEMO_FRAMES];
-		/* each frame's start state (its sp and rbp), and how many reads
-		 * the walk made from that frame on (no padding), for a later
-		 * walk that reaches the same state */
-		uintptr_t frame_sp[TSTATE_MEMO_FRAMES + 1]; /* the last: UINTPTR_MAX, a sentinel */
-		uintptr_t frame_fp[TSTATE_MEMO_FRAMES];
-		uint8_t reads_from[TSTATE_MEMO_FRAMES];
-		/* the stack hash's steps over the frames from each one out
-		 * (stacktab_hash_step): a walk that joins this one hashes only
-		 * its own inner frames */
-		uint64_t hash_from[TSTATE_MEMO_FRAMES];
-	} memo;
+	/* The last complete cfi walk (struct tstate_walk_memo, below the
+	 * struct); NULL until the thread's first one. */
+	struct tstate_walk_memo *memo;
 };
 
 /* The hash steps over all the memo's frames (stacktab_intern_hashed). */
@@ -113,6 +130,9 @@ static inline const uintptr_t *tstate_memo_frames(const struct tstate_walk_memo 
 }
 
 extern __thread struct tstate tstate_tls __attribute__((tls_model("initial-exec")));
+/* Set once by cfiunwind_init: gives a retiring thread's memo back (called
+ * by tstate_retire with the guard held, ts->memo not NULL). */
+extern void (*tstate_release_memo)(struct tstate *ts);
 
 struct tstate_totals {
 	uint64_t alloc_count, alloc_bytes, free_count, free_bytes;

@@ -36,7 +36,7 @@ int unwind_init(enum options_unwinder which);
  * when the stack was deeper than max. Returns the frame count; *frames is
  * where the frames are (out). *memo CFIUNWIND_AGAIN: the cfi walk was the
  * thread's last one again, and the frames, their count and truncation are
- * ts->memo's (nothing else is set; ts->memo.stack, when set, is what the
+ * ts->memo's (nothing else is set; ts->memo->stack, when set, is what the
  * caller interned from them); CFIUNWIND_RECORDED: the frames in out are
  * now the memo's too (its stack NULL, for the caller to set); 0: they are
  * in no memo. */
@@ -58,8 +58,8 @@ static inline unsigned unwind_capture(struct tstate *ts, uintptr_t *out, unsigne
 		if (r == CFIUNWIND_AGAIN)
 			return 0; /* the memo's frames (see above) */
 		if (r == CFIUNWIND_RECORDED) {
-			*frames = tstate_memo_frames(&ts->memo); /* out may hold only the inner ones */
-			return ts->memo.n;
+			*frames = tstate_memo_frames(ts->memo); /* out may hold only the inner ones */
+			return ts->memo->n;
 		}
 		if (r >= 0) {
 			*frames = out;

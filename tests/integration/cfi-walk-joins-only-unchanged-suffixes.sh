@@ -6,12 +6,13 @@
 # longer, shorter and as long as the last one's, and some would be wrong
 # if a word above the join were not checked. Exact mode must give every
 # block the path its size encodes, and the same stacks as
-# unwinder=libunwind.
+# unwinder=libunwind; once with short paths, once with paths of 50..54
+# frames (40 frames of wrap outside them: the memo's whole depth).
 . "$(dirname "$0")/lib.sh"
 sites() {
 	mkdir -p "$WORK/$1"
-	out=$(timeout 60 env LD_PRELOAD="$LIB" HEAPSNAP_OPTIONS="sample=1:unwinder=$1:out=$WORK/$1" \
-		"$PROG/suffix_walks") || fail "$1: exit status $?"
+	out=$(timeout 60 env LD_PRELOAD="$LIB" HEAPSNAP_OPTIONS="sample=1:unwinder=${1%-*}:out=$WORK/$1" \
+		"$PROG/suffix_walks" $wraps) || fail "$1: exit status $?"
 	[ "$out" = "kept 6000" ] || fail "$1: program printed '$out'"
 	db=$(last_snapshot "$WORK/$1")
 	# per stack: the block size, its leaf, how many descend frames, its
@@ -35,14 +36,22 @@ check() {
 	      exit bad }' || fail "unwinder=$1 gives wrong stacks:
 $2"
 }
-cfi=$(sites cfi)
-check cfi "$cfi"
-lu=$(sites libunwind)
-check libunwind "$lu"
-[ "$lu" = "$cfi" ] || fail "unwinder=libunwind gives other stacks than cfi:
+for wraps in 0 40; do
+	cfi=$(sites cfi-$wraps)
+	check cfi-$wraps "$cfi"
+	lu=$(sites libunwind-$wraps)
+	check libunwind-$wraps "$lu"
+	[ "$lu" = "$cfi" ] || fail "$wraps wraps: unwinder=libunwind gives other stacks than cfi:
 $lu
 cfi:
 $cfi"
-fb=$(q "$(last_snapshot "$WORK/cfi")" "SELECT value FROM meta WHERE key = 'unwind_fallbacks'")
-[ "$fb" = 0 ] || fail "unwinder=cfi fell back $fb times on plain C"
-echo "ok: 20 paths joined at their shared part, each with its own stack"
+	fb=$(q "$(last_snapshot "$WORK/cfi-$wraps")" "SELECT value FROM meta WHERE key = 'unwind_fallbacks'")
+	[ "$fb" = 0 ] || fail "$wraps wraps: unwinder=cfi fell back $fb times on plain C"
+	if [ $wraps = 40 ]; then
+		nw=$(q "$(last_snapshot "$WORK/cfi-$wraps")" "SELECT min(n) FROM (SELECT count(*) n FROM v_stack_frames f
+			JOIN v_sites v ON v.stack_id = f.stack_id AND v.function IN ('leaf_x', 'leaf_y')
+			WHERE f.function = 'wrap' GROUP BY f.stack_id)")
+		[ "$nw" = 41 ] || fail "40 wraps: a stack holds $nw frames of wrap, want 41"
+	fi
+done
+echo "ok: 20 paths joined at their shared part, each with its own stack, short and 50 frames deep"

@@ -10,7 +10,9 @@
  * would name the wrong top. Each combination is taken twice in a row (the
  * second walk is the memo's again, once the memo was written by a join).
  * The size of a block encodes its path: 16 + 8 * (4 d + 2 leaf + top),
- * d in 0..4, leaf 0 (x) or 1 (y), top 0 (a) or 1 (b). Prints "kept N". */
+ * d in 0..4, leaf 0 (x) or 1 (y), top 0 (a) or 1 (b). An argument K puts
+ * K frames of wrap between main and top, so that the paths are deeper than
+ * 32 frames and the joins happen far out in the walk. Prints "kept N". */
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -55,7 +57,7 @@ NOFP static void *mid(int d, size_t n)
 FP static void top_a(int d, size_t n) { kept[nkept++] = mid(d, n); KEEP(nkept); }
 FP static void top_b(int d, size_t n) { kept[nkept++] = mid(d, n); KEEP(nkept); }
 
-int main(void)
+FP static void rounds(void)
 {
 	void (*volatile top)(int, size_t);
 	for (int i = 0; i < ROUNDS; i++) {
@@ -66,6 +68,20 @@ int main(void)
 		for (volatile int twice = 0; twice < 2; twice++) /* not unrolled: one call site */
 			top(d, 16 + 8 * (4 * d + 2 * y + b));
 	}
+}
+
+FP static void wrap(int k)
+{
+	if (k > 0)
+		wrap(k - 1);
+	else
+		rounds();
+	KEEP(k);
+}
+
+int main(int argc, char **argv)
+{
+	wrap(argc > 1 ? atoi(argv[1]) : 0);
 	printf("kept %d\n", nkept);
 	return 0;
 }
