@@ -417,6 +417,13 @@ done:
 	return CFIUNWIND_RECORDED;
 }
 
+/* The thread's first walk: its memo (about 8 KiB) from the arena, empty
+ * (sp 0). NULL when the arena is exhausted: the walk falls back. */
+__attribute__((noinline, cold)) static struct tstate_walk_memo *memo_first(struct tstate *ts)
+{
+	return ts->memo = arena_alloc(sizeof *ts->memo);
+}
+
 /*
  * The start state is taken here, by one asm statement: a pc inside this
  * function and rsp, rbp as they are at that pc; this frame and the tracker's
@@ -426,13 +433,6 @@ done:
  * (no tail call: the walk reads it), and holds only what the memo check
  * needs.
  */
-/* The thread's first walk: its memo (about 8 KiB) from the arena, empty
- * (sp 0). NULL when the arena is exhausted: the walk falls back. */
-__attribute__((noinline, cold)) static struct tstate_walk_memo *memo_first(struct tstate *ts)
-{
-	return ts->memo = arena_alloc(sizeof *ts->memo);
-}
-
 __attribute__((noinline)) int cfiunwind_walk(struct tstate *ts, uintptr_t *out, unsigned max, unsigned *nout,
 					     int *truncated)
 {
