@@ -28,7 +28,10 @@
  * compare per word instead of a walk; a walk that is the memo's again hands
  * back the memo's frames, uncopied, and says so (CFIUNWIND_AGAIN), so that
  * the caller may reuse what it made of them (ts->memo->stack, cleared
- * whenever the memo is rewritten or dropped).
+ * whenever the memo is rewritten or dropped); a walk that joined the last
+ * one names the entry of the last one's frames (join_from, with the
+ * position and its own count of frames), so that the caller may find the
+ * join's stack again without the shared table (core.c).
  */
 #include "cfiunwind.h"
 
@@ -74,6 +77,7 @@ static void release_memo(struct tstate *ts)
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	struct tstate_walk_memo *m = ts->memo;
 	ts->memo = NULL;
+	arena_free(m->joins);
 	arena_free(m);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
@@ -275,6 +279,9 @@ static inline __attribute__((always_inline)) int join_last(struct tstate_walk_me
 	*nout = n + t;
 	*truncated = cut;
 	if (stop == 0 && n <= at && nreads + below <= TSTATE_MEMO_READS) {
+		m->join_from = m->stack; /* before record_front clears it */
+		m->join_at = at;
+		m->join_n = n;
 		record_front(m, rec, out, n, nreads, at, below, clean_from, lo, start_fp, cut);
 		return CFIUNWIND_RECORDED;
 	}
@@ -413,6 +420,7 @@ done:
 	m->sp = 0; /* hi and genmax first: record_front sets the rest */
 	m->hi = hi;
 	m->genmax = genmax;
+	m->join_from = NULL; /* a walk of its own */
 	record_front(m, rec, out, n, nreads, TSTATE_MEMO_FRAMES, 0, clean_from, lo, start_fp, *truncated);
 	return CFIUNWIND_RECORDED;
 }

@@ -215,6 +215,19 @@ static double sample_time(void)
 	return v > 0 ? v : 0;
 }
 
+/* A thread's cache of joins, once it has made TSTATE_JOINS_AFTER joins
+ * without one (tstate.h): false until then, or when the arena cannot
+ * give it (the cache is only a shortcut: interning goes on without). */
+__attribute__((noinline, cold)) static bool joins_first(struct tstate_walk_memo *m)
+{
+	if (m->joins_missed < TSTATE_JOINS_AFTER) {
+		m->joins_missed++;
+		return false;
+	}
+	m->joins = arena_alloc(TSTATE_JOINS * sizeof *m->joins);
+	return m->joins != NULL;
+}
+
 void *core_sample_alloc(struct tstate *ts, void *p, size_t size)
 {
 	int *errp = __builtin_expect(ts->errno_p != NULL, 1) ? ts->errno_p : &errno;
@@ -257,6 +270,23 @@ void *core_sample_alloc(struct tstate *ts, void *p, size_t size)
 		if (own && core_record_own(own) != 0)
 			goto out;
 	}
+	/* A walk that joined the last one at the same place, from the same
+	 * entry, after the same frames of its own, as a join before: its
+	 * frames are that join's, so the entry it came to is this stack's
+	 * once those own frames compare equal (few: not the whole stack, and
+	 * no lookup in the shared table, whose entries are cache misses). */
+	struct tstate_join *join = NULL;
+	if (memo == CFIUNWIND_RECORDED && ts->memo->join_from && (ts->memo->joins || joins_first(ts->memo))) {
+		const struct tstate_walk_memo *m = ts->memo;
+		join = &m->joins[tstate_memo_hash(m) >> (64 - TSTATE_JOINS_LG)];
+		st = join->to;
+		if (join->from == m->join_from && join->at == m->join_at && join->n == m->join_n &&
+		    stacktab_matches_inner(st, frames, m->join_n, n, truncated != 0, ts->label)) {
+			ts->last_stack = st;
+			ts->memo->stack = st;
+			goto interned;
+		}
+	}
 	/* A thread often samples the same stack again (a loop): then the
 	 * frames compare equal to its last one and need no hash, no lookup. */
 	st = ts->last_stack;
@@ -271,6 +301,8 @@ void *core_sample_alloc(struct tstate *ts, void *p, size_t size)
 	}
 	if (memo != CFIUNWIND_WALKED)
 		ts->memo->stack = st; /* the memo holds these frames */
+	if (join)
+		*join = (struct tstate_join){ts->memo->join_from, st, ts->memo->join_at, ts->memo->join_n};
 interned:
 	if (livetab_insert_sample((uintptr_t)p, size, w.count_fx, w.bytes, st, ts->tid, sample_time()) != 0) {
 		core_disable("cannot record a sampled allocation (tracker memory exhausted)", ENOMEM);

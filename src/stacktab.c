@@ -69,23 +69,36 @@ static bool still_current(struct stacktab_entry *e, uint32_t g)
 	return true;
 }
 
-bool stacktab_matches(const struct stacktab_entry *e, const uintptr_t *frames, unsigned n, bool truncated,
-		      uint16_t label)
+/* e's key is (frames, n, truncated, label), its frames from k on known equal. */
+static inline bool matches_to(const struct stacktab_entry *e, const uintptr_t *frames, unsigned k, unsigned n,
+			      bool truncated, uint16_t label)
 {
 	if (e->nframes != n || e->truncated != truncated || e->label != label)
 		return false;
 	/* four frames a round: a stack found again compares all of them */
 	const uintptr_t *a = e->frames;
 	unsigned i = 0;
-	for (; i + 4 <= n; i += 4)
+	for (; i + 4 <= k; i += 4)
 		if ((a[i] ^ frames[i]) | (a[i + 1] ^ frames[i + 1]) | (a[i + 2] ^ frames[i + 2]) |
 		    (a[i + 3] ^ frames[i + 3]))
 			return false;
-	for (; i < n; i++)
+	for (; i < k; i++)
 		if (a[i] != frames[i])
 			return false;
 	/* checked is the one field that changes: a cache, not the key */
 	return still_current((struct stacktab_entry *)e, modmap_epoch());
+}
+
+bool stacktab_matches(const struct stacktab_entry *e, const uintptr_t *frames, unsigned n, bool truncated,
+		      uint16_t label)
+{
+	return matches_to(e, frames, n, n, truncated, label);
+}
+
+bool stacktab_matches_inner(const struct stacktab_entry *e, const uintptr_t *frames, unsigned k, unsigned n,
+			    bool truncated, uint16_t label)
+{
+	return matches_to(e, frames, k, n, truncated, label);
 }
 
 /* The entry of the key in the chain from `from` up to (not including) `stop`. */

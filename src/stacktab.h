@@ -74,6 +74,12 @@ struct stacktab_entry *stacktab_intern(const uintptr_t *frames, unsigned n, bool
 bool stacktab_matches(const struct stacktab_entry *e, const uintptr_t *frames, unsigned n, bool truncated,
 		      uint16_t label);
 
+/* Context: as stacktab_matches. The same, for a caller that knows e's
+ * frames [k, n) to be frames[k, n) already (core.c's cache of joins): only
+ * the first k are compared. */
+bool stacktab_matches_inner(const struct stacktab_entry *e, const uintptr_t *frames, unsigned k, unsigned n,
+			    bool truncated, uint16_t label);
+
 /* Context: any thread. Never allocates. Lock-free (two relaxed atomic adds). */
 static inline void stacktab_account_alloc(struct stacktab_entry *e, uint64_t count_fx, uint64_t bytes)
 {

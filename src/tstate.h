@@ -42,6 +42,10 @@ enum tstate_state { TSTATE_UNBORN = 0, TSTATE_ACTIVE = 1, TSTATE_DEAD = 2 };
  * for 64 frames and the tracker's own leading ones). */
 #define TSTATE_MEMO_FRAMES 64
 #define TSTATE_MEMO_READS 160 /* a multiple of 4 (cfiunwind.c checks four a round), < 256 */
+/* Slots of a thread's cache of joins (struct tstate_join), log2. */
+#define TSTATE_JOINS_LG 10
+#define TSTATE_JOINS (1u << TSTATE_JOINS_LG)
+#define TSTATE_JOINS_AFTER 256
 
 /* The last complete cfi walk of this thread (cfiunwind.c): where it
  * started, every stack word it read, and what it found; `stack` is the
@@ -61,6 +65,13 @@ struct tstate_walk_memo {
 	unsigned clean_from;  /* no frame at this position or above read below its own sp */
 	int truncated;
 	struct stacktab_entry *stack;
+	/* How the walk was made: when it joined the last one (at that
+	 * walk's position join_at, after join_n frames of its own) and the
+	 * last one had an entry, join_from is that entry (its frames are the
+	 * last walk's: from join_at on, they are this walk's outer ones);
+	 * else NULL (cfiunwind.c sets them, core.c reads them) */
+	const struct stacktab_entry *join_from;
+	unsigned join_at, join_n;
 	struct tstate_memo_read {
 		uintptr_t addr, val;
 	} read[TSTATE_MEMO_READS]; /* each word read, in order */
@@ -84,6 +95,21 @@ struct tstate_walk_memo {
 		uintptr_t sp[TSTATE_MEMO_FRAMES], fp[TSTATE_MEMO_FRAMES];
 		uint8_t first_read[TSTATE_MEMO_FRAMES];
 	} rec;
+	/* The joins this thread made before, and the entry each one came to
+	 * (core.c): TSTATE_JOINS slots, direct-mapped by the new stack's
+	 * hash, from the arena once the thread has made TSTATE_JOINS_AFTER
+	 * joins that found no slot (NULL until then: 24 KiB is for threads
+	 * that sample often, not for every thread that ever sampled). A slot
+	 * names its join by the last walk's entry (whose frames never
+	 * change), the position joined and the walk's own frames before it:
+	 * the frames of `to` are then the join's, once its first `n` compare
+	 * equal. Freed with the memo. */
+	struct tstate_join {
+		const struct stacktab_entry *from;
+		struct stacktab_entry *to;
+		unsigned at, n;
+	} *joins;
+	unsigned joins_missed;
 };
 
 struct tstate {
