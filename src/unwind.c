@@ -278,6 +278,13 @@ int unwind_stack_read_bounds(struct tstate *ts, uintptr_t sp)
 	uintptr_t self = (uintptr_t)pthread_self();
 	if (self > sp && self < hi)
 		hi = self;
+	/* The same stack, grown down (a main stack that went deeper than
+	 * ever): not a read of the budget's, which is for stacks not known.
+	 * It happens once per new depth at most, so a program whose main
+	 * thread recurses deeper over its run keeps its walks (the budget
+	 * alone let the ninth growth send every deeper sample to libunwind). */
+	if (hi == ts->stack_hi && lo < ts->stack_lo)
+		ts->stack_reads--;
 	ts->stack_lo = lo;
 	ts->stack_hi = hi;
 	return 1;

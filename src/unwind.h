@@ -100,8 +100,10 @@ void unwind_thread_init(struct tstate *ts);
  * this thread's own stack, whose bounds [stack_lo, stack_hi) it then holds:
  * read from /proc/self/maps (the writable mapping that holds sp, cut at the
  * thread's descriptor) on the thread's first walk, and again when sp is
- * below them (a main stack that grew), at most UNWIND_STACK_READS times
- * per thread; never the bounds of a sigaltstack. 0: walk nothing there. */
+ * below them: at most UNWIND_STACK_READS times per thread, but for reads
+ * that find the same stack grown down (a main stack that went deeper,
+ * once per new depth); never the bounds of a sigaltstack. 0: walk nothing
+ * there. */
 #define UNWIND_STACK_READS 8
 int unwind_stack_read_bounds(struct tstate *ts, uintptr_t sp);
 static inline int unwind_stack_covers(struct tstate *ts, uintptr_t sp)
