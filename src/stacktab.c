@@ -69,9 +69,8 @@ static bool still_current(struct stacktab_entry *e, uint32_t g)
 	return true;
 }
 
-/* e's key is (frames, n, truncated, label), its frames from k on known equal. */
-static inline bool matches_to(const struct stacktab_entry *e, const uintptr_t *frames, unsigned k, unsigned n,
-			      bool truncated, uint16_t label)
+bool stacktab_matches_inner(const struct stacktab_entry *e, const uintptr_t *frames, unsigned k, unsigned n,
+			    bool truncated, uint16_t label)
 {
 	if (e->nframes != n || e->truncated != truncated || e->label != label)
 		return false;
@@ -92,13 +91,7 @@ static inline bool matches_to(const struct stacktab_entry *e, const uintptr_t *f
 bool stacktab_matches(const struct stacktab_entry *e, const uintptr_t *frames, unsigned n, bool truncated,
 		      uint16_t label)
 {
-	return matches_to(e, frames, n, n, truncated, label);
-}
-
-bool stacktab_matches_inner(const struct stacktab_entry *e, const uintptr_t *frames, unsigned k, unsigned n,
-			    bool truncated, uint16_t label)
-{
-	return matches_to(e, frames, k, n, truncated, label);
+	return stacktab_matches_inner(e, frames, n, n, truncated, label);
 }
 
 /* The entry of the key in the chain from `from` up to (not including) `stop`. */
