@@ -372,6 +372,25 @@ void core_count_free(struct tstate *ts, size_t usable)
 	}
 }
 
+/* A free that found its stripe taken (livetab_remove_or_queue) is counted
+ * and released by the thread that drains it, as free_sampled would have:
+ * the entry's weight off its stack, the block in the drainer's exact totals
+ * (unless it was the tracker's own), then the real free. Context: whichever
+ * thread holds the stripe next (a hook, the writer), stripe lock held for
+ * the first, not for the second. */
+static void queued_free_account(const struct livetab_entry *e, size_t usable)
+{
+	if (e)
+		core_account_free(e);
+	if (!e || !e->own)
+		core_count_free(&tstate_tls, usable);
+}
+
+static void queued_free_release(void *blk)
+{
+	core_real.free(blk);
+}
+
 int core_forget(struct tstate *ts, void *p)
 {
 	if (!livetab_maybe_contains((uintptr_t)p))
@@ -766,6 +785,7 @@ __attribute__((constructor)) static void core_init(void)
 	START_STEP(tstate_init(), "cannot create the thread-exit key");
 	START_STEP(stacktab_init(), "cannot allocate the stack table");
 	START_STEP(livetab_init(live_buckets_for(opt.sample)), "cannot allocate the live table");
+	livetab_set_queued_free(queued_free_account, queued_free_release);
 	if (unwind_init(opt.unwinder) != 0) {
 		core_disable("cannot load libunwind.so.8 (install the Debian package libunwind8, or use unwinder=fp)", ENOENT);
 		goto out;

@@ -99,6 +99,12 @@ int core_forget(struct tstate *ts, void *p);
  * inline, below. */
 static inline int core_forget_probed(struct tstate *ts, void *p);
 
+/* Context: app thread, in free() of a block the filter said may be sampled
+ * (usable: its usable size). As core_forget_probed, but a stripe another
+ * thread holds is not waited for: 2 then says the block was queued (the
+ * stripe's holder counts it and frees it; the caller does neither). */
+static inline int core_forget_or_queue(struct tstate *ts, void *p, size_t usable);
+
 /* Context: own thread, in free() reentered by a signal handler while the
  * thread is in a critical region. Never allocates, takes no lock. When p may
  * be sampled, sets it aside (1: the caller must not call the real free;
@@ -193,6 +199,17 @@ static inline int core_forget_probed(struct tstate *ts, void *p)
 		core_account_free(&e);
 	core_critical_leave(ts);
 	return !had ? 0 : e.own ? -1 : 1;
+}
+
+static inline int core_forget_or_queue(struct tstate *ts, void *p, size_t usable)
+{
+	struct livetab_entry e;
+	core_critical_enter_nocancel(ts); /* no cancellation point in here */
+	enum livetab_removal r = livetab_remove_or_queue((uintptr_t)p, usable, &e);
+	if (r == LIVETAB_REMOVED)
+		core_account_free(&e);
+	core_critical_leave(ts);
+	return r == LIVETAB_QUEUED ? 2 : r == LIVETAB_ABSENT ? 0 : e.own ? -1 : 1;
 }
 
 #endif

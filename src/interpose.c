@@ -370,7 +370,10 @@ __attribute__((noinline)) static void free_slow(void *p)
 __attribute__((noinline)) static void free_sampled(struct tstate *ts, void *p)
 {
 	size_t usable = chunk_usable(p);
-	if (core_forget_probed(ts, p) >= 0) {
+	int r = core_forget_or_queue(ts, p, usable);
+	if (r == 2)
+		return; /* queued: its stripe's holder counts it and frees it */
+	if (r >= 0) {
 		tstate_add(&ts->free_count, 1);
 		tstate_add(&ts->free_bytes, usable);
 	}

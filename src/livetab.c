@@ -24,14 +24,20 @@
  * per slab. The tracker's entries are thus each stripe's peak live count
  * plus less than a slab (the hash spreads addresses evenly: about the peak
  * live set), all counted in the arena's `held`.
- * Invariants: (1) bit k of filter byte f is set iff the table holds an entry
- * whose hash picks byte f and bit k; the byte and the buckets of its entries
- * change only under their stripe lock; buckets and lg_chain change only
- * with every stripe held; (2) the stripe lock is a leaf except
- * for the tracker arena; (3) an entry is made a spare only after it is
- * unlinked, and never freed (it may be inside a slab); (4) a stripe's spare list and live count change only
- * under its lock; (5) livetab_copy (the writer) never allocates with a
- * stripe lock held.
+ * A hook that finds its stripe taken queues its insert or free instead of
+ * waiting ("The queues" below); the next holder applies it.
+ * Invariants: (1) bit k of filter byte f is set if the table holds or has
+ * queued an entry whose hash picks byte f and bit k (set while any does,
+ * cleared only by a stripe holder, with atomic ORs and ANDs: a queued
+ * insert sets its bit without the lock); the buckets change only under
+ * their stripe lock; buckets and lg_chain change only with every stripe
+ * held; (2) the stripe lock is a leaf except for the tracker arena and the
+ * accounting of a queued free (atomics); (3) an entry is made a spare only
+ * after it is unlinked, and never freed (it may be inside a slab); (4) a
+ * stripe's spare list and live count change only under its lock; (5)
+ * livetab_copy (the writer) never allocates with a stripe lock held; (6) a
+ * queued free's block goes to the real free only after its entry left the
+ * table, and never with a stripe lock held.
  */
 #include "livetab.h"
 
@@ -68,10 +74,22 @@ static void set_lg_chain(unsigned lg)
 	grow_at = lg < lg_chain_max ? (size_t)1 << (lg - LG_STRIPES - 1) : SIZE_MAX;
 }
 #define LG_CHAIN_MIN (LG_STRIPES + 6)
-/* One line per stripe lock: two threads on two stripes never share one. */
+/* One line per stripe lock: two threads on two stripes never share one.
+ * Beside it the stripe's two queues, pushed lock-free by the hooks that
+ * found the lock taken (livetab_insert*, livetab_remove_or_queue) and
+ * emptied by whoever holds it next (drain_locked). */
 static struct {
 	struct spinlock l;
+	struct livetab_entry *queued_ins; /* entries to link, through chain */
+	void *queued_free;                /* blocks: [0] next, [1] usable size */
 } __attribute__((aligned(64))) stripes[NSTRIPES];
+
+/* What a queued free does once its stripe is taken (livetab_set_queued_free);
+ * NULL: nothing is queued, a busy stripe is waited for. */
+static void (*queued_account)(const struct livetab_entry *e, size_t usable);
+static void (*queued_release)(void *blk);
+static uint64_t queued_count; /* written only by a hook that found its stripe taken */
+static bool test_busy;        /* tests: every hook finds its stripe taken */
 
 /* Entries per slab (entry_get_locked): 256 B .. 4 KiB, jemalloc size classes. */
 #define SLAB_MIN 4
@@ -138,7 +156,7 @@ static unsigned stripe_index(uint64_t h)
 	return (unsigned)(h >> (64 - LG_STRIPES));
 }
 
-static struct spinlock *stripe_of(uint64_t h)
+static inline __attribute__((unused)) struct spinlock *stripe_of(uint64_t h)
 {
 	return &stripes[stripe_index(h)].l;
 }
@@ -200,7 +218,11 @@ static inline __attribute__((always_inline)) int link_locked(struct livetab_entr
 	e->chain = buckets[b];
 	buckets[b] = e;
 	uint8_t bit = (uint8_t)(1u << filter_bit_of(h));
-	__atomic_store_n(&livetab_filter[f], (uint8_t)(livetab_filter[f] | bit), __ATOMIC_RELEASE);
+	/* an atomic OR: a queued insert sets a bit of the same byte without the
+	 * lock; a set bit stays set while the lock is held (only a holder
+	 * clears one), so the usual case is one load */
+	if (!(__atomic_load_n(&livetab_filter[f], __ATOMIC_RELAXED) & bit))
+		__atomic_fetch_or(&livetab_filter[f], bit, __ATOMIC_RELEASE);
 	struct stripe_extra *x = extra_of(h);
 	__atomic_store_n(&x->live, x->live + 1, __ATOMIC_RELAXED); /* read lock-free by livetab_count */
 	return x->live > grow_at;
@@ -220,6 +242,7 @@ static inline __attribute__((always_inline)) int link_locked(struct livetab_entr
  * its size (longer chains, nothing lost) and does not try again.
  */
 static int grow_failed;
+static inline void stripe_give(unsigned s, void *rel);
 
 static void grow(unsigned from)
 {
@@ -252,88 +275,78 @@ static void grow(unsigned from)
 		nb = NULL;
 	}
 	for (unsigned i = NSTRIPES; i-- > 0;)
-		spinlock_unlock(&stripes[i].l);
+		stripe_give(i, NULL);
 	int saved = errno;
 	arena_free(nb); /* NULL unless another thread grew it first */
 	arena_free(old);
 	errno = saved;
 }
 
-/* The insert around its entry's fields: takes the stripe lock and an
- * entry (NULL: none, the lock given back), then links the filled entry and
- * grows the table when it must. */
-static inline __attribute__((always_inline)) struct livetab_entry *insert_begin(uint64_t h,
-										 struct spinlock **lock)
+/*
+ * The queues. A hook that finds its stripe taken does not wait for it: a
+ * holder preempted by the scheduler (another application thread in exact
+ * mode, or the writer in the middle of a run of livetab_copy) would stall it
+ * for a time slice, milliseconds (bench/stall.sh). An insert pushes its
+ * entry (from the arena) on the stripe's queued_ins and then sets its filter
+ * bit; a free pushes the block itself on queued_free, its usable size in
+ * the second word, and returns without giving it to the real allocator.
+ * Whoever holds the stripe next drains both (drain_locked): the frees taken
+ * first, then the inserts linked (a free is queued only after its block's
+ * insert was, so every free taken finds its entry linked), each free's entry
+ * unlinked and accounted (queued_account) and, once the lock is given back,
+ * the block handed to the real free (queued_release). Nothing is left
+ * behind: the pusher tries the lock once more after its push, and a holder
+ * looks at both queues after an unlock that is a full fence
+ * (stripe_give): either the pusher's try succeeds or the holder still had
+ * the lock then and sees the push. A block queued for its free is not yet
+ * the real allocator's, so its address cannot be handed out and sampled
+ * again meanwhile. The filter: a remove clears a bit (atomic AND) and then
+ * looks at queued_ins (clear_bit_locked); an insert queues its entry and
+ * then sets its bit (atomic OR): either the remover sees the entry and links
+ * it (which sets the bit again), or the OR comes after the AND. A set bit
+ * with no entry is only a false positive.
+ */
+static inline bool stripe_try(unsigned s)
 {
-	*lock = stripe_of(h);
-	spinlock_lock(*lock);
-	struct livetab_entry *e = entry_get_locked(h);
-	if (!e)
-		spinlock_unlock(*lock);
-	return e;
+	return !__builtin_expect(__atomic_load_n(&test_busy, __ATOMIC_RELAXED), 0) && spinlock_trylock(&stripes[s].l);
 }
 
-static inline __attribute__((always_inline)) void insert_end(struct livetab_entry *e, uint64_t h,
-							       struct spinlock *lock)
+static inline bool queued(unsigned s)
 {
-	unsigned from = lg_chain;
-	int full = link_locked(e, h);
-	spinlock_unlock(lock);
-	if (full)
-		grow(from);
+	return __atomic_load_n(&stripes[s].queued_ins, __ATOMIC_SEQ_CST) != NULL ||
+	       __atomic_load_n(&stripes[s].queued_free, __ATOMIC_SEQ_CST) != NULL;
 }
 
-int livetab_insert(const struct livetab_entry *tmpl)
+/* Stripe s held: links every queued insert. A stripe it takes past its
+ * load grows with its next direct insert. */
+static void link_queued_locked(unsigned s)
 {
-	DEBUG_NOMALLOC_ENTER("livetab_insert");
-	uint64_t h = livetab_hash(tmpl->addr);
-	struct spinlock *lock;
-	struct livetab_entry *e = insert_begin(h, &lock);
-	if (e) {
-		*e = *tmpl;
-		insert_end(e, h, lock);
+	struct livetab_entry *e = __atomic_exchange_n(&stripes[s].queued_ins, NULL, __ATOMIC_ACQUIRE);
+	while (e) {
+		struct livetab_entry *next = e->chain;
+		(void)link_locked(e, livetab_hash(e->addr));
+		e = next;
 	}
-	DEBUG_NOMALLOC_LEAVE();
-	return e ? 0 : -ENOMEM;
 }
 
-int livetab_insert_sample(uintptr_t addr, size_t size, uint64_t count_fx, uint64_t bytes,
-			  struct stacktab_entry *stack, pid_t tid, double time)
+/* Stripe of h held; no entry of the bucket keeps filter bit k of byte f. */
+static inline void clear_bit_locked(uint64_t h, size_t f, unsigned k)
 {
-	DEBUG_NOMALLOC_ENTER("livetab_insert");
-	uint64_t h = livetab_hash(addr);
-	struct spinlock *lock;
-	struct livetab_entry *e = insert_begin(h, &lock);
-	if (e) {
-		*e = (struct livetab_entry){
-			.addr = addr,
-			.size = size,
-			.count_fx = count_fx,
-			.bytes = bytes,
-			.stack = stack,
-			.time = time,
-			.tid = tid,
-		};
-		insert_end(e, h, lock);
-	}
-	DEBUG_NOMALLOC_LEAVE();
-	return e ? 0 : -ENOMEM;
+	__atomic_fetch_and(&livetab_filter[f], (uint8_t)~(1u << k), __ATOMIC_SEQ_CST);
+	unsigned s = stripe_index(h);
+	if (__builtin_expect(__atomic_load_n(&stripes[s].queued_ins, __ATOMIC_SEQ_CST) != NULL, 0))
+		link_queued_locked(s);
 }
 
-/* With out: copies the entry there and recycles it (the pointer returned
- * then only says it was found); without: hands the entry to the caller. */
-static inline __attribute__((always_inline)) struct livetab_entry *unlink_slow(uintptr_t addr,
-									       struct livetab_entry *out)
+/* Stripe of h held. Unlinks addr's entry and returns it (NULL: none),
+ * clearing its filter bit unless another entry of the bucket keeps it. */
+static inline __attribute__((always_inline)) struct livetab_entry *unlink_locked(uintptr_t addr, uint64_t h)
 {
-	uint64_t h = livetab_hash(addr);
 	size_t fi = filter_index_of(h), f = fi >> 3;
 	unsigned k = (unsigned)fi & 7;
-	struct spinlock *lock = stripe_of(h);
 	struct livetab_entry *found = NULL, *e, **pp;
 	bool in_use = false; /* another entry of the bucket picks the same filter bit */
-	DEBUG_NOMALLOC_ENTER("livetab_remove");
-	spinlock_lock(lock);
-	DEBUG_ASSERT_HELD(lock, "livetab invariant 1: a bucket and its filter byte change only under its stripe lock");
+	DEBUG_ASSERT_HELD(stripe_of(h), "livetab invariant 1: a bucket and its filter byte change only under its stripe lock");
 	/* one walk: the entry, and whether any other one keeps the bit */
 	for (pp = &buckets[bucket_of(h)]; (e = *pp) != NULL;) {
 		if (!found && e->addr == addr) {
@@ -347,17 +360,269 @@ static inline __attribute__((always_inline)) struct livetab_entry *unlink_slow(u
 	if (found) {
 		struct stripe_extra *x = extra_of(h);
 		__atomic_store_n(&x->live, x->live - 1, __ATOMIC_RELAXED);
-		/* clear the bit unless another entry still has it */
 		if (!in_use)
-			__atomic_store_n(&livetab_filter[f], (uint8_t)(livetab_filter[f] & ~(1u << k)),
-					 __ATOMIC_RELEASE);
+			clear_bit_locked(h, f, k);
 		found->chain = NULL;
-		if (out) {
-			*out = *found;
-			entry_put_locked(found, h);
+	}
+	return found;
+}
+
+/* Stripe of h held. unlink_locked, after the queued inserts when addr is
+ * not linked: its insert may still be queued (a free follows its insert,
+ * but the insert's stripe holder may not have drained it yet). */
+static inline __attribute__((always_inline)) struct livetab_entry *remove_locked(uintptr_t addr, uint64_t h)
+{
+	struct livetab_entry *e = unlink_locked(addr, h);
+	unsigned s = stripe_index(h);
+	if (__builtin_expect(!e && __atomic_load_n(&stripes[s].queued_ins, __ATOMIC_ACQUIRE) != NULL, 0)) {
+		link_queued_locked(s);
+		e = unlink_locked(addr, h);
+	}
+	return e;
+}
+
+/* Stripe s held: empties its queues (see above). Returns the blocks whose
+ * free was queued, in front of rel, linked through their first word, for
+ * the real free once the lock is given back. */
+static __attribute__((noinline)) void *drain_locked(unsigned s, void *rel)
+{
+	void **b = __atomic_exchange_n(&stripes[s].queued_free, NULL, __ATOMIC_ACQUIRE);
+	if (__atomic_load_n(&stripes[s].queued_ins, __ATOMIC_ACQUIRE))
+		link_queued_locked(s);
+	while (b) {
+		void **next = b[0];
+		size_t usable = (size_t)(uintptr_t)b[1];
+		uint64_t h = livetab_hash((uintptr_t)b);
+		struct livetab_entry *e = unlink_locked((uintptr_t)b, h);
+		queued_account(e, usable);
+		if (e)
+			entry_put_locked(e, h);
+		b[0] = rel;
+		rel = b;
+		b = next;
+	}
+	return rel;
+}
+
+static __attribute__((noinline)) void release_blocks(void *rel)
+{
+	int saved = errno;
+	while (rel) {
+		void *next = *(void **)rel;
+		queued_release(rel);
+		rel = next;
+	}
+	errno = saved;
+}
+
+/* The stripe taken (waiting for it) and its queues drained: the blocks
+ * returned go to stripe_give. */
+static inline void *stripe_take(unsigned s)
+{
+	spinlock_lock(&stripes[s].l);
+	return queued(s) ? drain_locked(s, NULL) : NULL;
+}
+
+/* The same without waiting (false when the stripe is taken), and without
+ * draining: what was queued while the last holder held the stripe, that
+ * holder drains after its unlock, or else the holder after it (this one,
+ * in stripe_give). Only a remove must see queued inserts first: it links
+ * them when it misses (remove_locked). */
+static inline bool stripe_try_take(unsigned s, void **rel)
+{
+	*rel = NULL;
+	return stripe_try(s);
+}
+
+/* Gives stripe s back, drains what was queued meanwhile (the lock taken
+ * again if it is still free), then releases the drained blocks. */
+static __attribute__((noinline, cold)) void stripe_give_slow(unsigned s, void *rel)
+{
+	while (queued(s) && stripe_try(s)) {
+		rel = drain_locked(s, rel);
+		spinlock_unlock_fenced(&stripes[s].l);
+	}
+	if (rel)
+		release_blocks(rel);
+}
+
+static inline void stripe_give(unsigned s, void *rel)
+{
+	spinlock_unlock_fenced(&stripes[s].l);
+	if (__builtin_expect(rel != NULL || queued(s), 0))
+		stripe_give_slow(s, rel);
+}
+
+/* An insert that found its stripe taken: its entry from the arena (it
+ * becomes a spare of the stripe once removed, as a slab's entries do),
+ * queued, its filter bit set after. Out of arena memory, it waits for the
+ * stripe after all (and a spare of it may still be there). */
+static int insert_waiting(const struct livetab_entry *tmpl, uint64_t h);
+
+static __attribute__((noinline, cold)) int insert_queued(const struct livetab_entry *tmpl, uint64_t h)
+{
+	unsigned s = stripe_index(h);
+	int saved = errno;
+	struct livetab_entry *e = arena_alloc_uninit(sizeof(*e));
+	errno = saved;
+	if (!e)
+		return insert_waiting(tmpl, h);
+	*e = *tmpl;
+	__atomic_add_fetch(&queued_count, 1, __ATOMIC_RELAXED);
+	struct livetab_entry *head = __atomic_load_n(&stripes[s].queued_ins, __ATOMIC_RELAXED);
+	do
+		e->chain = head;
+	while (!__atomic_compare_exchange_n(&stripes[s].queued_ins, &head, e, true, __ATOMIC_SEQ_CST,
+					    __ATOMIC_RELAXED));
+	__atomic_fetch_or(&livetab_filter[filter_byte_of(h)], (uint8_t)(1u << filter_bit_of(h)),
+			  __ATOMIC_SEQ_CST);
+	void *rel;
+	if (stripe_try_take(s, &rel))
+		stripe_give(s, rel);
+	return 0;
+}
+
+/* The stripe of h held (rel: what taking it drained): takes an entry,
+ * fills it from tmpl, links it, gives the stripe back, grows the table when
+ * it must. */
+static inline __attribute__((always_inline)) int insert_locked(const struct livetab_entry *tmpl, uint64_t h,
+								void *rel)
+{
+	unsigned s = stripe_index(h);
+	struct livetab_entry *e = entry_get_locked(h);
+	if (!e) {
+		stripe_give(s, rel);
+		return -ENOMEM;
+	}
+	*e = *tmpl;
+	unsigned from = lg_chain;
+	int full = link_locked(e, h);
+	stripe_give(s, rel);
+	if (full)
+		grow(from);
+	return 0;
+}
+
+static int insert_waiting(const struct livetab_entry *tmpl, uint64_t h)
+{
+	return insert_locked(tmpl, h, stripe_take(stripe_index(h)));
+}
+
+int livetab_insert(const struct livetab_entry *tmpl)
+{
+	DEBUG_NOMALLOC_ENTER("livetab_insert");
+	uint64_t h = livetab_hash(tmpl->addr);
+	void *rel;
+	int r = stripe_try_take(stripe_index(h), &rel) ? insert_locked(tmpl, h, rel) : insert_queued(tmpl, h);
+	DEBUG_NOMALLOC_LEAVE();
+	return r;
+}
+
+#define SAMPLE_ENTRY                                                                          \
+	(struct livetab_entry)                                                                \
+	{                                                                                     \
+		.addr = addr, .size = size, .count_fx = count_fx, .bytes = bytes, .stack = stack, \
+		.time = time, .tid = tid,                                                     \
+	}
+
+/* As livetab_insert, its entry filled in place (no template to build and
+ * copy: ~18 instructions a sample). */
+int livetab_insert_sample(uintptr_t addr, size_t size, uint64_t count_fx, uint64_t bytes,
+			  struct stacktab_entry *stack, pid_t tid, double time)
+{
+	DEBUG_NOMALLOC_ENTER("livetab_insert");
+	uint64_t h = livetab_hash(addr);
+	unsigned s = stripe_index(h);
+	void *rel;
+	int r = 0;
+	if (__builtin_expect(!stripe_try_take(s, &rel), 0)) {
+		const struct livetab_entry t = SAMPLE_ENTRY;
+		r = insert_queued(&t, h);
+	} else {
+		struct livetab_entry *e = entry_get_locked(h);
+		if (e) {
+			*e = SAMPLE_ENTRY;
+			unsigned from = lg_chain;
+			int full = link_locked(e, h);
+			stripe_give(s, rel);
+			if (full)
+				grow(from);
+		} else {
+			stripe_give(s, rel);
+			r = -ENOMEM;
 		}
 	}
-	spinlock_unlock(lock);
+	DEBUG_NOMALLOC_LEAVE();
+	return r;
+}
+#undef SAMPLE_ENTRY
+
+void livetab_set_queued_free(void (*account)(const struct livetab_entry *e, size_t usable),
+			     void (*release)(void *blk))
+{
+	queued_account = account;
+	__atomic_store_n(&queued_release, release, __ATOMIC_RELEASE);
+}
+
+enum livetab_removal livetab_remove_or_queue(uintptr_t addr, size_t usable, struct livetab_entry *out)
+{
+	uint64_t h = livetab_hash(addr);
+	unsigned s = stripe_index(h);
+	void *rel;
+	DEBUG_NOMALLOC_ENTER("livetab_remove");
+	if (__builtin_expect(!stripe_try_take(s, &rel), 0)) {
+		if (__atomic_load_n(&queued_release, __ATOMIC_ACQUIRE) && usable >= 2 * sizeof(void *)) {
+			void **b = (void **)addr;
+			b[1] = (void *)(uintptr_t)usable;
+			__atomic_add_fetch(&queued_count, 1, __ATOMIC_RELAXED);
+			void *head = __atomic_load_n(&stripes[s].queued_free, __ATOMIC_RELAXED);
+			do
+				b[0] = head;
+			while (!__atomic_compare_exchange_n(&stripes[s].queued_free, &head, b, true,
+							    __ATOMIC_SEQ_CST, __ATOMIC_RELAXED));
+			if (stripe_try_take(s, &rel))
+				stripe_give(s, rel);
+			DEBUG_NOMALLOC_LEAVE();
+			return LIVETAB_QUEUED;
+		}
+		rel = stripe_take(s);
+	}
+	struct livetab_entry *found = remove_locked(addr, h);
+	if (found) {
+		*out = *found;
+		entry_put_locked(found, h);
+	}
+	stripe_give(s, rel);
+	DEBUG_NOMALLOC_LEAVE();
+	return found ? LIVETAB_REMOVED : LIVETAB_ABSENT;
+}
+
+uint64_t livetab_queued(void)
+{
+	return __atomic_load_n(&queued_count, __ATOMIC_RELAXED);
+}
+
+void livetab_test_busy(bool busy)
+{
+	__atomic_store_n(&test_busy, busy, __ATOMIC_RELAXED);
+}
+
+/* With out: copies the entry there and recycles it (the pointer returned
+ * then only says it was found); without: hands the entry to the caller.
+ * Waits for the stripe. */
+static inline __attribute__((always_inline)) struct livetab_entry *unlink_slow(uintptr_t addr,
+									       struct livetab_entry *out)
+{
+	uint64_t h = livetab_hash(addr);
+	unsigned s = stripe_index(h);
+	DEBUG_NOMALLOC_ENTER("livetab_remove");
+	void *rel = stripe_take(s);
+	struct livetab_entry *found = remove_locked(addr, h);
+	if (found && out) {
+		*out = *found;
+		entry_put_locked(found, h);
+	}
+	stripe_give(s, rel);
 	DEBUG_NOMALLOC_LEAVE();
 	return found;
 }
@@ -370,11 +635,11 @@ struct livetab_entry *livetab_unlink(uintptr_t addr)
 void livetab_relink(struct livetab_entry *e)
 {
 	uint64_t h = livetab_hash(e->addr);
-	struct spinlock *lock = stripe_of(h);
-	spinlock_lock(lock);
+	unsigned s = stripe_index(h);
+	void *rel = stripe_take(s);
 	unsigned from = lg_chain;
 	int full = link_locked(e, h);
-	spinlock_unlock(lock);
+	stripe_give(s, rel);
 	if (full)
 		grow(from);
 }
@@ -383,11 +648,11 @@ void livetab_discard(struct livetab_entry *e)
 {
 	/* a spare of the stripe its address picks, as a remove makes it */
 	uint64_t h = livetab_hash(e->addr);
-	struct spinlock *lock = stripe_of(h);
+	unsigned s = stripe_index(h);
 	DEBUG_NOMALLOC_ENTER("livetab_remove");
-	spinlock_lock(lock);
+	void *rel = stripe_take(s);
 	entry_put_locked(e, h);
-	spinlock_unlock(lock);
+	stripe_give(s, rel);
 	DEBUG_NOMALLOC_LEAVE();
 }
 
@@ -430,7 +695,7 @@ int livetab_copy(struct livetab_entry **out, size_t *n)
 		size_t start = len, b = 0, need = 0;
 		unsigned lg_seen = 0;
 		for (;;) {
-			spinlock_lock(&stripes[s].l);
+			void *rel = stripe_take(s);
 			DEBUG_ASSERT(s == 0 || !spinlock_held(&stripes[s - 1].l),
 				     "livetab_copy takes stripe locks one at a time");
 			if (lg_seen && lg_chain != lg_seen) {
@@ -455,7 +720,7 @@ int livetab_copy(struct livetab_entry **out, size_t *n)
 					len++;
 				}
 			}
-			spinlock_unlock(&stripes[s].l);
+			stripe_give(s, rel);
 			if (need) {
 				/* room for this stripe twice over and the rest as counted now */
 				size_t ncap = cap * 2 > need * 2 + livetab_count() ? cap * 2 : need * 2 + livetab_count();
@@ -501,13 +766,19 @@ void livetab_postfork_parent(void)
 {
 	for (unsigned i = 0; i < NSTRIPES; i++) {
 		DEBUG_ASSERT_HELD(&stripes[i].l, "livetab_postfork_parent: every stripe held since livetab_prefork");
-		spinlock_unlock(&stripes[i].l);
+		stripe_give(i, NULL);
 	}
 }
 
+/* What other threads queued while the stripes were held for the fork is
+ * drained here: those threads are gone in the child, and their blocks would
+ * otherwise wait for the next hook on their stripe. */
 void livetab_postfork_child(void)
 {
 	spinlock_self = 0; /* the forking thread has a tid of its own here */
-	for (unsigned i = 0; i < NSTRIPES; i++)
+	for (unsigned i = 0; i < NSTRIPES; i++) {
 		spinlock_init(&stripes[i].l);
+		if (queued(i))
+			stripe_give(i, stripe_take(i));
+	}
 }

@@ -49,8 +49,9 @@ int livetab_init(unsigned lg_buckets);
 
 /* Context: app threads: the sampled path (guard held) and realloc's
  * failure path, which puts a sample back (guard not held: nothing here calls
- * the application's allocator). Takes one stripe lock, allocates from the
- * tracker arena only. Copies *tmpl. 0 or -ENOMEM. */
+ * the application's allocator). Takes one stripe lock if it is free, else
+ * queues the entry (livetab.c: "The queues") and returns without waiting;
+ * allocates from the tracker arena only. Copies *tmpl. 0 or -ENOMEM. */
 int livetab_insert(const struct livetab_entry *tmpl);
 /* The same for a sample of the program's (own false), its fields given
  * one by one: no template to build and copy. */
@@ -61,6 +62,40 @@ int livetab_insert_sample(uintptr_t addr, size_t size, uint64_t count_fx, uint64
  * in the table (one filter probe). On a hit, removes the entry, copies it to
  * *out and returns true. Never allocates (frees to the tracker arena). */
 static inline bool livetab_remove(uintptr_t addr, struct livetab_entry *out);
+
+/* Context: start-up (core), or a test, before any hook can queue. What a
+ * free queued by livetab_remove_or_queue becomes once whoever holds its
+ * stripe next drains it: account runs with the stripe lock held (no lock,
+ * no allocation: atomics and the caller's own counters), with the entry
+ * that was removed (NULL: the block was not in the table, a false positive
+ * of the filter) and the block's usable size; release runs after the lock
+ * is given back and hands the block to the real free. Until they are set,
+ * nothing is queued: a free that finds its stripe taken waits for it. */
+void livetab_set_queued_free(void (*account)(const struct livetab_entry *e, size_t usable),
+			     void (*release)(void *blk));
+
+enum livetab_removal {
+	LIVETAB_ABSENT,  /* addr is not in the table: the caller frees the block */
+	LIVETAB_REMOVED, /* the entry is in *out: the caller accounts and frees */
+	LIVETAB_QUEUED,  /* the stripe was taken: the block is queued, and the
+			  * stripe's holder accounts for it and frees it (the
+			  * caller must do neither) */
+};
+
+/* Context: any thread, inside a free hook, after livetab_maybe_contains said
+ * yes; the block at addr (usable bytes) is the caller's to free. Never waits
+ * for a stripe another thread holds (when the queue is set up and the block
+ * has room for two words). Never allocates. */
+enum livetab_removal livetab_remove_or_queue(uintptr_t addr, size_t usable, struct livetab_entry *out);
+
+/* Context: any thread. Inserts and frees queued so far (each found its
+ * stripe taken and did not wait). */
+uint64_t livetab_queued(void);
+
+/* Context: tests only. While busy, every insert and livetab_remove_or_queue
+ * finds its stripe taken (and queues); whoever takes a stripe by waiting
+ * (livetab_copy, livetab_remove, ...) drains it. */
+void livetab_test_busy(bool busy);
 
 /* Context: any thread, inside realloc. Takes the entry of addr out of the
  * table (lock-free miss, as livetab_remove) and hands it to the caller, who

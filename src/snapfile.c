@@ -20,6 +20,7 @@
 
 #include "arena.h"
 #include "labels.h"
+#include "livetab.h"
 #include "rowbatch.h"
 #include "sampler.h"
 #include "schema_sql.h"
@@ -272,6 +273,7 @@ static int write_meta(struct db *d, const struct snapfile_input *in, const struc
 	uint64_t waits, wait_max_ns;
 	spinlock_waits(&waits, &wait_max_ns);
 	rc |= meta_int(d, "lock_waits", (int64_t)waits);
+	rc |= meta_int(d, "lock_queued", (int64_t)livetab_queued());
 	rc |= meta_real(d, "lock_wait_max_seconds", (double)wait_max_ns * 1e-9);
 	rc |= meta_int(d, "sampled_live_count", (int64_t)in->nallocs);
 	rc |= meta_int(d, "stacks", (int64_t)in->nstacks);

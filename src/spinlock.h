@@ -11,7 +11,9 @@
  * stripe's buckets), is one of the holders such a waiter yields to.
  * The word is 0 when free, else the holder's tid (gettid, once per thread,
  * cached in TLS), which the debug build's DEBUG_ASSERT_HELD reads
- * (spinlock_held). Context: any thread; never allocates; no system call
+ * (spinlock_held). The live table's hooks mostly do not wait at all: they
+ * try once (spinlock_trylock) and queue their work for the holder
+ * (livetab.c, "The queues"). Context: any thread; never allocates; no system call
  * but a waiter's sched_yield. A fork child re-initializes its locks
  * (livetab_postfork_child), as it did its mutexes.
  */
@@ -55,6 +57,23 @@ static inline void spinlock_lock(struct spinlock *l)
 static inline void spinlock_unlock(struct spinlock *l)
 {
 	__atomic_store_n(&l->word, 0, __ATOMIC_RELEASE);
+}
+
+/* One try, no wait: true when the lock is now the caller's. */
+static inline bool spinlock_trylock(struct spinlock *l)
+{
+	int free = 0;
+	return __atomic_load_n(&l->word, __ATOMIC_RELAXED) == 0 &&
+	       __atomic_compare_exchange_n(&l->word, &free, spinlock_id(), false, __ATOMIC_ACQUIRE,
+					   __ATOMIC_RELAXED);
+}
+
+/* An unlock that is also a full fence (an exchange): the holder's loads
+ * after it see every store another thread made before its failed try of
+ * the lock. livetab.c's queues rely on it (nothing queued is left behind). */
+static inline void spinlock_unlock_fenced(struct spinlock *l)
+{
+	(void)__atomic_exchange_n(&l->word, 0, __ATOMIC_SEQ_CST);
 }
 
 /* Context: any thread. Waits so far on any spinlock of the process, and

@@ -1,6 +1,7 @@
 /*
  * test_livetab.c: the live table: insert, remove, lookup misses, copy, and
- * concurrent threads inserting and removing their own addresses.
+ * concurrent threads inserting and removing their own addresses, and the
+ * queues of a stripe that is taken (inserts and frees that do not wait).
  */
 #include "arena.h"
 #include "livetab.h"
@@ -395,6 +396,219 @@ START_TEST(livetab_entries_come_from_slabs)
 }
 END_TEST
 
+/* ---- the queues of a busy stripe ---- */
+
+static uint64_t accounted, accounted_absent, accounted_bytes, released;
+static void **released_blocks;
+static size_t nreleased_max;
+
+static void count_account(const struct livetab_entry *e, size_t usable)
+{
+	__atomic_add_fetch(e ? &accounted : &accounted_absent, 1, __ATOMIC_RELAXED);
+	if (e)
+		__atomic_add_fetch(&accounted_bytes, e->size, __ATOMIC_RELAXED);
+	ck_assert_uint_ge(usable, 32);
+}
+
+static void count_release(void *blk)
+{
+	uint64_t i = __atomic_fetch_add(&released, 1, __ATOMIC_RELAXED);
+	if (released_blocks && i < nreleased_max)
+		released_blocks[i] = blk;
+	free(blk);
+}
+
+static int cmp_ptr(const void *a, const void *b)
+{
+	uintptr_t x = (uintptr_t)*(void *const *)a, y = (uintptr_t)*(void *const *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* Every insert and free finds its stripe taken: nothing waits, everything
+ * is queued, and the next thread that takes the stripes (livetab_copy)
+ * links the inserts and then applies the frees, each finding its entry
+ * (the frees are taken before the inserts: a free of a block whose insert
+ * is queued too must not miss it). */
+START_TEST(livetab_busy_stripes_queue_and_the_next_holder_drains)
+{
+	enum { N = 2000 };
+	void *blk[N];
+	livetab_set_queued_free(count_account, count_release);
+	released_blocks = calloc(N, sizeof(void *));
+	nreleased_max = N;
+	livetab_test_busy(true);
+	for (int i = 0; i < N; i++) {
+		blk[i] = malloc(32);
+		ck_assert_int_eq(livetab_insert(&(struct livetab_entry){.addr = (uintptr_t)blk[i], .size = 7}), 0);
+		ck_assert(livetab_maybe_contains((uintptr_t)blk[i]));
+	}
+	ck_assert_uint_eq(livetab_queued(), N);
+	ck_assert_uint_eq(livetab_count(), 0); /* queued, not linked yet */
+	struct livetab_entry out;
+	for (int i = 0; i < N / 2; i++)
+		ck_assert_int_eq(livetab_remove_or_queue((uintptr_t)blk[i], 32, &out), LIVETAB_QUEUED);
+	ck_assert_uint_eq(livetab_queued(), N + N / 2);
+	ck_assert_uint_eq(released, 0);
+	livetab_test_busy(false);
+
+	struct livetab_entry *v;
+	size_t n;
+	ck_assert_int_eq(livetab_copy(&v, &n), 0);
+	ck_assert_uint_eq(n, N / 2);
+	ck_assert_uint_eq(accounted, N / 2);
+	ck_assert_uint_eq(accounted_absent, 0);
+	ck_assert_uint_eq(accounted_bytes, 7 * (N / 2));
+	ck_assert_uint_eq(released, N / 2);
+	/* the copy holds the second half, the blocks released are the first */
+	void *copied[N / 2];
+	for (size_t i = 0; i < n; i++)
+		copied[i] = (void *)v[i].addr;
+	qsort(copied, n, sizeof(void *), cmp_ptr);
+	qsort(released_blocks, N / 2, sizeof(void *), cmp_ptr);
+	void *second[N / 2], *first[N / 2];
+	for (int i = 0; i < N / 2; i++) {
+		first[i] = blk[i];
+		second[i] = blk[N / 2 + i];
+	}
+	qsort(first, N / 2, sizeof(void *), cmp_ptr);
+	qsort(second, N / 2, sizeof(void *), cmp_ptr);
+	ck_assert_mem_eq(copied, second, sizeof(second));
+	ck_assert_mem_eq(released_blocks, first, sizeof(first));
+	arena_free(v);
+	ck_assert_uint_eq(livetab_count(), N / 2);
+
+	/* not busy: removed at once, the caller frees */
+	for (int i = N / 2; i < N; i++) {
+		ck_assert_int_eq(livetab_remove_or_queue((uintptr_t)blk[i], 32, &out), LIVETAB_REMOVED);
+		ck_assert_ptr_eq((void *)out.addr, blk[i]);
+		free(blk[i]);
+	}
+	ck_assert_uint_eq(livetab_count(), 0);
+	ck_assert_uint_eq(livetab_queued(), N + N / 2);
+	free(released_blocks);
+	released_blocks = NULL;
+}
+END_TEST
+
+/* A queued free of a block the table does not hold (a false positive of
+ * the filter) is accounted as such and still released; without the
+ * callbacks nothing is queued and a busy stripe is waited for. */
+START_TEST(livetab_queued_free_of_an_unknown_block_is_released)
+{
+	struct livetab_entry out;
+	void *b = malloc(32);
+	livetab_test_busy(true);
+	ck_assert_int_eq(livetab_remove_or_queue((uintptr_t)b, 32, &out), LIVETAB_ABSENT); /* no callbacks */
+	livetab_set_queued_free(count_account, count_release);
+	ck_assert_int_eq(livetab_remove_or_queue((uintptr_t)b, 32, &out), LIVETAB_QUEUED);
+	ck_assert_uint_eq(released, 0);
+	livetab_test_busy(false);
+	ck_assert(!livetab_remove(0x1230, &out)); /* a miss: takes no stripe */
+	struct livetab_entry *v;
+	size_t n;
+	ck_assert_int_eq(livetab_copy(&v, &n), 0);
+	arena_free(v);
+	ck_assert_uint_eq(n, 0);
+	ck_assert_uint_eq(accounted_absent, 1);
+	ck_assert_uint_eq(accounted, 0);
+	ck_assert_uint_eq(released, 1);
+}
+END_TEST
+
+/* Threads insert and free their own blocks while another copies the table
+ * and a third turns the stripes busy and back: every block is released
+ * exactly once (by its thread or by a drain), every queued free finds its
+ * entry, and nothing is left linked or queued at the end. */
+static bool flipping;
+
+static void *queue_worker(void *arg)
+{
+	enum { PER = 20000 };
+	(void)arg;
+	void **b = malloc(PER * sizeof(void *));
+	for (int round = 0; round < 3; round++) {
+		for (int i = 0; i < PER; i++) {
+			b[i] = malloc(32);
+			if (livetab_insert(&(struct livetab_entry){.addr = (uintptr_t)b[i], .size = 32}) != 0)
+				return (void *)1;
+		}
+		for (int i = 0; i < PER; i++) {
+			struct livetab_entry out;
+			enum livetab_removal r = livetab_remove_or_queue((uintptr_t)b[i], 32, &out);
+			if (r == LIVETAB_ABSENT)
+				return (void *)2;
+			if (r == LIVETAB_REMOVED) {
+				if (out.addr != (uintptr_t)b[i])
+					return (void *)3;
+				free(b[i]);
+			}
+		}
+	}
+	free(b);
+	return NULL;
+}
+
+static void *busy_flipper(void *arg)
+{
+	(void)arg;
+	while (__atomic_load_n(&flipping, __ATOMIC_RELAXED)) {
+		livetab_test_busy(true);
+		for (volatile int i = 0; i < 20000; i++)
+			;
+		livetab_test_busy(false);
+		for (volatile int i = 0; i < 20000; i++)
+			;
+	}
+	return NULL;
+}
+
+static void *copier(void *arg)
+{
+	(void)arg;
+	while (__atomic_load_n(&flipping, __ATOMIC_RELAXED)) {
+		struct livetab_entry *v;
+		size_t n;
+		if (livetab_copy(&v, &n) != 0)
+			return (void *)1;
+		arena_free(v);
+	}
+	return NULL;
+}
+
+START_TEST(livetab_queues_under_threads_lose_nothing)
+{
+	livetab_set_queued_free(count_account, count_release);
+	__atomic_store_n(&flipping, true, __ATOMIC_RELAXED);
+	livetab_test_busy(true);
+	pthread_t w[THREADS], f, c;
+	pthread_create(&f, NULL, busy_flipper, NULL);
+	pthread_create(&c, NULL, copier, NULL);
+	for (int i = 0; i < THREADS; i++)
+		pthread_create(&w[i], NULL, queue_worker, NULL);
+	for (int i = 0; i < THREADS; i++) {
+		void *rc;
+		pthread_join(w[i], &rc);
+		ck_assert_ptr_null(rc);
+	}
+	__atomic_store_n(&flipping, false, __ATOMIC_RELAXED);
+	pthread_join(f, NULL);
+	void *rc;
+	pthread_join(c, &rc);
+	ck_assert_ptr_null(rc);
+	livetab_test_busy(false);
+	struct livetab_entry *v;
+	size_t n;
+	ck_assert_int_eq(livetab_copy(&v, &n), 0); /* drains what is left */
+	arena_free(v);
+	ck_assert_uint_eq(n, 0);
+	ck_assert_uint_eq(livetab_count(), 0);
+	ck_assert_uint_gt(livetab_queued(), 0);
+	ck_assert_uint_eq(accounted_absent, 0);
+	ck_assert_uint_eq(accounted, released);
+	ck_assert_uint_gt(released, 0);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("livetab");
@@ -413,6 +627,9 @@ int main(void)
 	tcase_add_test(tc, livetab_copy_outgrown_recopies_the_stripe);
 	tcase_add_test(tc, livetab_copy_in_runs_survives_growth);
 	tcase_add_test(tc, livetab_entries_come_from_slabs);
+	tcase_add_test(tc, livetab_busy_stripes_queue_and_the_next_holder_drains);
+	tcase_add_test(tc, livetab_queued_free_of_an_unknown_block_is_released);
+	tcase_add_test(tc, livetab_queues_under_threads_lose_nothing);
 	suite_add_tcase(s, tc);
 	return check_main_run(s);
 }
