@@ -80,6 +80,7 @@ static void set_lg_chain(unsigned lg)
  * emptied by whoever holds it next (drain_locked). */
 static struct {
 	struct spinlock l;
+	int pending;                      /* set after a push, cleared by a drain */
 	struct livetab_entry *queued_ins; /* entries to link, through chain */
 	void *queued_free;                /* blocks: [0] next, [1] usable size */
 } __attribute__((aligned(64))) stripes[NSTRIPES];
@@ -89,7 +90,9 @@ static struct {
 static void (*queued_account)(const struct livetab_entry *e, size_t usable);
 static void (*queued_release)(void *blk);
 static uint64_t queued_count; /* written only by a hook that found its stripe taken */
-static bool test_busy;        /* tests: every hook finds its stripe taken */
+#ifdef LIVETAB_TEST_HOOKS
+static bool test_busy; /* tests: every hook finds its stripe taken */
+#endif
 
 /* Entries per slab (entry_get_locked): 256 B .. 4 KiB, jemalloc size classes. */
 #define SLAB_MIN 4
@@ -295,10 +298,11 @@ static void grow(unsigned from)
  * insert was, so every free taken finds its entry linked), each free's entry
  * unlinked and accounted (queued_account) and, once the lock is given back,
  * the block handed to the real free (queued_release). Nothing is left
- * behind: the pusher tries the lock once more after its push, and a holder
- * looks at both queues after an unlock that is a full fence
- * (stripe_give): either the pusher's try succeeds or the holder still had
- * the lock then and sees the push. A block queued for its free is not yet
+ * behind: the pusher sets the stripe's `pending` word after its push and
+ * tries the lock once more, and a holder reads `pending` after an unlock
+ * that is a full fence (stripe_give): either the pusher's try succeeds or
+ * the holder still had the lock then and sees the word set. A drain clears
+ * the word before it takes the queues. A block queued for its free is not yet
  * the real allocator's, so its address cannot be handed out and sampled
  * again meanwhile. The filter: a remove clears a bit (atomic AND) and then
  * looks at queued_ins (clear_bit_locked); an insert queues its entry and
@@ -308,7 +312,18 @@ static void grow(unsigned from)
  */
 static inline bool stripe_try(unsigned s)
 {
-	return !__builtin_expect(__atomic_load_n(&test_busy, __ATOMIC_RELAXED), 0) && spinlock_trylock(&stripes[s].l);
+#ifdef LIVETAB_TEST_HOOKS
+	if (__atomic_load_n(&test_busy, __ATOMIC_RELAXED))
+		return false;
+#endif
+	return spinlock_trylock(&stripes[s].l);
+}
+
+/* After a push: the word a holder reads after its unlock (stripe_give:
+ * one load for both queues). */
+static inline void mark_pending(unsigned s)
+{
+	__atomic_store_n(&stripes[s].pending, 1, __ATOMIC_SEQ_CST);
 }
 
 static inline bool queued(unsigned s)
@@ -386,6 +401,10 @@ static inline __attribute__((always_inline)) struct livetab_entry *remove_locked
  * the real free once the lock is given back. */
 static __attribute__((noinline)) void *drain_locked(unsigned s, void *rel)
 {
+	/* cleared before the queues are taken: a push after them marks it
+	 * again (one before them, whose mark comes after, marks it for
+	 * nothing: the next holder finds empty queues) */
+	__atomic_store_n(&stripes[s].pending, 0, __ATOMIC_SEQ_CST);
 	void **b = __atomic_exchange_n(&stripes[s].queued_free, NULL, __ATOMIC_ACQUIRE);
 	if (__atomic_load_n(&stripes[s].queued_ins, __ATOMIC_ACQUIRE))
 		link_queued_locked(s);
@@ -438,7 +457,7 @@ static inline bool stripe_try_take(unsigned s, void **rel)
  * again if it is still free), then releases the drained blocks. */
 static __attribute__((noinline, cold)) void stripe_give_slow(unsigned s, void *rel)
 {
-	while (queued(s) && stripe_try(s)) {
+	while (__atomic_load_n(&stripes[s].pending, __ATOMIC_SEQ_CST) && stripe_try(s)) {
 		rel = drain_locked(s, rel);
 		spinlock_unlock_fenced(&stripes[s].l);
 	}
@@ -449,7 +468,7 @@ static __attribute__((noinline, cold)) void stripe_give_slow(unsigned s, void *r
 static inline void stripe_give(unsigned s, void *rel)
 {
 	spinlock_unlock_fenced(&stripes[s].l);
-	if (__builtin_expect(rel != NULL || queued(s), 0))
+	if (__builtin_expect(rel != NULL || __atomic_load_n(&stripes[s].pending, __ATOMIC_SEQ_CST), 0))
 		stripe_give_slow(s, rel);
 }
 
@@ -474,6 +493,7 @@ static __attribute__((noinline, cold)) int insert_queued(const struct livetab_en
 		e->chain = head;
 	while (!__atomic_compare_exchange_n(&stripes[s].queued_ins, &head, e, true, __ATOMIC_SEQ_CST,
 					    __ATOMIC_RELAXED));
+	mark_pending(s);
 	__atomic_fetch_or(&livetab_filter[filter_byte_of(h)], (uint8_t)(1u << filter_bit_of(h)),
 			  __ATOMIC_SEQ_CST);
 	void *rel;
@@ -580,6 +600,7 @@ enum livetab_removal livetab_remove_or_queue(uintptr_t addr, size_t usable, stru
 				b[0] = head;
 			while (!__atomic_compare_exchange_n(&stripes[s].queued_free, &head, b, true,
 							    __ATOMIC_SEQ_CST, __ATOMIC_RELAXED));
+			mark_pending(s);
 			if (stripe_try_take(s, &rel))
 				stripe_give(s, rel);
 			DEBUG_NOMALLOC_LEAVE();
@@ -602,10 +623,12 @@ uint64_t livetab_queued(void)
 	return __atomic_load_n(&queued_count, __ATOMIC_RELAXED);
 }
 
+#ifdef LIVETAB_TEST_HOOKS
 void livetab_test_busy(bool busy)
 {
 	__atomic_store_n(&test_busy, busy, __ATOMIC_RELAXED);
 }
+#endif
 
 /* With out: copies the entry there and recycles it (the pointer returned
  * then only says it was found); without: hands the entry to the caller.

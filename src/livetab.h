@@ -92,9 +92,11 @@ enum livetab_removal livetab_remove_or_queue(uintptr_t addr, size_t usable, stru
  * stripe taken and did not wait). */
 uint64_t livetab_queued(void);
 
-/* Context: tests only. While busy, every insert and livetab_remove_or_queue
- * finds its stripe taken (and queues); whoever takes a stripe by waiting
- * (livetab_copy, livetab_remove, ...) drains it. */
+/* Context: tests only, in a build with LIVETAB_TEST_HOOKS defined (the unit
+ * test's: the preload has no such test on its path). While busy, every
+ * insert and livetab_remove_or_queue finds its stripe taken (and queues);
+ * whoever takes a stripe by waiting (livetab_copy, livetab_remove, ...)
+ * drains it. */
 void livetab_test_busy(bool busy);
 
 /* Context: any thread, inside realloc. Takes the entry of addr out of the

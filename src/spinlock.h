@@ -63,8 +63,7 @@ static inline void spinlock_unlock(struct spinlock *l)
 static inline bool spinlock_trylock(struct spinlock *l)
 {
 	int free = 0;
-	return __atomic_load_n(&l->word, __ATOMIC_RELAXED) == 0 &&
-	       __atomic_compare_exchange_n(&l->word, &free, spinlock_id(), false, __ATOMIC_ACQUIRE,
+	return __atomic_compare_exchange_n(&l->word, &free, spinlock_id(), false, __ATOMIC_ACQUIRE,
 					   __ATOMIC_RELAXED);
 }
 

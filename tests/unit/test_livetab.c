@@ -515,6 +515,32 @@ START_TEST(livetab_queued_free_of_an_unknown_block_is_released)
 }
 END_TEST
 
+/* Nothing queued is left behind: with every stripe held (as for a fork),
+ * an insert and a free queue, and the unlocks that follow apply them, with
+ * no copy or other taker: the holder looks at its queues after it lets go. */
+START_TEST(livetab_queued_work_is_applied_when_the_holder_unlocks)
+{
+	struct livetab_entry out;
+	void *kept = malloc(32), *freed = malloc(32);
+	livetab_set_queued_free(count_account, count_release);
+	ck_assert_int_eq(livetab_insert(&(struct livetab_entry){.addr = (uintptr_t)freed, .size = 5}), 0);
+	livetab_prefork(); /* this thread holds every stripe */
+	ck_assert_int_eq(livetab_insert(&(struct livetab_entry){.addr = (uintptr_t)kept, .size = 9}), 0);
+	ck_assert_int_eq(livetab_remove_or_queue((uintptr_t)freed, 32, &out), LIVETAB_QUEUED);
+	ck_assert_uint_eq(livetab_queued(), 2);
+	ck_assert_uint_eq(livetab_count(), 1);
+	ck_assert_uint_eq(released, 0);
+	livetab_postfork_parent();
+	ck_assert_uint_eq(released, 1);
+	ck_assert_uint_eq(accounted, 1);
+	ck_assert_uint_eq(accounted_bytes, 5);
+	ck_assert_uint_eq(livetab_count(), 1);
+	ck_assert_int_eq(livetab_remove_or_queue((uintptr_t)kept, 32, &out), LIVETAB_REMOVED);
+	ck_assert_uint_eq(out.size, 9);
+	free(kept);
+}
+END_TEST
+
 /* Threads insert and free their own blocks while another copies the table
  * and a third turns the stripes busy and back: every block is released
  * exactly once (by its thread or by a drain), every queued free finds its
@@ -630,6 +656,7 @@ int main(void)
 	tcase_add_test(tc, livetab_busy_stripes_queue_and_the_next_holder_drains);
 	tcase_add_test(tc, livetab_queued_free_of_an_unknown_block_is_released);
 	tcase_add_test(tc, livetab_queues_under_threads_lose_nothing);
+	tcase_add_test(tc, livetab_queued_work_is_applied_when_the_holder_unlocks);
 	suite_add_tcase(s, tc);
 	return check_main_run(s);
 }
